@@ -1,0 +1,139 @@
+"""Commands on a customer account, in the imperative.
+
+Amounts arrive as ``Decimal`` (parsed from decimal strings at the edge) and are checked
+against the account currency's minor unit by ``decide``. Every command carries the
+client's id for the thing it creates and the effective (business) date it applies to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OpenAccount(Command):
+    account_id: str
+    name: str
+    currency: str
+    jurisdiction: str
+    credit_limit: Decimal
+    payment_terms_days: int
+    broker_id: str | None = None
+    opened_on: date
+
+
+class LineSpec(Command):
+    description: str
+    amount: Decimal
+    product: str | None = None
+    policy_id: str | None = None
+    policy_year: int | None = None
+    broker_id: str | None = None
+
+
+class IssueInvoice(Command):
+    invoice_id: str
+    issue_date: date
+    due_date: date
+    lines: tuple[LineSpec, ...]
+    policy_id: str | None = None
+    broker_id: str | None = None
+
+
+class AllocationSpec(Command):
+    invoice_id: str
+    amount: Decimal | None = None  # None: as much as is open, up to what is left
+
+
+class ReceivePayment(Command):
+    payment_id: str
+    amount: Decimal
+    received_on: date
+    method: str
+    reference: str | None = None
+    allocations: tuple[AllocationSpec, ...] | None = None  # None: oldest due first
+
+
+class ReversePayment(Command):
+    payment_id: str
+    reason: str
+    reversed_on: date
+
+
+class IssueCreditNote(Command):
+    credit_note_id: str
+    invoice_id: str
+    amount: Decimal
+    reason: str
+    issued_on: date
+
+
+class PostAdjustment(Command):
+    adjustment_id: str
+    amount: Decimal  # signed: positive debits the customer, negative credits
+    reason: str
+    invoice_id: str | None = None
+    effective_on: date
+
+
+class WriteOffInvoice(Command):
+    write_off_id: str
+    invoice_id: str
+    amount: Decimal | None = None  # None: the whole open amount
+    reason: str
+    written_off_on: date
+
+
+class RecoverWriteOff(Command):
+    recovery_id: str
+    invoice_id: str
+    amount: Decimal
+    reason: str
+    recovered_on: date
+
+
+class IssueRefund(Command):
+    refund_id: str
+    amount: Decimal
+    reason: str
+    refunded_on: date
+
+
+class ApplyUnappliedCredit(Command):
+    invoice_id: str
+    amount: Decimal
+    applied_on: date
+
+
+class DisputeInvoice(Command):
+    invoice_id: str
+    reason: str
+    disputed_on: date
+
+
+class ResolveDispute(Command):
+    invoice_id: str
+    resolution: str
+    resolved_on: date
+
+
+AccountCommand = (
+    OpenAccount
+    | IssueInvoice
+    | ReceivePayment
+    | ReversePayment
+    | IssueCreditNote
+    | PostAdjustment
+    | WriteOffInvoice
+    | RecoverWriteOff
+    | IssueRefund
+    | ApplyUnappliedCredit
+    | DisputeInvoice
+    | ResolveDispute
+)

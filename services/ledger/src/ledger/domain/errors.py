@@ -1,0 +1,112 @@
+"""Errors of the ledger, one class per business rule.
+
+LedgerError                       root of everything the ledger raises on purpose
+├── RuleViolation                 a command broke a business rule (nothing is written)
+│   ├── InvalidAmount             amount not positive, not finite or too precise
+│   ├── UnknownCurrency           not an ISO 4217 currency
+│   ├── CurrencyMismatch          amount in another currency than the account's
+│   ├── InvalidDates              e.g. due date before issue date
+│   ├── InvalidInvoice            invoice without lines, or lines that do not add up
+│   ├── DuplicateId               an invoice / payment id already used on the account
+│   ├── UnknownInvoice            the named invoice is not on the account
+│   ├── UnknownPayment            the named payment is not on the account
+│   ├── OverAllocation            allocation above the payment or the invoice's open amount
+│   ├── ExceedsOpenAmount         credit note, write-off or negative adjustment too large
+│   ├── InsufficientCredit        refund / application above the unapplied credit
+│   ├── PaymentAlreadyReversed    a payment can be reversed once
+│   ├── PaymentRefunded           a refunded payment cannot be reversed
+│   └── DisputeState              disputing a disputed invoice, resolving an undisputed one
+├── AccountNotFound               no such account
+├── AccountExists                 opening an account id that is taken
+├── ConcurrencyConflict           the stream moved on since it was read
+└── IdempotencyConflict           a command id reused with a different payload
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Root of the ledger's own errors."""
+
+    rule = "ledger-error"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class RuleViolation(LedgerError):
+    rule = "rule-violation"
+
+
+class InvalidAmount(RuleViolation):
+    rule = "invalid-amount"
+
+
+class UnknownCurrency(RuleViolation):
+    rule = "unknown-currency"
+
+
+class CurrencyMismatch(RuleViolation):
+    rule = "currency-mismatch"
+
+
+class InvalidDates(RuleViolation):
+    rule = "invalid-dates"
+
+
+class InvalidInvoice(RuleViolation):
+    rule = "invalid-invoice"
+
+
+class DuplicateId(RuleViolation):
+    rule = "duplicate-id"
+
+
+class UnknownInvoice(RuleViolation):
+    rule = "unknown-invoice"
+
+
+class UnknownPayment(RuleViolation):
+    rule = "unknown-payment"
+
+
+class OverAllocation(RuleViolation):
+    rule = "over-allocation"
+
+
+class ExceedsOpenAmount(RuleViolation):
+    rule = "exceeds-open-amount"
+
+
+class InsufficientCredit(RuleViolation):
+    rule = "insufficient-credit"
+
+
+class PaymentAlreadyReversed(RuleViolation):
+    rule = "payment-already-reversed"
+
+
+class PaymentRefunded(RuleViolation):
+    rule = "payment-refunded"
+
+
+class DisputeState(RuleViolation):
+    rule = "dispute-state"
+
+
+class AccountNotFound(LedgerError):
+    rule = "account-not-found"
+
+
+class AccountExists(LedgerError):
+    rule = "account-exists"
+
+
+class ConcurrencyConflict(LedgerError):
+    rule = "concurrency-conflict"
+
+
+class IdempotencyConflict(LedgerError):
+    rule = "idempotency-conflict"

@@ -1,0 +1,220 @@
+"""Events of a customer account, named in the past tense.
+
+Amounts are ``Decimal`` values quantised to the account currency's minor unit and are
+serialised as decimal strings; every financial event names its currency. Each class has
+a ``schema_version``; older stored versions are upcast on read (see
+``ledger.application.upcasting``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+Amount = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str, when_used="json")]
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def event_type(cls) -> str:
+        return cls.__name__
+
+
+class AccountOpened(Event):
+    """A customer account (group policyholder or subscriber) was opened."""
+
+    account_id: str
+    name: str
+    currency: str
+    jurisdiction: str
+    credit_limit: Amount
+    payment_terms_days: int
+    broker_id: str | None = None
+    opened_on: date
+
+
+class InvoiceLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line_no: int
+    description: str
+    amount: Amount
+    product: str | None = None
+    policy_id: str | None = None
+    policy_year: int | None = None
+    broker_id: str | None = None
+
+
+class InvoiceIssued(Event):
+    """An invoice was issued; ``total`` is the sum of its lines."""
+
+    schema_version: ClassVar[int] = 2
+
+    invoice_id: str
+    currency: str
+    issue_date: date
+    due_date: date
+    lines: tuple[InvoiceLine, ...]
+    total: Amount
+    policy_id: str | None = None
+    broker_id: str | None = None
+
+
+class PaymentShare(BaseModel):
+    """Part of a payment tied to an invoice (an allocation) or drawn for a refund."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    payment_id: str
+    invoice_id: str | None = None
+    amount: Amount
+
+
+class PaymentReceived(Event):
+    """Money came in; until allocated it is unapplied credit of the account."""
+
+    payment_id: str
+    currency: str
+    amount: Amount
+    received_on: date
+    method: str
+    reference: str | None = None
+
+
+class PaymentAllocated(Event):
+    """Part of a payment's unapplied amount was applied to an open invoice."""
+
+    payment_id: str
+    invoice_id: str
+    currency: str
+    amount: Amount
+    allocated_on: date
+
+
+class PaymentReversed(Event):
+    """A payment bounced or was charged back; its allocations are undone."""
+
+    payment_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    reversed_on: date
+    released: tuple[PaymentShare, ...] = ()
+
+
+class CreditNoteIssued(Event):
+    """An invoice was reduced by a credit note.
+
+    Where the credit exceeds what is still open, allocations of payments to the invoice
+    are released (newest first) and become unapplied credit again: ``released``.
+    """
+
+    credit_note_id: str
+    invoice_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    issued_on: date
+    released: tuple[PaymentShare, ...] = ()
+
+
+class AdjustmentPosted(Event):
+    """A debit (positive) or credit (negative) adjustment.
+
+    With an invoice it changes that invoice's amount; without one, a positive adjustment
+    is a debit note: an open item of its own, id ``adjustment_id``, due at once.
+    """
+
+    adjustment_id: str
+    invoice_id: str | None = None
+    currency: str
+    amount: Amount
+    reason: str
+    effective_on: date
+    released: tuple[PaymentShare, ...] = ()
+
+
+class InvoiceWrittenOff(Event):
+    write_off_id: str
+    invoice_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    written_off_on: date
+
+
+class WriteOffRecovered(Event):
+    """Part of a written-off amount became receivable again (the debtor pays after all)."""
+
+    recovery_id: str
+    invoice_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    recovered_on: date
+
+
+class RefundIssued(Event):
+    """Unapplied credit was paid back to the customer, drawn oldest payment first."""
+
+    refund_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    refunded_on: date
+    sources: tuple[PaymentShare, ...]
+
+
+class InvoiceDisputed(Event):
+    invoice_id: str
+    reason: str
+    disputed_on: date
+
+
+class DisputeResolved(Event):
+    invoice_id: str
+    resolution: str
+    resolved_on: date
+
+
+FinancialEvent = (
+    InvoiceIssued
+    | PaymentReceived
+    | PaymentAllocated
+    | PaymentReversed
+    | CreditNoteIssued
+    | AdjustmentPosted
+    | InvoiceWrittenOff
+    | WriteOffRecovered
+    | RefundIssued
+)
+
+AccountEvent = (
+    AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.event_type(): cls
+    for cls in (
+        AccountOpened,
+        InvoiceIssued,
+        PaymentReceived,
+        PaymentAllocated,
+        PaymentReversed,
+        CreditNoteIssued,
+        AdjustmentPosted,
+        InvoiceWrittenOff,
+        WriteOffRecovered,
+        RefundIssued,
+        InvoiceDisputed,
+        DisputeResolved,
+    )
+}
+
