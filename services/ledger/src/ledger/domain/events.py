@@ -21,14 +21,22 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     schema_version: ClassVar[int] = 1
+    effective_field: ClassVar[str]  # the field holding the event's business date
 
     @classmethod
     def event_type(cls) -> str:
         return cls.__name__
 
+    def effective_date(self) -> date:
+        value = getattr(self, self.effective_field)
+        assert isinstance(value, date)
+        return value
+
 
 class AccountOpened(Event):
     """A customer account (group policyholder or subscriber) was opened."""
+
+    effective_field: ClassVar[str] = "opened_on"
 
     account_id: str
     name: str
@@ -55,6 +63,8 @@ class InvoiceLine(BaseModel):
 class InvoiceIssued(Event):
     """An invoice was issued; ``total`` is the sum of its lines."""
 
+    effective_field: ClassVar[str] = "issue_date"
+
     schema_version: ClassVar[int] = 2
 
     invoice_id: str
@@ -80,6 +90,8 @@ class PaymentShare(BaseModel):
 class PaymentReceived(Event):
     """Money came in; until allocated it is unapplied credit of the account."""
 
+    effective_field: ClassVar[str] = "received_on"
+
     payment_id: str
     currency: str
     amount: Amount
@@ -91,6 +103,8 @@ class PaymentReceived(Event):
 class PaymentAllocated(Event):
     """Part of a payment's unapplied amount was applied to an open invoice."""
 
+    effective_field: ClassVar[str] = "allocated_on"
+
     payment_id: str
     invoice_id: str
     currency: str
@@ -100,6 +114,8 @@ class PaymentAllocated(Event):
 
 class PaymentReversed(Event):
     """A payment bounced or was charged back; its allocations are undone."""
+
+    effective_field: ClassVar[str] = "reversed_on"
 
     payment_id: str
     currency: str
@@ -115,6 +131,8 @@ class CreditNoteIssued(Event):
     Where the credit exceeds what is still open, allocations of payments to the invoice
     are released (newest first) and become unapplied credit again: ``released``.
     """
+
+    effective_field: ClassVar[str] = "issued_on"
 
     credit_note_id: str
     invoice_id: str
@@ -132,6 +150,8 @@ class AdjustmentPosted(Event):
     is a debit note: an open item of its own, id ``adjustment_id``, due at once.
     """
 
+    effective_field: ClassVar[str] = "effective_on"
+
     adjustment_id: str
     invoice_id: str | None = None
     currency: str
@@ -142,6 +162,8 @@ class AdjustmentPosted(Event):
 
 
 class InvoiceWrittenOff(Event):
+    effective_field: ClassVar[str] = "written_off_on"
+
     write_off_id: str
     invoice_id: str
     currency: str
@@ -152,6 +174,8 @@ class InvoiceWrittenOff(Event):
 
 class WriteOffRecovered(Event):
     """Part of a written-off amount became receivable again (the debtor pays after all)."""
+
+    effective_field: ClassVar[str] = "recovered_on"
 
     recovery_id: str
     invoice_id: str
@@ -164,6 +188,8 @@ class WriteOffRecovered(Event):
 class RefundIssued(Event):
     """Unapplied credit was paid back to the customer, drawn oldest payment first."""
 
+    effective_field: ClassVar[str] = "refunded_on"
+
     refund_id: str
     currency: str
     amount: Amount
@@ -173,12 +199,16 @@ class RefundIssued(Event):
 
 
 class InvoiceDisputed(Event):
+    effective_field: ClassVar[str] = "disputed_on"
+
     invoice_id: str
     reason: str
     disputed_on: date
 
 
 class DisputeResolved(Event):
+    effective_field: ClassVar[str] = "resolved_on"
+
     invoice_id: str
     resolution: str
     resolved_on: date

@@ -1,0 +1,92 @@
+"""The FastAPI application of the ledger service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import text
+
+from ledger.adapters.http import commands, problems, queries
+from ledger.adapters.http.deps import LedgerDep
+from ledger.bootstrap import Ledger, build
+from ledger.settings import Settings
+
+DESCRIPTION = """
+Event-sourced receivables ledger: accounts, invoices, payments and allocations, credit
+notes, adjustments, write-offs, refunds and disputes, with balances, open items, aging,
+history and tamper evidence. Amounts are decimal strings (`"1250.00"`) in the account's
+currency. Every write is idempotent by the id in its body (or an `Idempotency-Key`
+header); errors are `application/problem+json`.
+"""
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "ledger_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "ledger_http_request_seconds", "HTTP request latency", ["method", "route"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+
+
+def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app; with no ``ledger`` one is built from ``settings`` at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = ledger is None
+        app.state.ledger = ledger or build(settings or Settings())
+        try:
+            yield
+        finally:
+            if own:
+                await app.state.ledger.close()
+
+    app = FastAPI(title="Receivables ledger", version="1.0.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    metrics = Metrics()
+    problems.install(app)
+    app.include_router(commands.router)
+    app.include_router(queries.router)
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.latency.labels(request.method, path).observe(time.perf_counter() - start)
+        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="The database answers")
+    async def readyz(ledger: LedgerDep) -> JSONResponse:
+        try:
+            async with ledger.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as e:  # noqa: BLE001 - any failure means not ready
+            return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

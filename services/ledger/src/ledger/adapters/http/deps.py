@@ -1,0 +1,96 @@
+"""FastAPI dependencies: the composition root's objects and per-request metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Header, Path, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ledger.application.handler import Presenter
+from ledger.application.records import Metadata
+from ledger.bootstrap import Ledger
+from ledger.domain import commands as cmd
+from ledger.domain import errors as err
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+
+@dataclass
+class CommandContext:
+    ledger: Ledger
+    meta: Metadata
+
+    async def run(
+        self,
+        account_id: str,
+        command: cmd.Command,
+        *,
+        command_id: str | None,
+        payload: dict[str, Any],
+        present: Presenter,
+        status_code: int = 201,
+    ) -> JSONResponse:
+        key = command_id or self.meta.idempotency_key
+        if key is None:
+            raise err.RuleViolation(
+                "this command needs an id in its body or an Idempotency-Key header",
+                field="Idempotency-Key",
+            )
+        outcome = await self.ledger.handler.handle(
+            account_id,
+            command,
+            command_id=key,
+            payload=payload,
+            meta=self.meta,
+            present=present,
+            status_code=status_code,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+def _uuid(value: str | None, name: str) -> UUID | None:
+    if value is None:
+        return None
+    try:
+        return UUID(value)
+    except ValueError:
+        raise err.RuleViolation(f"{name} must be a UUID", field=name) from None
+
+
+def command_context(
+    ledger: LedgerDep,
+    x_actor: Annotated[str | None, Header(max_length=128)] = None,
+    x_correlation_id: Annotated[str | None, Header()] = None,
+    x_causation_id: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> CommandContext:
+    meta = Metadata(
+        actor=x_actor or ledger.settings.default_actor,
+        correlation_id=_uuid(x_correlation_id, "X-Correlation-Id"),
+        causation_id=_uuid(x_causation_id, "X-Causation-Id"),
+        idempotency_key=idempotency_key,
+    )
+    return CommandContext(ledger, meta)
+
+
+Ctx = Annotated[CommandContext, Depends(command_context)]
+
+
+async def connection(ledger: LedgerDep) -> Any:
+    async with ledger.engine.connect() as conn:
+        yield conn
+
+
+Conn = Annotated[AsyncConnection, Depends(connection)]

@@ -1,0 +1,168 @@
+"""GET routes: accounts, invoices, history, the global feed, balances, aging, audit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
+from ledger.adapters.http.views import account_view, event_view, item_view
+from ledger.adapters.postgres import event_store, maintenance, queries
+from ledger.domain import errors as err
+from ledger.domain.money import format_minor
+
+router = APIRouter(prefix="/v1", tags=["queries"])
+
+
+async def _account(conn: Conn, account_id: str) -> dict[str, Any]:
+    row = await queries.get_account(conn, account_id)
+    if row is None:
+        raise err.AccountNotFound(f"account {account_id} does not exist")
+    return row
+
+
+@router.get("/accounts/{account_id}", summary="An account with its balance summary")
+async def get_account(account_id: AccountId, conn: Conn) -> dict[str, Any]:
+    return account_view(await _account(conn, account_id))
+
+
+@router.get("/accounts/{account_id}/invoices", summary="Invoices and debit notes of an account")
+async def list_invoices(
+    account_id: AccountId,
+    conn: Conn,
+    status: Annotated[str, Query(pattern="^(open|paid|all)$")] = "open",
+) -> dict[str, Any]:
+    account = await _account(conn, account_id)
+    rows = await queries.list_items(conn, account_id, status)
+    return {"account_id": account_id, "status": status,
+            "invoices": [item_view(r, account["currency"]) for r in rows]}
+
+
+@router.get("/accounts/{account_id}/balance", summary="Balance as of an effective date")
+async def balance(
+    account_id: AccountId,
+    conn: Conn,
+    ledger: LedgerDep,
+    as_of: date | None = None,
+    known_at: Annotated[datetime | None, Query(description="only what was recorded by then")] = None,
+) -> dict[str, Any]:
+    account = await _account(conn, account_id)
+    day = as_of or ledger.clock.today()
+    items = await queries.item_positions(conn, day, known_at=known_at, account_id=account_id)
+    unapplied = (await queries.unapplied_as_of(conn, day, known_at=known_at,
+                                               account_id=account_id)).get(account_id, 0)
+    open_ = sum(i.open_amount for i in items)
+    overdue = sum(i.open_amount for i in items if i.due_date < day)
+    disputed = sum(i.open_amount for i in items if i.disputed)
+    cur = account["currency"]
+    return {
+        "account_id": account_id,
+        "currency": cur,
+        "as_of": day.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "balance": format_minor(open_ - unapplied, cur),
+        "open": format_minor(open_, cur),
+        "overdue": format_minor(overdue, cur),
+        "disputed": format_minor(disputed, cur),
+        "unapplied": format_minor(unapplied, cur),
+    }
+
+
+@router.get("/accounts/{account_id}/events", summary="The account's history")
+async def account_events(
+    account_id: AccountId,
+    conn: Conn,
+    after_version: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    await _account(conn, account_id)
+    stored = await event_store.read_stream(conn, account_id, after_version=after_version, limit=limit)
+    return {"account_id": account_id, "events": [event_view(s) for s in stored]}
+
+
+@router.get("/events", summary="The global feed in position order")
+async def feed(
+    conn: Conn,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    wait: Annotated[float, Query(ge=0, le=30, description="long-poll seconds")] = 0,
+) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        stored = await event_store.read_all(conn, after=after, limit=limit)
+        await conn.rollback()  # a fresh snapshot for the next look
+        if stored or loop.time() >= deadline:
+            break
+        await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+    next_after = stored[-1].position if stored else after
+    return {"events": [event_view(s) for s in stored], "next_after": next_after}
+
+
+@router.get("/reports/aging", summary="Aging by days past due, per account and in total")
+async def aging(
+    conn: Conn,
+    ledger: LedgerDep,
+    as_of: date | None = None,
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    jurisdiction: str | None = None,
+    known_at: datetime | None = None,
+) -> dict[str, Any]:
+    day = as_of or ledger.clock.today()
+    items = await queries.item_positions(
+        conn, day, known_at=known_at, currency=currency, jurisdiction=jurisdiction
+    )
+    unapplied = await queries.unapplied_as_of(conn, day, known_at=known_at)
+    per: dict[str, dict[str, int]] = {}
+    for i in items:
+        row = per.setdefault(i.account_id, dict.fromkeys((*queries.BUCKETS, "disputed"), 0))
+        row[queries.bucket(day, i.due_date)] += i.open_amount
+        if i.disputed:
+            row["disputed"] += i.open_amount
+    info = await queries.accounts_by_id(conn, set(per))
+    accounts_out = []
+    totals: dict[str, dict[str, int]] = {}
+    for account_id in sorted(per):
+        row = per[account_id]
+        cur = info[account_id]["currency"]
+        open_ = sum(row[b] for b in queries.BUCKETS)
+        credit = unapplied.get(account_id, 0)
+        t = totals.setdefault(cur, dict.fromkeys((*queries.BUCKETS, "disputed", "total", "unapplied"), 0))
+        for k, v in row.items():
+            t[k] += v
+        t["total"] += open_
+        t["unapplied"] += credit
+        accounts_out.append({
+            "account_id": account_id,
+            "name": info[account_id]["name"],
+            "currency": cur,
+            "jurisdiction": info[account_id]["jurisdiction"],
+            **{k: format_minor(v, cur) for k, v in row.items()},
+            "total": format_minor(open_, cur),
+            "unapplied": format_minor(credit, cur),
+            "net": format_minor(open_ - credit, cur),
+        })
+    return {
+        "as_of": day.isoformat(),
+        "buckets": list(queries.BUCKETS),
+        "accounts": accounts_out,
+        "totals": [
+            {"currency": cur, **{k: format_minor(v, cur) for k, v in t.items()},
+             "net": format_minor(t["total"] - t["unapplied"], cur)}
+            for cur, t in sorted(totals.items())
+        ],
+    }
+
+
+@router.get("/audit/verify", summary="Check every stream's hash chain")
+async def verify(conn: Conn, ledger: LedgerDep) -> dict[str, Any]:
+    report = await maintenance.verify_all(conn, ledger.chain_key)
+    return {
+        "ok": report.ok,
+        "streams": report.streams,
+        "events": report.events,
+        "findings": [f.__dict__ for f in report.findings],
+    }

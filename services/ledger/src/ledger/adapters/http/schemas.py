@@ -1,0 +1,143 @@
+"""Request bodies of the HTTP API. Amounts are decimal strings; a JSON number is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+_DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+
+
+def _decimal_string(value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "decimal_string",
+            'amounts are decimal strings such as "1250.00", not JSON numbers',
+        )
+    if not _DECIMAL.match(value):
+        raise PydanticCustomError(
+            "decimal_string", 'not a decimal amount; write it like "1250.00"'
+        )
+    return Decimal(value)
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    Field(json_schema_extra={"type": "string", "pattern": _DECIMAL.pattern, "examples": ["1250.00"]}),
+]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+OptText = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] | None
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpenAccountBody(Body):
+    account_id: Id
+    name: Text
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=8)]
+    credit_limit: Money
+    payment_terms_days: Annotated[int, Field(ge=0, le=3650)]
+    broker_id: Id | None = None
+    opened_on: date | None = None
+
+
+class LineBody(Body):
+    description: Text
+    amount: Money
+    product: Id | None = None
+    policy_id: Id | None = None
+    policy_year: Annotated[int, Field(ge=1, le=200)] | None = None
+    broker_id: Id | None = None
+
+
+class InvoiceBody(Body):
+    invoice_id: Id
+    issue_date: date
+    due_date: date
+    lines: Annotated[list[LineBody], Field(min_length=1, max_length=1000)]
+    policy_id: Id | None = None
+    broker_id: Id | None = None
+
+
+class AllocationBody(Body):
+    invoice_id: Id
+    amount: Money | None = None
+
+
+class PaymentBody(Body):
+    payment_id: Id
+    amount: Money
+    received_on: date
+    method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    reference: OptText = None
+    allocations: Annotated[list[AllocationBody], Field(max_length=1000)] | None = None
+
+
+class ReversalBody(Body):
+    reason: Text
+    reversed_on: date | None = None
+
+
+class CreditNoteBody(Body):
+    credit_note_id: Id
+    invoice_id: Id
+    amount: Money
+    reason: Text
+    issued_on: date | None = None
+
+
+class AdjustmentBody(Body):
+    adjustment_id: Id
+    amount: Money
+    reason: Text
+    invoice_id: Id | None = None
+    effective_on: date | None = None
+
+
+class WriteOffBody(Body):
+    write_off_id: Id
+    invoice_id: Id
+    amount: Money | None = None
+    reason: Text
+    written_off_on: date | None = None
+
+
+class RecoveryBody(Body):
+    recovery_id: Id
+    amount: Money
+    reason: Text
+    recovered_on: date | None = None
+
+
+class RefundBody(Body):
+    refund_id: Id
+    amount: Money
+    reason: Text
+    refunded_on: date | None = None
+
+
+class ApplyCreditBody(Body):
+    invoice_id: Id
+    amount: Money
+    application_id: Id | None = None
+    applied_on: date | None = None
+
+
+class DisputeBody(Body):
+    reason: Text
+    disputed_on: date | None = None
+
+
+class ResolveBody(Body):
+    resolution: Text
+    resolved_on: date | None = None

@@ -1,0 +1,160 @@
+"""Read queries for CRM front ends, collectors and auditors.
+
+Balances and aging "as of" an effective date come from the journal: the open amount of
+an item on a date is the sum of its receivables postings up to that date, so balances,
+open items and aging agree to the cent. ``known_at`` further limits them to what the
+ledger had recorded by then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ledger.adapters.postgres.schema import accounts, events, journal, open_items
+from ledger.domain.postings import Chart
+
+BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+
+
+@dataclass(frozen=True)
+class ItemPosition:
+    account_id: str
+    item_id: str
+    due_date: date
+    open_amount: int
+    disputed: bool
+
+
+async def get_account(conn: AsyncConnection, account_id: str) -> dict[str, Any] | None:
+    row = (await conn.execute(select(accounts).where(accounts.c.account_id == account_id))).first()
+    return None if row is None else dict(row._mapping)
+
+
+async def list_items(conn: AsyncConnection, account_id: str, status: str) -> list[dict[str, Any]]:
+    q = select(open_items).where(open_items.c.account_id == account_id)
+    if status == "open":
+        q = q.where(open_items.c.open_amount > 0)
+    elif status == "paid":
+        q = q.where(open_items.c.status == "paid")
+    q = q.order_by(open_items.c.due_date, open_items.c.issue_date, open_items.c.item_id)
+    return [dict(r._mapping) for r in await conn.execute(q)]
+
+
+def _journal_filter(as_of: date, known_at: datetime | None) -> Any:
+    cond = journal.c.effective_date <= as_of
+    if known_at is not None:
+        cond = and_(cond, journal.c.recorded_at <= known_at)
+    return cond
+
+
+async def _disputed_as_of(
+    conn: AsyncConnection, as_of: date, known_at: datetime | None, account_id: str | None
+) -> set[tuple[str, str]]:
+    """(account, invoice) pairs under dispute on ``as_of`` (last dispute event wins)."""
+    cond = and_(
+        events.c.event_type.in_(("InvoiceDisputed", "DisputeResolved")),
+        events.c.effective_date <= as_of,
+    )
+    if known_at is not None:
+        cond = and_(cond, events.c.recorded_at <= known_at)
+    if account_id is not None:
+        cond = and_(cond, events.c.stream_id == account_id)
+    q = select(events.c.stream_id, events.c.event_type, events.c.data["invoice_id"].astext).where(
+        cond
+    ).order_by(events.c.effective_date, events.c.position)
+    state: dict[tuple[str, str], bool] = {}
+    for stream_id, event_type, invoice_id in await conn.execute(q):
+        state[(stream_id, invoice_id)] = event_type == "InvoiceDisputed"
+    return {k for k, v in state.items() if v}
+
+
+async def item_positions(
+    conn: AsyncConnection,
+    as_of: date,
+    *,
+    known_at: datetime | None = None,
+    account_id: str | None = None,
+    currency: str | None = None,
+    jurisdiction: str | None = None,
+) -> list[ItemPosition]:
+    """Open amount of every item with something open on ``as_of``."""
+    cond = and_(_journal_filter(as_of, known_at), journal.c.ledger_account == Chart.RECEIVABLES.value)
+    if account_id is not None:
+        cond = and_(cond, journal.c.account_id == account_id)
+    total = func.sum(journal.c.amount)
+    q = (
+        select(journal.c.account_id, journal.c.item_id, open_items.c.due_date, total.label("open"))
+        .join(
+            open_items,
+            and_(
+                open_items.c.account_id == journal.c.account_id,
+                open_items.c.item_id == journal.c.item_id,
+            ),
+        )
+        .join(accounts, accounts.c.account_id == journal.c.account_id)
+        .where(cond)
+        .group_by(journal.c.account_id, journal.c.item_id, open_items.c.due_date)
+        .having(total != 0)
+    )
+    if currency:
+        q = q.where(accounts.c.currency == currency)
+    if jurisdiction:
+        q = q.where(accounts.c.jurisdiction == jurisdiction)
+    disputed = await _disputed_as_of(conn, as_of, known_at, account_id)
+    return [
+        ItemPosition(r.account_id, r.item_id, r.due_date, int(r.open), (r.account_id, r.item_id) in disputed)
+        for r in await conn.execute(q)
+    ]
+
+
+async def unapplied_as_of(
+    conn: AsyncConnection,
+    as_of: date,
+    *,
+    known_at: datetime | None = None,
+    account_id: str | None = None,
+) -> dict[str, int]:
+    """Unapplied credit per account on ``as_of`` (credit balance of unapplied cash)."""
+    cond = and_(
+        _journal_filter(as_of, known_at), journal.c.ledger_account == Chart.UNAPPLIED_CASH.value
+    )
+    if account_id is not None:
+        cond = and_(cond, journal.c.account_id == account_id)
+    q = select(journal.c.account_id, -func.sum(journal.c.amount)).where(cond).group_by(
+        journal.c.account_id
+    )
+    return {a: int(v) for a, v in await conn.execute(q)}
+
+
+def bucket(as_of: date, due: date) -> str:
+    days = (as_of - due).days
+    if days <= 0:
+        return "current"
+    if days <= 30:
+        return "days_1_30"
+    if days <= 60:
+        return "days_31_60"
+    if days <= 90:
+        return "days_61_90"
+    return "days_over_90"
+
+
+async def accounts_by_id(conn: AsyncConnection, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    q = select(accounts).where(accounts.c.account_id.in_(ids))
+    return {r.account_id: dict(r._mapping) for r in await conn.execute(q)}
+
+
+async def trial_balance(conn: AsyncConnection) -> dict[str, int]:
+    q = select(journal.c.ledger_account, func.sum(journal.c.amount)).group_by(
+        journal.c.ledger_account
+    )
+    return {a: int(v) for a, v in await conn.execute(q)}
+
+

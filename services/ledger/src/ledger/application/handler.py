@@ -1,0 +1,157 @@
+"""Command handling: lock → check idempotency → load → decide → append → project.
+
+A command never replays the account's history: it loads the partial state it needs from
+the projections, which the same transaction keeps up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from ledger.application.clock import Clock
+from ledger.application.ports import UnitOfWorkFactory
+from ledger.application.projections import (
+    Row,
+    account_row,
+    item_row,
+    journal_rows,
+    payment_row,
+    touched,
+)
+from ledger.application.records import Metadata, NewEvent, StoredEvent
+from ledger.domain import commands as cmd
+from ledger.domain import errors as err
+from ledger.domain.decide import decide
+from ledger.domain.events import Event
+from ledger.domain.state import Account, evolve
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 20
+
+Presenter = Callable[[Account, list[Event], list[StoredEvent]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def request_hash(payload: dict[str, Any]) -> bytes:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).digest()
+
+
+def references(command: cmd.Command) -> tuple[set[str], set[str]]:
+    """Item ids and payment ids a command names (they are loaded even when closed)."""
+    items: set[str] = set()
+    pays: set[str] = set()
+    for name in ("invoice_id", "adjustment_id"):
+        value = getattr(command, name, None)
+        if value:
+            items.add(value)
+    for spec in getattr(command, "allocations", None) or ():
+        items.add(spec.invoice_id)
+    payment_id = getattr(command, "payment_id", None)
+    if payment_id:
+        pays.add(payment_id)
+    return items, pays
+
+
+class CommandHandler:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def handle(
+        self,
+        account_id: str,
+        command: cmd.Command,
+        *,
+        command_id: str,
+        payload: dict[str, Any],
+        meta: Metadata,
+        present: Presenter,
+        status_code: int = 201,
+    ) -> Outcome:
+        """Run ``command`` once; a retry with the same id and payload replays the result."""
+        command_type = type(command).__name__
+        digest = request_hash(payload)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._attempt(
+                    account_id, command, command_type, command_id, digest, meta, present,
+                    status_code,
+                )
+            except err.ConcurrencyConflict:
+                log.debug("conflict on %s, attempt %d", account_id, attempt)
+        raise err.ConcurrencyConflict(f"account {account_id} is too busy; retry the command")
+
+    async def _attempt(
+        self,
+        account_id: str,
+        command: cmd.Command,
+        command_type: str,
+        command_id: str,
+        digest: bytes,
+        meta: Metadata,
+        present: Presenter,
+        status_code: int,
+    ) -> Outcome:
+        async with self._uow() as uow:
+            head = await uow.lock_stream(account_id)
+            done = await uow.find_command(account_id, command_type, command_id)
+            if done is not None:
+                if bytes(done["request_hash"]) != digest:
+                    raise err.IdempotencyConflict(
+                        f"{command_type} {command_id} was already made with another payload"
+                    )
+                return Outcome(done["status_code"], done["response"], replayed=True)
+            item_ids, payment_ids = references(command)
+            state = await uow.load_state(account_id, item_ids, payment_ids) if head else None
+            new_events = decide(command, state)
+            new = [NewEvent(e, uuid4()) for e in new_events]
+            recorded_at = self._clock.now()
+            stored = await uow.append(account_id, head, new, meta, recorded_at)
+            for e in new_events:
+                state = evolve(state, e)
+            assert state is not None
+            await uow.write_projections(*_rows(state, new_events, stored))
+            body = present(state, new_events, stored)
+            await uow.save_command(
+                {
+                    "account_id": account_id,
+                    "command_type": command_type,
+                    "command_id": command_id,
+                    "request_hash": digest,
+                    "status_code": status_code,
+                    "response": body,
+                    "recorded_at": recorded_at,
+                }
+            )
+            return Outcome(status_code, body, replayed=False)
+
+
+def _rows(
+    state: Account, new_events: list[Event], stored: list[StoredEvent]
+) -> tuple[Row, list[Row], list[Row], list[Row]]:
+    item_ids: set[str] = set()
+    pay_ids: set[str] = set()
+    lines: list[Row] = []
+    for e, s in zip(new_events, stored, strict=True):
+        i, p = touched(e)
+        item_ids |= i
+        pay_ids |= p
+        lines += journal_rows(state.account_id, s.position, e, s.recorded_at)
+    items = [item_row(state.account_id, state.items[i]) for i in sorted(item_ids)]
+    pays = [payment_row(state.account_id, state.payments[p]) for p in sorted(pay_ids)]
+    return account_row(state), items, pays, lines

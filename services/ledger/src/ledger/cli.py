@@ -1,0 +1,111 @@
+"""The ledger's command line: serve, migrate, verify, rebuild-projections, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from ledger.settings import Settings
+
+
+def _migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from ledger.bootstrap import database_url
+
+    ini = Path(__file__).parent / "migrations" / "alembic.ini"
+    cfg = Config(str(ini))
+    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
+    command.upgrade(cfg, "head")
+    print("ledger database is at the latest schema")
+
+
+def _progress(label: str):  # type: ignore[no-untyped-def]
+    def report(streams: int, events: int) -> None:
+        if streams % 100 == 0:
+            print(f"{label}: {streams} accounts, {events} events", file=sys.stderr, flush=True)
+
+    return report
+
+
+async def _verify(settings: Settings) -> int:
+    from ledger.adapters.postgres.maintenance import verify_all
+    from ledger.bootstrap import build
+
+    ledger = build(settings)
+    try:
+        async with ledger.engine.connect() as conn:
+            report = await verify_all(conn, ledger.chain_key, _progress("verified"))
+    finally:
+        await ledger.close()
+    print(f"verified {report.streams} accounts, {report.events} events")
+    for f in report.findings:
+        print(f"TAMPERED {f.stream_id} version {f.version}: {f.problem}")
+    return 0 if report.ok else 1
+
+
+async def _rebuild(settings: Settings, apply: bool) -> int:
+    from ledger.adapters.postgres.maintenance import rebuild
+    from ledger.bootstrap import build
+
+    ledger = build(settings)
+    try:
+        async with ledger.engine.begin() as conn:
+            diff = await rebuild(conn, apply=apply, progress=_progress("rebuilt"))
+    finally:
+        await ledger.close()
+    for table, n in diff.items():
+        print(f"{table}: {n} rows differ" if n else f"{table}: identical")
+    if apply:
+        print("projections replaced by the rebuild")
+    return 1 if any(diff.values()) and not apply else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ledger", description="Receivables ledger service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("verify", help="check the hash chain of every account (exit 1 if broken)")
+    rebuild = sub.add_parser("rebuild-projections", help="rebuild projections from events")
+    rebuild.add_argument("--apply", action="store_true",
+                         help="replace the live tables (default: only report differences)")
+    sub.add_parser("openapi", help="print the OpenAPI document")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    if args.command == "migrate":
+        _migrate(settings)
+        return 0
+    if args.command == "verify":
+        return asyncio.run(_verify(settings))
+    if args.command == "rebuild-projections":
+        return asyncio.run(_rebuild(settings, args.apply))
+    if args.command == "openapi":
+        from ledger.adapters.http.app import create_app
+
+        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
+        return 0
+    import uvicorn
+
+    uvicorn.run(
+        "ledger.adapters.http.asgi:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

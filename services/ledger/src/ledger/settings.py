@@ -1,0 +1,38 @@
+"""Settings of the ledger service, from ``LEDGER_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the ledger database (postgresql+asyncpg://...). "
+        "Empty: the embedded PostgreSQL under data_dir.",
+    )
+    data_dir: Path = Field(default=Path("var"), description="Embedded server data and outbox.")
+    db_role: str = Field(
+        default="ledger_writer",
+        description="Role the service acts as; it may append events but never change one. "
+        "Empty: act as the login user.",
+    )
+    db_pool_size: int = Field(default=20, ge=1)
+    chain_key: SecretStr = Field(
+        default=SecretStr("change-me: development chain key"),
+        description="Secret of the events' HMAC hash chain; set your own in production.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    actor_header: str = Field(default="X-Actor", description="Header naming who acts.")
+    default_actor: str = "api"
+    kafka_bootstrap_servers: str = Field(default="", description="Empty: no relay to Kafka.")
+    kafka_topic: str = "receivables.ledger.v1"
+    kafka_idempotent_producer: bool = True
+    relay_batch_size: int = Field(default=500, ge=1)
+    log_level: str = "INFO"
