@@ -12,7 +12,7 @@ from pathlib import Path
 from ledger.settings import Settings
 
 
-def _migrate(settings: Settings) -> None:
+def migrate(settings: Settings) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if args.command == "migrate":
-        _migrate(settings)
+        migrate(settings)
         return 0
     if args.command == "verify":
         return asyncio.run(_verify(settings))

@@ -55,6 +55,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
 
     app = FastAPI(title="Receivables ledger", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
+    if ledger is not None:
+        app.state.ledger = ledger
     metrics = Metrics()
     problems.install(app)
     app.include_router(commands.router)

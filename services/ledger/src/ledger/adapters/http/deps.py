@@ -17,7 +17,7 @@ from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
@@ -69,7 +69,7 @@ def _uuid(value: str | None, name: str) -> UUID | None:
         raise err.RuleViolation(f"{name} must be a UUID", field=name) from None
 
 
-def command_context(
+async def command_context(
     ledger: LedgerDep,
     x_actor: Annotated[str | None, Header(max_length=128)] = None,
     x_correlation_id: Annotated[str | None, Header()] = None,

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, and_, func, insert, literal, select, update
+from sqlalchemy import BigInteger, Text, and_, func, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,10 +22,11 @@ from ledger.domain.errors import ConcurrencyConflict
 
 ORDINAL_BITS = 16
 
-_TX_BASE = func.pg_current_xact_id().cast(Text).cast(BigInteger).op("<<")(ORDINAL_BITS)
+_SHIFT = literal_column(str(1 << ORDINAL_BITS))
+_TX_BASE = func.pg_current_xact_id().cast(Text).cast(BigInteger) * _SHIFT
 SAFE_HORIZON = (
-    func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger)
-).op("<<")(ORDINAL_BITS)
+    func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger) * _SHIFT
+)
 
 _COLUMNS = (
     events.c.position,
@@ -94,7 +95,7 @@ async def append(
             "idempotency_key": meta.idempotency_key,
         }
         digest = chain_hash(key, prev, canonical(**fields))
-        rows.append({**fields, "position": _TX_BASE + literal(n), "prev_hash": prev, "hash": digest})
+        rows.append({**fields, "position": _TX_BASE + literal_column(str(n)), "prev_hash": prev, "hash": digest})
         prev = digest
     try:
         result = await conn.execute(insert(events).values(rows).returning(*_COLUMNS))

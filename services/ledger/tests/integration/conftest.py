@@ -1,0 +1,87 @@
+"""Fixtures of the ledger's integration tests: a migrated database and the HTTP app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from itertools import count
+
+import httpx
+import pytest
+
+from devstack.pytest_plugin import DatabaseFactory
+from ledger.adapters.http.app import create_app
+from ledger.bootstrap import Ledger, build
+from ledger.cli import migrate
+from ledger.settings import Settings
+
+_ids = count(1)
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory) -> Settings:
+    settings = Settings(database_url=make_database("ledger"), chain_key="test-chain-key")
+    migrate(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def ledger(ledger_settings: Settings) -> AsyncIterator[Ledger]:
+    built = build(ledger_settings)
+    yield built
+    await built.close()
+
+
+@pytest.fixture(scope="session")
+async def client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(ledger)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+        yield c
+
+
+@pytest.fixture
+def account_id(request: pytest.FixtureRequest) -> str:
+    """A fresh account id per test: tests share one database and never collide."""
+    return f"ACC-{request.node.name[:30]}-{next(_ids)}".replace("[", "-").replace("]", "")
+
+
+async def open_account(
+    client: httpx.AsyncClient, account_id: str, currency: str = "SGD", **extra: object
+) -> dict[str, object]:
+    body = {
+        "account_id": account_id,
+        "name": f"Customer {account_id}",
+        "currency": currency,
+        "jurisdiction": "SG",
+        "credit_limit": "10000.00" if currency != "JPY" else "1000000",
+        "payment_terms_days": 30,
+        "opened_on": "2026-01-01",
+        **extra,
+    }
+    r = await client.post("/v1/accounts", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def invoice(
+    client: httpx.AsyncClient,
+    account_id: str,
+    invoice_id: str,
+    amount: str,
+    *,
+    issue: str = "2026-01-01",
+    due: str = "2026-01-31",
+    **extra: object,
+) -> dict[str, object]:
+    r = await client.post(
+        f"/v1/accounts/{account_id}/invoices",
+        json={
+            "invoice_id": invoice_id,
+            "issue_date": issue,
+            "due_date": due,
+            "lines": [{"description": "Premium", "amount": amount}],
+            **extra,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import httpx
+
+from .conftest import invoice, open_account
+
+
+async def test_open_invoice_pay_balance(client: httpx.AsyncClient, account_id: str) -> None:
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-1", "1250.00")
+    r = await client.post(
+        f"/v1/accounts/{account_id}/payments",
+        json={"payment_id": "PAY-1", "amount": "1000.00", "received_on": "2026-01-10",
+              "method": "bank_transfer"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["allocations"] == [{"invoice_id": "INV-1", "amount": "1000.00"}]
+    r = await client.get(f"/v1/accounts/{account_id}/balance", params={"as_of": "2026-02-15"})
+    assert r.status_code == 200, r.text
+    assert r.json()["balance"] == "250.00"
+    assert r.json()["overdue"] == "250.00"
