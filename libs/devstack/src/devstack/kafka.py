@@ -59,7 +59,8 @@ class KafkaBroker:
         self.log_path = Path(log_path) if log_path is not None else None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
-        atexit.register(self.stop)
+        self._owns_log = False
+        atexit.register(self._at_exit)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -134,7 +135,7 @@ class KafkaBroker:
         if self.log_path is None:
             fd, name = tempfile.mkstemp(prefix="tansu-", suffix=".log")
             os.close(fd)
-            self.log_path = Path(name)
+            self.log_path, self._owns_log = Path(name), True
         if self._log_file is None:
             self._log_file = self.log_path.open("ab")
         self._proc = subprocess.Popen(
@@ -152,6 +153,11 @@ class KafkaBroker:
             return True
         self.stop()
         return False
+
+    def _at_exit(self) -> None:
+        self.stop()
+        if self._owns_log and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
 
     def _log_tail(self, lines: int = 30) -> str:
         if self.log_path is None or not self.log_path.exists():
