@@ -21,6 +21,7 @@ def migrate(settings: Settings) -> None:
     ini = Path(__file__).parent / "migrations" / "alembic.ini"
     cfg = Config(str(ini))
     cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     command.upgrade(cfg, "head")
     print("ledger database is at the latest schema")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import ClassVar
 from uuid import uuid4
 
@@ -217,3 +218,22 @@ async def test_rebuilt_projections_equal_the_live_ones(own: Ledger, api: httpx.A
         assert (await maintenance.rebuild(conn, apply=True))["open_items"] == 1
     async with own.engine.begin() as conn:
         assert set((await maintenance.rebuild(conn, apply=False)).values()) == {0}
+
+
+async def test_the_trial_balance_is_zero_and_the_journal_balances(api: httpx.AsyncClient) -> None:
+    await _busy_account(api, "JOURNAL")
+    r = await api.post("/v1/accounts/JOURNAL/payments",
+                       json={"payment_id": "P-2", "amount": "10.00", "received_on": "2026-01-21",
+                             "method": "bank", "allocations": []})
+    assert r.json()["unapplied"] == "10.00"
+    r = await api.post("/v1/accounts/JOURNAL/refunds",
+                       json={"refund_id": "R-1", "amount": "10.00", "reason": "overpaid"})
+    assert r.status_code == 201, r.text
+    tb = (await api.get("/v1/reports/trial-balance")).json()
+    assert tb["currencies"], tb
+    assert all(c["total"] == "0.00" for c in tb["currencies"])
+    lines = (await api.get("/v1/accounts/JOURNAL/journal")).json()["lines"]
+    debits = sum(Decimal(x["debit"]) for x in lines if x["debit"])
+    credits = sum(Decimal(x["credit"]) for x in lines if x["credit"])
+    # invoices 500; payments 350 + 10 received, 350 allocated; 10 refunded
+    assert debits == credits == Decimal("1220.00")

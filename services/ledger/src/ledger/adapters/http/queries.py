@@ -157,6 +157,54 @@ async def aging(
     }
 
 
+@router.get("/accounts/{account_id}/journal", summary="The account's double-entry postings")
+async def account_journal(
+    account_id: AccountId,
+    conn: Conn,
+    after: Annotated[int, Query(ge=0, description="position to continue after")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    account = await _account(conn, account_id)
+    cur = account["currency"]
+    lines = await queries.journal_lines(conn, account_id, after=after, limit=limit)
+    return {
+        "account_id": account_id,
+        "currency": cur,
+        "lines": [
+            {
+                "position": r["position"],
+                "line_no": r["line_no"],
+                "event_type": r["event_type"],
+                "effective_date": r["effective_date"].isoformat(),
+                "ledger_account": r["ledger_account"],
+                "item_id": r["item_id"],
+                "debit": format_minor(r["amount"], cur) if r["amount"] > 0 else None,
+                "credit": format_minor(-r["amount"], cur) if r["amount"] < 0 else None,
+            }
+            for r in lines
+        ],
+    }
+
+
+@router.get("/reports/trial-balance", summary="Ledger account balances per currency")
+async def trial_balance(
+    conn: Conn, ledger: LedgerDep, as_of: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any]:
+    day = as_of or ledger.clock.today()
+    balances = await queries.trial_balance(conn, day, known_at)
+    return {
+        "as_of": day.isoformat(),
+        "currencies": [
+            {
+                "currency": cur,
+                "accounts": {k: format_minor(v, cur) for k, v in sorted(accts.items())},
+                "total": format_minor(sum(accts.values()), cur),
+            }
+            for cur, accts in sorted(balances.items())
+        ],
+    }
+
+
 @router.get("/audit/verify", summary="Check every stream's hash chain")
 async def verify(conn: Conn, ledger: LedgerDep) -> dict[str, Any]:
     report = await maintenance.verify_all(conn, ledger.chain_key)

@@ -151,10 +151,30 @@ async def accounts_by_id(conn: AsyncConnection, ids: set[str]) -> dict[str, dict
     return {r.account_id: dict(r._mapping) for r in await conn.execute(q)}
 
 
-async def trial_balance(conn: AsyncConnection) -> dict[str, int]:
-    q = select(journal.c.ledger_account, func.sum(journal.c.amount)).group_by(
-        journal.c.ledger_account
+async def trial_balance(
+    conn: AsyncConnection, as_of: date, known_at: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Balance of every ledger account per currency (debits positive)."""
+    q = (
+        select(journal.c.currency, journal.c.ledger_account, func.sum(journal.c.amount))
+        .where(_journal_filter(as_of, known_at))
+        .group_by(journal.c.currency, journal.c.ledger_account)
     )
-    return {a: int(v) for a, v in await conn.execute(q)}
+    out: dict[str, dict[str, int]] = {}
+    for currency, ledger_account, amount in await conn.execute(q):
+        out.setdefault(currency, {})[ledger_account] = int(amount)
+    return out
+
+
+async def journal_lines(
+    conn: AsyncConnection, account_id: str, *, after: int, limit: int
+) -> list[dict[str, Any]]:
+    q = (
+        select(journal)
+        .where(and_(journal.c.account_id == account_id, journal.c.position > after))
+        .order_by(journal.c.position, journal.c.line_no)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in await conn.execute(q)]
 
 

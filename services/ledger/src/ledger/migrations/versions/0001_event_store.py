@@ -95,7 +95,8 @@ CREATE TABLE accounts (
     recovered          bigint NOT NULL,
     refunded           bigint NOT NULL,
     open               bigint NOT NULL,
-    unapplied          bigint NOT NULL
+    unapplied          bigint NOT NULL,
+    CHECK (open >= 0 AND unapplied >= 0)
 );
 CREATE INDEX accounts_jurisdiction ON accounts (jurisdiction, currency);
 
@@ -118,7 +119,9 @@ CREATE TABLE open_items (
     policy_id      text,
     broker_id      text,
     allocations    jsonb NOT NULL,
-    PRIMARY KEY (account_id, item_id)
+    PRIMARY KEY (account_id, item_id),
+    CHECK (open_amount >= 0),
+    CHECK (paid >= 0 AND paid <= amount + adjusted - credited)
 );
 CREATE INDEX open_items_open ON open_items (account_id, due_date) WHERE open_amount <> 0;
 
@@ -133,7 +136,8 @@ CREATE TABLE payments (
     refunded    bigint NOT NULL,
     reversed    boolean NOT NULL,
     unapplied   bigint NOT NULL,
-    PRIMARY KEY (account_id, payment_id)
+    PRIMARY KEY (account_id, payment_id),
+    CHECK (amount > 0 AND unapplied >= 0 AND unapplied <= amount)
 );
 CREATE INDEX payments_unapplied ON payments (account_id) WHERE unapplied > 0;
 
