@@ -1,0 +1,338 @@
+"""The consumer loop: fetch a batch, handle it in one transaction, acknowledge, repeat.
+
+Effectively once: for each event the consumer first claims ``(consumer, account, version)``
+in its own database (:func:`eventfeed.store.claim`); a version already claimed is a
+duplicate and skipped. The handler runs in a savepoint of the same transaction, so its
+changes, the claim and the feed cursor commit together or not at all. A handler that
+raises goes to the dead-letter table (the claim stays: the consumer moves on); one that
+raises :class:`RetryLater`, or a database/transport failure, rolls the whole batch back
+and it is fetched again after a backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from eventfeed import store
+from eventfeed.event import LedgerEvent
+from eventfeed.metrics import ConsumerMetrics
+from eventfeed.schema import DEFAULT_PREFIX, Tables
+from eventfeed.sources.base import Source
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncConnection, LedgerEvent], Awaitable[None]]
+"""``async def handle(conn, event) -> None``: apply one event inside the consumer's
+transaction (``conn``); never commit or roll back ``conn`` yourself."""
+
+
+class RetryLater(Exception):
+    """Raised by a handler for a transient failure: the batch is retried, not dead-lettered."""
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff between retries, reset by a success."""
+
+    initial: float = 0.2
+    maximum: float = 10.0
+    factor: float = 2.0
+    _next: float = 0.0
+
+    def next(self) -> float:
+        grown = min(self.maximum, self._next * self.factor)
+        self._next = self.initial if self._next == 0 else grown
+        return self._next
+
+    def reset(self) -> None:
+        self._next = 0.0
+
+
+@dataclass(frozen=True)
+class ConsumerStatus:
+    """For readiness endpoints: ``ready`` is False while the consumer is failing."""
+
+    name: str
+    transport: str
+    state: str  # starting | catching_up | live | retrying | stopped
+    ready: bool
+    position: int
+    lag: int | None
+    processed: int
+    duplicates: int
+    dead_letters: int
+    last_error: str | None
+    seconds_since_progress: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    handled: int
+    duplicates: int
+    dead_lettered: int
+
+
+class Consumer:
+    """Consumes ledger events into one service's database.
+
+    name       consumer name: the Kafka group id and the key of the framework's rows
+    engine     SQLAlchemy async engine of the service's own database
+    handler    ``async def handle(conn, event)``
+    source     :class:`~eventfeed.HttpFeedSource` or :class:`~eventfeed.KafkaSource`
+    tables     prefix of the framework's tables (see :mod:`eventfeed.schema`)
+    metrics    :class:`~eventfeed.ConsumerMetrics` to update (e.g. on the service's registry)
+    """
+
+    def __init__(
+        self,
+        name: str,
+        engine: AsyncEngine,
+        handler: Handler,
+        source: Source,
+        *,
+        tables: str = DEFAULT_PREFIX,
+        max_batch: int = 500,
+        poll_wait: float = 5.0,
+        backoff: Backoff | None = None,
+        metrics: ConsumerMetrics | None = None,
+    ) -> None:
+        self.name = name
+        self.engine = engine
+        self.handler = handler
+        self.source = source
+        self.tables = Tables(tables)
+        self.max_batch = max_batch
+        self.poll_wait = poll_wait
+        self.backoff = backoff or Backoff()
+        self.metrics = metrics or ConsumerMetrics()
+        self._state = "stopped"
+        self._opened = False
+        self._stopping = False
+        self._fetching: asyncio.Future[list[LedgerEvent]] | None = None
+        self._position = 0
+        self._processed = 0
+        self._duplicates = 0
+        self._dead_letters = 0
+        self._last_error: str | None = None
+        self._last_progress: float | None = None
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume until :meth:`stop` (or cancellation); failures are retried with backoff."""
+        self._stopping = False
+        self._state = "starting"
+        try:
+            while not self._stopping:
+                await self._step(self.poll_wait)
+        finally:
+            self._state = "stopped"
+            await self._close()
+
+    async def run_until_caught_up(self, *, max_seconds: float | None = None) -> int:
+        """Consume until everything published so far is processed; return events handled."""
+        self._stopping = False
+        self._state = "starting"
+        before = self._processed
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        try:
+            while not self._stopping:
+                if self._opened and await self.source.caught_up():
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"consumer {self.name} did not catch up in {max_seconds}s")
+                await self._step(0.2)
+        finally:
+            self._state = "stopped"
+            await self._close()
+        return self._processed - before
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the current batch."""
+        self._stopping = True
+        if self._fetching is not None and not self._fetching.done():
+            self._fetching.cancel()
+
+    async def _step(self, wait: float) -> None:
+        try:
+            if not self._opened:
+                await self._open()
+            self._fetching = asyncio.ensure_future(self.source.fetch(self.max_batch, wait))
+            try:
+                events = await self._fetching
+            except asyncio.CancelledError:
+                if self._stopping:
+                    return
+                raise
+            finally:
+                self._fetching = None
+            if events:
+                await self.process(events)
+                await self.source.ack(events)
+            self._progress(caught_up=not events)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # transport or database: retry, never die
+            await self._failed(e)
+
+    async def _open(self) -> None:
+        async with self.engine.connect() as conn:
+            after = await store.checkpoint(conn, self.tables, self.name)
+            self._dead_letters = await store.count_dead_letters(conn, self.tables, self.name)
+        self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
+        self._position = after
+        await self.source.open(after=after)
+        self._opened = True
+
+    async def _close(self) -> None:
+        if self._opened:
+            self._opened = False
+            with contextlib.suppress(Exception):
+                await self.source.close()
+
+    def _progress(self, *, caught_up: bool) -> None:
+        self.backoff.reset()
+        self._last_error = None
+        self._last_progress = time.monotonic()
+        lag = self.source.lag()
+        self._state = "live" if caught_up or lag == 0 else "catching_up"
+        if lag is not None:
+            self.metrics.lag.labels(self.name).set(lag)
+        self.metrics.position.labels(self.name).set(self._position)
+
+    async def _failed(self, error: Exception) -> None:
+        self._state = "retrying"
+        self._last_error = f"{type(error).__name__}: {error}"
+        self.metrics.failures.labels(self.name).inc()
+        delay = self.backoff.next()
+        log.warning("consumer %s: %s; retrying in %.1fs", self.name, self._last_error, delay)
+        try:
+            await self.source.rewind()
+        except Exception as e:
+            log.warning("consumer %s: rewind failed (%s); reopening", self.name, e)
+            await self._close()
+        await asyncio.sleep(delay)
+
+    # --- one batch -----------------------------------------------------------------------
+
+    async def process(self, events: Sequence[LedgerEvent]) -> BatchResult:
+        """Apply a batch in one transaction (claims, handler effects, dead letters, cursor)."""
+        handled = duplicates = dead = 0
+        async with self.engine.begin() as conn:
+            for event in events:
+                if not await store.claim(conn, self.tables, self.name, event):
+                    duplicates += 1
+                    continue
+                try:
+                    async with conn.begin_nested():
+                        await self.handler(conn, event)
+                except (RetryLater, OperationalError, InterfaceError):
+                    raise  # transient: the whole batch is retried
+                except DBAPIError as e:
+                    if e.connection_invalidated:
+                        raise
+                    log.exception(
+                        "consumer %s: %s %s v%d dead-lettered",
+                        self.name,
+                        event.type,
+                        event.account_id,
+                        event.version,
+                    )
+                    await store.add_dead_letter(conn, self.tables, self.name, event, _error(e))
+                    dead += 1
+                except Exception as e:  # the event is parked, not lost
+                    log.exception(
+                        "consumer %s: %s %s v%d dead-lettered",
+                        self.name,
+                        event.type,
+                        event.account_id,
+                        event.version,
+                    )
+                    await store.add_dead_letter(conn, self.tables, self.name, event, _error(e))
+                    dead += 1
+                handled += 1
+            cursor = max(e.position for e in events) if self.source.kind == "http" else None
+            await store.advance(conn, self.tables, self.name, position=cursor, processed=handled)
+        if cursor is not None:
+            self._position = max(self._position, cursor)
+        elif events:
+            self._position = events[-1].position
+        self._processed += handled
+        self._duplicates += duplicates
+        self._dead_letters += dead
+        self.metrics.processed.labels(self.name).inc(handled)
+        self.metrics.duplicates.labels(self.name).inc(duplicates)
+        self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
+        return BatchResult(handled, duplicates, dead)
+
+    # --- operators -----------------------------------------------------------------------
+
+    async def dead_letters(self, *, include_resolved: bool = False) -> list[store.DeadLetter]:
+        async with self.engine.connect() as conn:
+            return await store.dead_letters(
+                conn, self.tables, self.name, include_resolved=include_resolved
+            )
+
+    async def retry_dead_letter(self, event_id: UUID) -> bool:
+        """Run the handler again on a parked event; True if it succeeded (then resolved)."""
+        async with self.engine.begin() as conn:
+            letter = await store.dead_letter(conn, self.tables, self.name, event_id)
+            if letter is None or letter.resolved_at is not None:
+                return False
+            try:
+                async with conn.begin_nested():
+                    await self.handler(conn, letter.event)
+            except Exception as e:
+                await store.add_dead_letter(conn, self.tables, self.name, letter.event, _error(e))
+                return False
+            await store.resolve_dead_letter(conn, self.tables, self.name, event_id)
+        await self._recount()
+        return True
+
+    async def retry_dead_letters(self) -> tuple[int, int]:
+        """Retry every open dead letter in position order: (resolved, still failing)."""
+        ok = failed = 0
+        for letter in await self.dead_letters():
+            if await self.retry_dead_letter(letter.event.event_id):
+                ok += 1
+            else:
+                failed += 1
+        return ok, failed
+
+    async def _recount(self) -> None:
+        async with self.engine.connect() as conn:
+            self._dead_letters = await store.count_dead_letters(conn, self.tables, self.name)
+        self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
+
+    def status(self) -> ConsumerStatus:
+        since = None if self._last_progress is None else time.monotonic() - self._last_progress
+        return ConsumerStatus(
+            name=self.name,
+            transport=self.source.kind,
+            state=self._state,
+            ready=self._state in ("live", "catching_up"),
+            position=self._position,
+            lag=self.source.lag(),
+            processed=self._processed,
+            duplicates=self._duplicates,
+            dead_letters=self._dead_letters,
+            last_error=self._last_error,
+            seconds_since_progress=since,
+        )
+
+
+def _error(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"[:4000]

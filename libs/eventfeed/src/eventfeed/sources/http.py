@@ -1,0 +1,71 @@
+"""Follow the ledger's HTTP feed ``GET /v1/events?after=&limit=&wait=`` (long-poll)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+
+from eventfeed.event import LedgerEvent
+
+
+class HttpFeedSource:
+    """Reads the feed in global position order; the cursor is the consumer's checkpoint.
+
+    ``client``: an ``httpx.AsyncClient`` to use (tests pass one with an ASGI transport);
+    by default one is made for ``base_url``.
+    """
+
+    kind = "http"
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        *,
+        client: httpx.AsyncClient | None = None,
+        request_timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(base_url=self.base_url)
+        self._request_timeout = request_timeout
+        self._cursor = 0
+        self._acked = 0
+        self._lag: int | None = None
+        self._at_head = False
+
+    async def open(self, *, after: int, from_beginning: bool = False) -> None:
+        self._cursor = self._acked = 0 if from_beginning else after
+
+    async def fetch(self, max_events: int, wait: float) -> list[LedgerEvent]:
+        response = await self._client.get(
+            f"{self.base_url}/v1/events",
+            params={"after": self._cursor, "limit": max_events, "wait": wait},
+            timeout=wait + self._request_timeout,
+        )
+        response.raise_for_status()
+        body = response.json()
+        events = [LedgerEvent.from_feed(e) for e in body["events"]]
+        self._cursor = int(body.get("next_after", self._cursor))
+        full = len(events) >= max_events
+        self._at_head = not full
+        behind = body.get("behind")
+        self._lag = int(behind) if behind is not None else (None if full else 0)
+        return events
+
+    async def ack(self, events: Sequence[LedgerEvent]) -> None:
+        if events:
+            self._acked = max(self._acked, events[-1].position)
+
+    async def rewind(self) -> None:
+        self._cursor = self._acked
+
+    async def close(self) -> None:
+        if self._own_client:
+            await self._client.aclose()
+
+    def lag(self) -> int | None:
+        return self._lag
+
+    async def caught_up(self) -> bool:
+        return self._at_head and self._cursor == self._acked

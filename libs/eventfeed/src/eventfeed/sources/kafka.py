@@ -1,0 +1,168 @@
+"""Consume the ledger topic with an aiokafka consumer group (partitions by account id)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+
+from eventfeed.envelope import EnvelopeError, from_kafka
+from eventfeed.event import LedgerEvent
+
+log = logging.getLogger(__name__)
+
+LEDGER_TOPIC = "receivables.ledger.v1"
+
+
+class KafkaSource:
+    """A member of consumer group ``group_id`` on ``topic``; offsets are committed to Kafka
+    only after the consumer's database transaction committed (at least once).
+
+    ``group_id=None`` reads every partition without a group (for replays and tools).
+    Messages that are not a valid envelope are logged, counted in ``invalid`` and skipped.
+    """
+
+    kind = "kafka"
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        group_id: str | None,
+        topic: str = LEDGER_TOPIC,
+        client_id: str = "eventfeed",
+        **consumer_options: Any,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.group_id = group_id
+        self.topic = topic
+        self.client_id = client_id
+        self.invalid = 0
+        self._options = consumer_options
+        self._consumer: AIOKafkaConsumer | None = None
+        self._fetched: dict[TopicPartition, int] = {}  # next offset after what was fetched
+        self._acked: dict[TopicPartition, int] = {}
+        self._lag: int | None = None
+        self._end: dict[TopicPartition, int] | None = None
+        self._from_beginning = False
+
+    async def open(self, *, after: int, from_beginning: bool = False) -> None:
+        self._from_beginning = from_beginning
+        if self._consumer is not None:
+            return
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=self.client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **self._options,
+        )
+        await consumer.start()
+        try:
+            if self.group_id is None:
+                partitions = await self._partitions(consumer)
+                consumer.assign(partitions)
+                await consumer.seek_to_beginning(*partitions)
+            else:
+                consumer.subscribe([self.topic])
+        except BaseException:
+            await consumer.stop()
+            raise
+        self._consumer = consumer
+
+    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        ids = consumer.partitions_for_topic(self.topic)
+        if not ids:
+            await consumer._client.force_metadata_update()  # creates the topic on Tansu
+            ids = consumer.partitions_for_topic(self.topic) or {0}
+        return [TopicPartition(self.topic, p) for p in sorted(ids)]
+
+    async def fetch(self, max_events: int, wait: float) -> list[LedgerEvent]:
+        consumer = self._require()
+        batches = await consumer.getmany(timeout_ms=int(wait * 1000), max_records=max_events)
+        events: list[LedgerEvent] = []
+        for tp, records in batches.items():
+            for record in records:
+                try:
+                    events.append(from_kafka(record.key, record.value, record.headers))
+                except EnvelopeError as e:
+                    self.invalid += 1
+                    log.error("skipping %s[%d]@%d: %s", tp.topic, tp.partition, record.offset, e)
+            if records:
+                self._fetched[tp] = records[-1].offset + 1
+        await self._measure_lag(consumer)
+        return events
+
+    async def _measure_lag(self, consumer: AIOKafkaConsumer) -> None:
+        lag = 0
+        known = False
+        for tp in consumer.assignment():
+            high = consumer.highwater(tp)
+            if high is None:
+                continue
+            known = True
+            lag += max(0, high - self._fetched.get(tp, await consumer.position(tp)))
+        self._lag = lag if known else self._lag
+
+    async def ack(self, events: Sequence[LedgerEvent]) -> None:
+        consumer = self._require()
+        offsets = {tp: o for tp, o in self._fetched.items() if self._acked.get(tp) != o}
+        if not offsets:
+            return
+        if self.group_id is not None:
+            try:
+                await consumer.commit(offsets)
+            except CommitFailedError as e:  # rebalanced: the new owner redelivers, deduped
+                log.warning("offset commit failed after a rebalance: %s", e)
+                return
+        self._acked.update(offsets)
+
+    async def rewind(self) -> None:
+        consumer = self._consumer
+        if consumer is None:
+            return
+        self._fetched = dict(self._acked)
+        try:
+            if self.group_id is not None:
+                await consumer.seek_to_committed()
+            for tp in consumer.assignment():
+                if tp in self._acked:
+                    consumer.seek(tp, self._acked[tp])
+                elif self.group_id is None:
+                    await consumer.seek_to_beginning(tp)
+        except (KafkaError, AssertionError, ValueError) as e:
+            log.warning("rewind failed, reopening: %s", e)
+            await self.close()
+
+    async def close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        self._fetched.clear()
+        self._acked.clear()
+        if consumer is not None:
+            await consumer.stop()
+
+    def lag(self) -> int | None:
+        return self._lag
+
+    async def caught_up(self) -> bool:
+        consumer = self._consumer
+        if consumer is None or not consumer.assignment():
+            return False
+        assigned = sorted(consumer.assignment())
+        if self._end is None or set(self._end) != set(assigned):
+            self._end = await consumer.end_offsets(assigned)
+        for tp, end in self._end.items():
+            if self._fetched.get(tp, await consumer.position(tp)) < end:
+                return False
+            if self._acked.get(tp, 0) < self._fetched.get(tp, 0):
+                return False
+        return True
+
+    def _require(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("KafkaSource.open() first")
+        return self._consumer

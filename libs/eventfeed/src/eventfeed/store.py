@@ -1,0 +1,175 @@
+"""Every SQL statement of the framework: claims, checkpoints, dead letters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from eventfeed.event import LedgerEvent
+from eventfeed.schema import Tables
+
+
+async def claim(conn: AsyncConnection, t: Tables, consumer: str, event: LedgerEvent) -> bool:
+    """Record ``event`` as processed; False if its stream already got this version.
+
+    The upsert locks the stream's row until the transaction ends, so two instances given
+    the same event at once serialise here and the second sees it done.
+    """
+    row = await conn.execute(
+        text(
+            f"INSERT INTO {t.processed} AS p (consumer, stream_id, version, position, event_id) "
+            "VALUES (:consumer, :stream_id, :version, :position, :event_id) "
+            "ON CONFLICT (consumer, stream_id) DO UPDATE SET version = excluded.version, "
+            "position = excluded.position, event_id = excluded.event_id, processed_at = now() "
+            "WHERE p.version < excluded.version RETURNING 1"
+        ),
+        {
+            "consumer": consumer,
+            "stream_id": event.account_id,
+            "version": event.version,
+            "position": event.position,
+            "event_id": event.event_id,
+        },
+    )
+    return row.first() is not None
+
+
+async def advance(
+    conn: AsyncConnection, t: Tables, consumer: str, *, position: int | None, processed: int
+) -> None:
+    """Move the feed cursor (when given) and add to the processed count."""
+    await conn.execute(
+        text(
+            f"INSERT INTO {t.checkpoints} AS c (consumer, position, processed) "
+            "VALUES (:consumer, coalesce(:position, 0), :processed) "
+            "ON CONFLICT (consumer) DO UPDATE SET "
+            "position = greatest(c.position, coalesce(:position, c.position)), "
+            "processed = c.processed + :processed, updated_at = now()"
+        ),
+        {"consumer": consumer, "position": position, "processed": processed},
+    )
+
+
+async def checkpoint(conn: AsyncConnection, t: Tables, consumer: str) -> int:
+    row = await conn.execute(
+        text(f"SELECT position FROM {t.checkpoints} WHERE consumer = :c"), {"c": consumer}
+    )
+    value = row.scalar_one_or_none()
+    return int(value) if value is not None else 0
+
+
+async def stream_version(conn: AsyncConnection, t: Tables, consumer: str, stream_id: str) -> int:
+    row = await conn.execute(
+        text(f"SELECT version FROM {t.processed} WHERE consumer = :c AND stream_id = :s"),
+        {"c": consumer, "s": stream_id},
+    )
+    value = row.scalar_one_or_none()
+    return int(value) if value is not None else 0
+
+
+async def add_dead_letter(
+    conn: AsyncConnection, t: Tables, consumer: str, event: LedgerEvent, error: str
+) -> None:
+    await conn.execute(
+        text(
+            f"INSERT INTO {t.dead_letters} AS d (consumer, event_id, position, stream_id, "
+            "version, event_type, event, error) VALUES (:consumer, :event_id, :position, "
+            "CAST(:stream_id AS text), :version, :event_type, CAST(:event AS jsonb), :error) "
+            "ON CONFLICT (consumer, event_id) DO UPDATE SET error = excluded.error, "
+            "attempts = d.attempts + 1, failed_at = now(), resolved_at = NULL"
+        ),
+        {
+            "consumer": consumer,
+            "event_id": event.event_id,
+            "position": event.position,
+            "stream_id": event.account_id,
+            "version": event.version,
+            "event_type": event.type,
+            "event": json.dumps(event.to_feed()),
+            "error": error,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event whose handler raised; kept for an operator to retry after a fix."""
+
+    consumer: str
+    event: LedgerEvent
+    error: str
+    attempts: int
+    failed_at: datetime
+    resolved_at: datetime | None
+
+
+def _dead_letter(row: Any) -> DeadLetter:
+    raw = row.event if isinstance(row.event, dict) else json.loads(row.event)
+    return DeadLetter(
+        consumer=row.consumer,
+        event=LedgerEvent.from_feed(raw),
+        error=row.error,
+        attempts=row.attempts,
+        failed_at=row.failed_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+async def dead_letters(
+    conn: AsyncConnection, t: Tables, consumer: str, *, include_resolved: bool = False
+) -> list[DeadLetter]:
+    where = "" if include_resolved else " AND resolved_at IS NULL"
+    rows = await conn.execute(
+        text(
+            f"SELECT consumer, event, error, attempts, failed_at, resolved_at "
+            f"FROM {t.dead_letters} WHERE consumer = :c{where} ORDER BY position"
+        ),
+        {"c": consumer},
+    )
+    return [_dead_letter(r) for r in rows]
+
+
+async def dead_letter(
+    conn: AsyncConnection, t: Tables, consumer: str, event_id: UUID
+) -> DeadLetter | None:
+    row = (
+        await conn.execute(
+            text(
+                f"SELECT consumer, event, error, attempts, failed_at, resolved_at "
+                f"FROM {t.dead_letters} WHERE consumer = :c AND event_id = :e FOR UPDATE"
+            ),
+            {"c": consumer, "e": event_id},
+        )
+    ).first()
+    return None if row is None else _dead_letter(row)
+
+
+async def resolve_dead_letter(
+    conn: AsyncConnection, t: Tables, consumer: str, event_id: UUID
+) -> None:
+    await conn.execute(
+        text(
+            f"UPDATE {t.dead_letters} SET resolved_at = now() WHERE consumer = :c AND event_id = :e"
+        ),
+        {"c": consumer, "e": event_id},
+    )
+
+
+async def count_dead_letters(conn: AsyncConnection, t: Tables, consumer: str) -> int:
+    row = await conn.execute(
+        text(f"SELECT count(*) FROM {t.dead_letters} WHERE consumer = :c AND resolved_at IS NULL"),
+        {"c": consumer},
+    )
+    return int(row.scalar_one())
+
+
+async def reset(conn: AsyncConnection, t: Tables, consumer: str) -> None:
+    """Forget everything the consumer processed (for a replay from position 0)."""
+    for table in (t.processed, t.checkpoints, t.dead_letters):
+        await conn.execute(text(f"DELETE FROM {table} WHERE consumer = :c"), {"c": consumer})
