@@ -1,0 +1,49 @@
+"""Errors of the dunning service; each names the business rule it protects.
+
+    DunningError                  root; ``rule`` is a stable slug, ``field`` the input at fault
+    ├── NotFound                  the account (or entry) is unknown to dunning
+    ├── IdempotencyConflict       the same id was used before with a different body
+    ├── RuleViolation             the request breaks a business rule
+    │   ├── InvalidAmount         not a valid amount in the account's currency
+    │   └── InvalidArrangement    a promise or payment plan that cannot be kept as written
+    └── PolicyFileError           the dunning policy file is malformed (raised on load)
+
+Domain errors carry no HTTP status; ``dunning.adapters.http.problems`` maps them.
+"""
+
+from __future__ import annotations
+
+
+class DunningError(Exception):
+    rule = "dunning-error"
+
+    def __init__(self, detail: str, *, field: str | None = None, rule: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        if rule is not None:
+            self.rule = rule
+
+
+class NotFound(DunningError):
+    rule = "not-found"
+
+
+class IdempotencyConflict(DunningError):
+    rule = "idempotency-conflict"
+
+
+class RuleViolation(DunningError):
+    rule = "rule-violation"
+
+
+class InvalidAmount(RuleViolation):
+    rule = "invalid-amount"
+
+
+class InvalidArrangement(RuleViolation):
+    rule = "invalid-arrangement"
+
+
+class PolicyFileError(DunningError):
+    rule = "invalid-policy-file"
