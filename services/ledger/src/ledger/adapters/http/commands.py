@@ -46,8 +46,11 @@ def _payment(state: Account, events: list[ev.Event], stored: list[StoredEvent]) 
     received = events[0]
     assert isinstance(received, ev.PaymentReceived)
     view = payment_view(state.payments[received.payment_id], state.currency)
-    return {**view, "account_unapplied": account_state_view(state)["summary"]["unapplied"],
-            **recorded(stored)}
+    return {
+        **view,
+        "account_unapplied": account_state_view(state)["summary"]["unapplied"],
+        **recorded(stored),
+    }
 
 
 def _single(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
@@ -79,8 +82,14 @@ async def open_account(body: s.OpenAccountBody, ctx: Ctx) -> JSONResponse:
     command = cmd.OpenAccount(
         **body.model_dump(exclude={"opened_on"}), opened_on=_today(ctx, body.opened_on)
     )
-    return await ctx.run(body.account_id, command, command_id=body.account_id,
-                         payload=body.model_dump(mode="json"), present=_account)
+    return await ctx.run(
+        body.account_id,
+        command,
+        command_id=body.account_id,
+        id_field="account_id",
+        payload=body.model_dump(mode="json"),
+        present=_account,
+    )
 
 
 @router.post("/{account_id}/invoices", status_code=201, summary="Issue an invoice")
@@ -93,12 +102,21 @@ async def issue_invoice(account_id: AccountId, body: s.InvoiceBody, ctx: Ctx) ->
         policy_id=body.policy_id,
         broker_id=body.broker_id,
     )
-    return await ctx.run(account_id, command, command_id=body.invoice_id,
-                         payload=body.model_dump(mode="json"), present=_invoice_of(body.invoice_id))
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.invoice_id,
+        id_field="invoice_id",
+        payload=body.model_dump(mode="json"),
+        present=_invoice_of(body.invoice_id),
+    )
 
 
-@router.post("/{account_id}/payments", status_code=201,
-             summary="Receive a payment; allocate it to named invoices or oldest due first")
+@router.post(
+    "/{account_id}/payments",
+    status_code=201,
+    summary="Receive a payment; allocate it to named invoices or oldest due first",
+)
 async def receive_payment(account_id: AccountId, body: s.PaymentBody, ctx: Ctx) -> JSONResponse:
     allocations = (
         None
@@ -113,12 +131,21 @@ async def receive_payment(account_id: AccountId, body: s.PaymentBody, ctx: Ctx) 
         reference=body.reference,
         allocations=allocations,
     )
-    return await ctx.run(account_id, command, command_id=body.payment_id,
-                         payload=body.model_dump(mode="json"), present=_payment)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.payment_id,
+        id_field="payment_id",
+        payload=body.model_dump(mode="json"),
+        present=_payment,
+    )
 
 
-@router.post("/{account_id}/payments/{payment_id}/reversal", status_code=201,
-             summary="Reverse a bounced or charged-back payment")
+@router.post(
+    "/{account_id}/payments/{payment_id}/reversal",
+    status_code=201,
+    summary="Reverse a bounced or charged-back payment",
+)
 async def reverse_payment(
     account_id: AccountId, payment_id: AccountId, body: s.ReversalBody, ctx: Ctx
 ) -> JSONResponse:
@@ -129,30 +156,57 @@ async def reverse_payment(
     def present(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
         e = events[0]
         assert isinstance(e, ev.PaymentReversed)
-        return {**payment_view(state.payments[payment_id], state.currency),
-                "reason": e.reason, "released": shares(e.released), **recorded(stored)}
+        return {
+            **payment_view(state.payments[payment_id], state.currency),
+            "reason": e.reason,
+            "released": shares(e.released),
+            **recorded(stored),
+        }
 
-    return await ctx.run(account_id, command, command_id=payment_id,
-                         payload=body.model_dump(mode="json"), present=present)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=payment_id,
+        id_field="payment_id",
+        payload=body.model_dump(mode="json"),
+        present=present,
+    )
 
 
 @router.post("/{account_id}/credit-notes", status_code=201, summary="Credit an invoice")
-async def issue_credit_note(account_id: AccountId, body: s.CreditNoteBody, ctx: Ctx) -> JSONResponse:
+async def issue_credit_note(
+    account_id: AccountId, body: s.CreditNoteBody, ctx: Ctx
+) -> JSONResponse:
     command = cmd.IssueCreditNote(
         **body.model_dump(exclude={"issued_on"}), issued_on=_today(ctx, body.issued_on)
     )
-    return await ctx.run(account_id, command, command_id=body.credit_note_id,
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.credit_note_id,
+        id_field="credit_note_id",
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
-@router.post("/{account_id}/adjustments", status_code=201,
-             summary="Post a debit (positive) or credit (negative) adjustment")
+@router.post(
+    "/{account_id}/adjustments",
+    status_code=201,
+    summary="Post a debit (positive) or credit (negative) adjustment",
+)
 async def post_adjustment(account_id: AccountId, body: s.AdjustmentBody, ctx: Ctx) -> JSONResponse:
     command = cmd.PostAdjustment(
         **body.model_dump(exclude={"effective_on"}), effective_on=_today(ctx, body.effective_on)
     )
-    return await ctx.run(account_id, command, command_id=body.adjustment_id,
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.adjustment_id,
+        id_field="adjustment_id",
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
 @router.post("/{account_id}/write-offs", status_code=201, summary="Write off an invoice")
@@ -161,12 +215,21 @@ async def write_off(account_id: AccountId, body: s.WriteOffBody, ctx: Ctx) -> JS
         **body.model_dump(exclude={"written_off_on"}),
         written_off_on=_today(ctx, body.written_off_on),
     )
-    return await ctx.run(account_id, command, command_id=body.write_off_id,
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.write_off_id,
+        id_field="write_off_id",
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
-@router.post("/{account_id}/invoices/{invoice_id}/write-off-recovery", status_code=201,
-             summary="Recover part of a written-off invoice")
+@router.post(
+    "/{account_id}/invoices/{invoice_id}/write-off-recovery",
+    status_code=201,
+    summary="Recover part of a written-off invoice",
+)
 async def recover_write_off(
     account_id: AccountId, invoice_id: AccountId, body: s.RecoveryBody, ctx: Ctx
 ) -> JSONResponse:
@@ -175,8 +238,14 @@ async def recover_write_off(
         **body.model_dump(exclude={"recovered_on"}),
         recovered_on=_today(ctx, body.recovered_on),
     )
-    return await ctx.run(account_id, command, command_id=body.recovery_id,
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.recovery_id,
+        id_field="recovery_id",
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
 @router.post("/{account_id}/refunds", status_code=201, summary="Refund unapplied credit")
@@ -184,42 +253,71 @@ async def refund(account_id: AccountId, body: s.RefundBody, ctx: Ctx) -> JSONRes
     command = cmd.IssueRefund(
         **body.model_dump(exclude={"refunded_on"}), refunded_on=_today(ctx, body.refunded_on)
     )
-    return await ctx.run(account_id, command, command_id=body.refund_id,
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.refund_id,
+        id_field="refund_id",
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
-@router.post("/{account_id}/unapplied/apply", status_code=201,
-             summary="Apply unapplied credit to an invoice")
+@router.post(
+    "/{account_id}/unapplied/apply", status_code=201, summary="Apply unapplied credit to an invoice"
+)
 async def apply_credit(account_id: AccountId, body: s.ApplyCreditBody, ctx: Ctx) -> JSONResponse:
     command = cmd.ApplyUnappliedCredit(
         invoice_id=body.invoice_id, amount=body.amount, applied_on=_today(ctx, body.applied_on)
     )
-    return await ctx.run(account_id, command, command_id=body.application_id,
-                         payload=body.model_dump(mode="json"), present=_applied)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=body.application_id,
+        id_field="application_id",
+        payload=body.model_dump(mode="json"),
+        present=_applied,
+    )
 
 
-@router.post("/{account_id}/invoices/{invoice_id}/dispute", status_code=201,
-             summary="Open a dispute on an invoice")
+@router.post(
+    "/{account_id}/invoices/{invoice_id}/dispute",
+    status_code=201,
+    summary="Open a dispute on an invoice",
+)
 async def dispute(
     account_id: AccountId, invoice_id: AccountId, body: s.DisputeBody, ctx: Ctx
 ) -> JSONResponse:
     command = cmd.DisputeInvoice(
         invoice_id=invoice_id, reason=body.reason, disputed_on=_today(ctx, body.disputed_on)
     )
-    return await ctx.run(account_id, command, command_id=_auto_key(ctx),
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=_auto_key(ctx),
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
-@router.post("/{account_id}/invoices/{invoice_id}/dispute/resolve", status_code=201,
-             summary="Resolve the open dispute on an invoice")
+@router.post(
+    "/{account_id}/invoices/{invoice_id}/dispute/resolve",
+    status_code=201,
+    summary="Resolve the open dispute on an invoice",
+)
 async def resolve_dispute(
     account_id: AccountId, invoice_id: AccountId, body: s.ResolveBody, ctx: Ctx
 ) -> JSONResponse:
     command = cmd.ResolveDispute(
         invoice_id=invoice_id, resolution=body.resolution, resolved_on=_today(ctx, body.resolved_on)
     )
-    return await ctx.run(account_id, command, command_id=_auto_key(ctx),
-                         payload=body.model_dump(mode="json"), present=_single)
+    return await ctx.run(
+        account_id,
+        command,
+        command_id=_auto_key(ctx),
+        payload=body.model_dump(mode="json"),
+        present=_single,
+    )
 
 
 def _auto_key(ctx: Ctx) -> str:

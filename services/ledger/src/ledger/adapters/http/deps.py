@@ -37,25 +37,32 @@ class CommandContext:
         command: cmd.Command,
         *,
         command_id: str | None,
+        id_field: str | None = None,
         payload: dict[str, Any],
         present: Presenter,
         status_code: int = 201,
     ) -> JSONResponse:
+        """Run ``command`` once per ``command_id`` (named ``id_field`` in the request), or
+        per Idempotency-Key when the request carries no id of its own."""
         key = command_id or self.meta.idempotency_key
         if key is None:
             raise err.RuleViolation(
                 "this command needs an id in its body or an Idempotency-Key header",
                 field="Idempotency-Key",
             )
-        outcome = await self.ledger.handler.handle(
-            account_id,
-            command,
-            command_id=key,
-            payload=payload,
-            meta=self.meta,
-            present=present,
-            status_code=status_code,
-        )
+        try:
+            outcome = await self.ledger.handler.handle(
+                account_id,
+                command,
+                command_id=key,
+                payload=payload,
+                meta=self.meta,
+                present=present,
+                status_code=status_code,
+            )
+        except err.IdempotencyConflict as e:
+            e.field = e.field or (id_field if command_id else "Idempotency-Key")
+            raise
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 

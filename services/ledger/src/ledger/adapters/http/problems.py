@@ -34,10 +34,21 @@ def problem(status: int, rule: str, title: str, detail: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
+# Errors about the state of what a request names (in its path or body) rather than about
+# one value name that thing, so every problem points at a field.
+SUBJECT: dict[type[err.LedgerError], str] = {
+    err.AccountNotFound: "account_id",
+    err.DisputeState: "invoice_id",
+    err.PaymentAlreadyReversed: "payment_id",
+    err.PaymentRefunded: "payment_id",
+    err.ExceedsOpenAmount: "invoice_id",  # raised without a field: nothing open at all
+}
+
+
 def _status(e: err.LedgerError) -> int:
     for cls in type(e).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
@@ -54,7 +65,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(err.LedgerError)
     async def ledger_error(_: Request, e: err.LedgerError) -> JSONResponse:
-        extra = {"field": e.field} if e.field else {}
+        field = e.field or SUBJECT.get(type(e))
+        extra = {"field": field} if field else {}
         title = type(e).__name__
         return problem(_status(e), e.rule, title, e.detail, **extra)
 
