@@ -37,8 +37,11 @@ async def list_invoices(
 ) -> dict[str, Any]:
     account = await _account(conn, account_id)
     rows = await queries.list_items(conn, account_id, status)
-    return {"account_id": account_id, "status": status,
-            "invoices": [item_view(r, account["currency"]) for r in rows]}
+    return {
+        "account_id": account_id,
+        "status": status,
+        "invoices": [item_view(r, account["currency"]) for r in rows],
+    }
 
 
 @router.get("/accounts/{account_id}/balance", summary="Balance as of an effective date")
@@ -47,13 +50,16 @@ async def balance(
     conn: Conn,
     ledger: LedgerDep,
     as_of: date | None = None,
-    known_at: Annotated[datetime | None, Query(description="only what was recorded by then")] = None,
+    known_at: Annotated[
+        datetime | None, Query(description="only what was recorded by then")
+    ] = None,
 ) -> dict[str, Any]:
     account = await _account(conn, account_id)
     day = as_of or ledger.clock.today()
     items = await queries.item_positions(conn, day, known_at=known_at, account_id=account_id)
-    unapplied = (await queries.unapplied_as_of(conn, day, known_at=known_at,
-                                               account_id=account_id)).get(account_id, 0)
+    unapplied = (
+        await queries.unapplied_as_of(conn, day, known_at=known_at, account_id=account_id)
+    ).get(account_id, 0)
     open_ = sum(i.open_amount for i in items)
     overdue = sum(i.open_amount for i in items if i.due_date < day)
     disputed = sum(i.open_amount for i in items if i.disputed)
@@ -79,7 +85,9 @@ async def account_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     await _account(conn, account_id)
-    stored = await event_store.read_stream(conn, account_id, after_version=after_version, limit=limit)
+    stored = await event_store.read_stream(
+        conn, account_id, after_version=after_version, limit=limit
+    )
     return {"account_id": account_id, "events": [event_view(s) for s in stored]}
 
 
@@ -115,13 +123,22 @@ async def aging(
     items = await queries.item_positions(
         conn, day, known_at=known_at, currency=currency, jurisdiction=jurisdiction
     )
-    unapplied = await queries.unapplied_as_of(conn, day, known_at=known_at)
+    unapplied = await queries.unapplied_as_of(
+        conn, day, known_at=known_at, currency=currency, jurisdiction=jurisdiction
+    )
     per: dict[str, dict[str, int]] = {}
+
+    def row_of(account_id: str) -> dict[str, int]:
+        return per.setdefault(account_id, dict.fromkeys((*queries.BUCKETS, "disputed"), 0))
+
     for i in items:
-        row = per.setdefault(i.account_id, dict.fromkeys((*queries.BUCKETS, "disputed"), 0))
+        row = row_of(i.account_id)
         row[queries.bucket(day, i.due_date)] += i.open_amount
         if i.disputed:
             row["disputed"] += i.open_amount
+    for account_id, credit in unapplied.items():
+        if credit:  # an account in credit with nothing open is still in the report
+            row_of(account_id)
     info = await queries.accounts_by_id(conn, set(per))
     accounts_out = []
     totals: dict[str, dict[str, int]] = {}
@@ -130,28 +147,35 @@ async def aging(
         cur = info[account_id]["currency"]
         open_ = sum(row[b] for b in queries.BUCKETS)
         credit = unapplied.get(account_id, 0)
-        t = totals.setdefault(cur, dict.fromkeys((*queries.BUCKETS, "disputed", "total", "unapplied"), 0))
+        t = totals.setdefault(
+            cur, dict.fromkeys((*queries.BUCKETS, "disputed", "total", "unapplied"), 0)
+        )
         for k, v in row.items():
             t[k] += v
         t["total"] += open_
         t["unapplied"] += credit
-        accounts_out.append({
-            "account_id": account_id,
-            "name": info[account_id]["name"],
-            "currency": cur,
-            "jurisdiction": info[account_id]["jurisdiction"],
-            **{k: format_minor(v, cur) for k, v in row.items()},
-            "total": format_minor(open_, cur),
-            "unapplied": format_minor(credit, cur),
-            "net": format_minor(open_ - credit, cur),
-        })
+        accounts_out.append(
+            {
+                "account_id": account_id,
+                "name": info[account_id]["name"],
+                "currency": cur,
+                "jurisdiction": info[account_id]["jurisdiction"],
+                **{k: format_minor(v, cur) for k, v in row.items()},
+                "total": format_minor(open_, cur),
+                "unapplied": format_minor(credit, cur),
+                "net": format_minor(open_ - credit, cur),
+            }
+        )
     return {
         "as_of": day.isoformat(),
         "buckets": list(queries.BUCKETS),
         "accounts": accounts_out,
         "totals": [
-            {"currency": cur, **{k: format_minor(v, cur) for k, v in t.items()},
-             "net": format_minor(t["total"] - t["unapplied"], cur)}
+            {
+                "currency": cur,
+                **{k: format_minor(v, cur) for k, v in t.items()},
+                "net": format_minor(t["total"] - t["unapplied"], cur),
+            }
             for cur, t in sorted(totals.items())
         ],
     }

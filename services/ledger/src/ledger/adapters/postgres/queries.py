@@ -64,9 +64,11 @@ async def _disputed_as_of(
         cond = and_(cond, events.c.recorded_at <= known_at)
     if account_id is not None:
         cond = and_(cond, events.c.stream_id == account_id)
-    q = select(events.c.stream_id, events.c.event_type, events.c.data["invoice_id"].astext).where(
-        cond
-    ).order_by(events.c.effective_date, events.c.position)
+    q = (
+        select(events.c.stream_id, events.c.event_type, events.c.data["invoice_id"].astext)
+        .where(cond)
+        .order_by(events.c.effective_date, events.c.position)
+    )
     state: dict[tuple[str, str], bool] = {}
     for stream_id, event_type, invoice_id in await conn.execute(q):
         state[(stream_id, invoice_id)] = event_type == "InvoiceDisputed"
@@ -83,7 +85,9 @@ async def item_positions(
     jurisdiction: str | None = None,
 ) -> list[ItemPosition]:
     """Open amount of every item with something open on ``as_of``."""
-    cond = and_(_journal_filter(as_of, known_at), journal.c.ledger_account == Chart.RECEIVABLES.value)
+    cond = and_(
+        _journal_filter(as_of, known_at), journal.c.ledger_account == Chart.RECEIVABLES.value
+    )
     if account_id is not None:
         cond = and_(cond, journal.c.account_id == account_id)
     total = func.sum(journal.c.amount)
@@ -107,7 +111,9 @@ async def item_positions(
         q = q.where(accounts.c.jurisdiction == jurisdiction)
     disputed = await _disputed_as_of(conn, as_of, known_at, account_id)
     return [
-        ItemPosition(r.account_id, r.item_id, r.due_date, int(r.open), (r.account_id, r.item_id) in disputed)
+        ItemPosition(
+            r.account_id, r.item_id, r.due_date, int(r.open), (r.account_id, r.item_id) in disputed
+        )
         for r in await conn.execute(q)
     ]
 
@@ -118,6 +124,8 @@ async def unapplied_as_of(
     *,
     known_at: datetime | None = None,
     account_id: str | None = None,
+    currency: str | None = None,
+    jurisdiction: str | None = None,
 ) -> dict[str, int]:
     """Unapplied credit per account on ``as_of`` (credit balance of unapplied cash)."""
     cond = and_(
@@ -125,8 +133,15 @@ async def unapplied_as_of(
     )
     if account_id is not None:
         cond = and_(cond, journal.c.account_id == account_id)
-    q = select(journal.c.account_id, -func.sum(journal.c.amount)).where(cond).group_by(
-        journal.c.account_id
+    if currency:
+        cond = and_(cond, accounts.c.currency == currency)
+    if jurisdiction:
+        cond = and_(cond, accounts.c.jurisdiction == jurisdiction)
+    q = (
+        select(journal.c.account_id, -func.sum(journal.c.amount))
+        .join(accounts, accounts.c.account_id == journal.c.account_id)
+        .where(cond)
+        .group_by(journal.c.account_id)
     )
     return {a: int(v) for a, v in await conn.execute(q)}
 
@@ -176,5 +191,3 @@ async def journal_lines(
         .limit(limit)
     )
     return [dict(r._mapping) for r in await conn.execute(q)]
-
-
