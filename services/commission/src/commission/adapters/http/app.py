@@ -1,0 +1,116 @@
+"""The FastAPI application of the commission service.
+
+With ``consume`` set (the default) the app runs the ledger-event consumer as a background
+task for its lifetime; tests drive the consumer themselves instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy import text
+
+from commission.adapters.http import brokers, problems, settlements
+from commission.adapters.http.deps import CommissionDep
+from commission.bootstrap import Commission, build
+from commission.settings import Settings
+
+DESCRIPTION = """
+Broker commission: broker register with maker-checker bank details, effective-dated
+agreements, accrual and clawback from the ledger's events, settlement statements (JSON,
+CSV, XLSX) and payout files. Amounts are decimal strings; errors are
+`application/problem+json`. Send `X-Actor` to say who acts.
+"""
+
+
+def create_app(service: Commission | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app; with no ``service`` one is built from ``settings`` at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = service is None
+        svc: Commission = service or build(settings or Settings())
+        app.state.commission = svc
+        _metrics(app, svc)
+        task = asyncio.create_task(svc.consumer.run()) if svc.settings.consume else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                svc.consumer.stop()
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if own:
+                await svc.close()
+
+    app = FastAPI(
+        title="Broker commission", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    if service is not None:
+        app.state.commission = service
+        _metrics(app, service)
+    problems.install(app)
+    app.include_router(brokers.router)
+    app.include_router(settlements.router)
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        path = getattr(request.scope.get("route"), "path", "unmatched")
+        m = getattr(request.app.state, "http_metrics", None)
+        if m is not None:
+            m[1].labels(request.method, path).observe(time.perf_counter() - start)
+            m[0].labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Database answers; consumer status")
+    async def readyz(service: CommissionDep) -> JSONResponse:
+        consumer = service.consumer.status().as_dict()
+        try:
+            async with service.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as e:  # any failure means not ready
+            return JSONResponse(
+                {"status": "unavailable", "database": str(e), "consumer": consumer}, 503
+            )
+        return JSONResponse({"status": "ready", "database": "ok", "consumer": consumer})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics(service: CommissionDep) -> Response:
+        return Response(generate_latest(service.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _metrics(app: FastAPI, svc: Commission) -> None:
+    if getattr(app.state, "http_metrics", None) is not None:
+        return
+    requests = Counter(
+        "commission_http_requests_total",
+        "HTTP requests",
+        ["method", "route", "status"],
+        registry=svc.registry,
+    )
+    latency = Histogram(
+        "commission_http_request_seconds",
+        "HTTP request latency",
+        ["method", "route"],
+        registry=svc.registry,
+    )
+    app.state.http_metrics = (requests, latency)

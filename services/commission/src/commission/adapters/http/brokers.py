@@ -1,0 +1,162 @@
+"""Routes of the broker register: brokers, bank-detail changes, agreements, accruals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from commission.adapters.http import views
+from commission.adapters.http.deps import Actor, BrokerId, CommissionDep
+from commission.adapters.http.schemas import AgreementIn, BankChangeIn, BrokerIn, DecisionIn
+from commission.adapters.postgres.books import entries_of
+from commission.adapters.postgres.brokers import PostgresRegistry
+from commission.application import registry as app
+from commission.domain.errors import NotFound
+from commission.domain.settlement import Period
+
+router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
+
+
+async def _broker_doc(reg: PostgresRegistry, broker_id: str) -> dict[str, Any]:
+    found = await reg.broker(broker_id)
+    if found is None:
+        raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
+    changes = await reg.changes(broker_id)
+    return views.broker_view(found[0], app.active_details(changes), changes)
+
+
+def _replayed(body: dict[str, Any], replayed: bool, status: int = 201) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(body, status_code=200 if replayed else status, headers=headers)
+
+
+@router.post("", status_code=201, summary="Register a broker with validated bank details")
+async def register(body: BrokerIn, service: CommissionDep, actor: Actor) -> JSONResponse:
+    request = body.model_dump(mode="json")
+    async with service.engine.begin() as conn:
+        reg = PostgresRegistry(conn)
+        outcome = await app.register_broker(
+            reg, request, body.bank.details(), actor, service.clock.now()
+        )
+        doc = await _broker_doc(reg, body.broker_id)
+    return _replayed(doc, outcome.replayed)
+
+
+@router.get("/{broker_id}", summary="A broker with its active bank details")
+async def get_broker(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        return await _broker_doc(PostgresRegistry(conn), broker_id)
+
+
+@router.post(
+    "/{broker_id}/bank-detail-changes",
+    status_code=202,
+    summary="Request a change of bank details (takes effect when a second user approves)",
+)
+async def request_change(
+    broker_id: BrokerId, body: BankChangeIn, service: CommissionDep, actor: Actor
+) -> JSONResponse:
+    async with service.engine.begin() as conn:
+        change, outcome = await app.request_bank_change(
+            PostgresRegistry(conn),
+            broker_id,
+            body.change_id,
+            body.bank.details(),
+            actor,
+            service.clock.now(),
+        )
+    return _replayed(views.change_view(change), outcome.replayed, 202)
+
+
+@router.get("/{broker_id}/bank-detail-changes", summary="History of the bank details")
+async def changes(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        reg = PostgresRegistry(conn)
+        await _broker_doc(reg, broker_id)
+        history = await reg.changes(broker_id)
+    return {"broker_id": broker_id, "changes": [views.change_view(c) for c in history]}
+
+
+async def _decide(
+    broker_id: str,
+    change_id: str,
+    approve: bool,
+    body: DecisionIn | None,
+    service: CommissionDep,
+    actor: str,
+) -> dict[str, Any]:
+    async with service.engine.begin() as conn:
+        decided = await app.decide_bank_change(
+            PostgresRegistry(conn),
+            broker_id,
+            change_id,
+            approve=approve,
+            actor=actor,
+            now=service.clock.now(),
+            note=body.note if body else None,
+        )
+    return views.change_view(decided)
+
+
+@router.post("/{broker_id}/bank-detail-changes/{change_id}/approve", summary="Approve (checker)")
+async def approve(
+    broker_id: BrokerId,
+    change_id: str,
+    service: CommissionDep,
+    actor: Actor,
+    body: DecisionIn | None = None,
+) -> dict[str, Any]:
+    return await _decide(broker_id, change_id, True, body, service, actor)
+
+
+@router.post("/{broker_id}/bank-detail-changes/{change_id}/reject", summary="Reject a change")
+async def reject(
+    broker_id: BrokerId,
+    change_id: str,
+    service: CommissionDep,
+    actor: Actor,
+    body: DecisionIn | None = None,
+) -> dict[str, Any]:
+    return await _decide(broker_id, change_id, False, body, service, actor)
+
+
+@router.post("/{broker_id}/agreements", status_code=201, summary="Add an effective-dated agreement")
+async def add_agreement(
+    broker_id: BrokerId, body: AgreementIn, service: CommissionDep
+) -> JSONResponse:
+    async with service.engine.begin() as conn:
+        agreement, outcome = await app.add_agreement(
+            PostgresRegistry(conn), broker_id, body.model_dump(mode="json"), service.clock.now()
+        )
+    return _replayed(views.agreement_view(agreement), outcome.replayed)
+
+
+@router.get("/{broker_id}/agreements", summary="The broker's agreements")
+async def agreements(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        reg = PostgresRegistry(conn)
+        await _broker_doc(reg, broker_id)
+        found = await reg.agreements(broker_id)
+    return {"broker_id": broker_id, "agreements": [views.agreement_view(a) for a in found]}
+
+
+@router.get("/{broker_id}/accruals", summary="Accruals and clawbacks, by entry date")
+async def accruals(
+    broker_id: BrokerId,
+    service: CommissionDep,
+    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+) -> dict[str, Any]:
+    p = Period.parse(period) if period else None
+    async with service.engine.connect() as conn:
+        await _broker_doc(PostgresRegistry(conn), broker_id)
+        rows = await entries_of(
+            conn, broker_id, p.first_day if p else None, p.last_day if p else None
+        )
+    return {
+        "broker_id": broker_id,
+        "period": period,
+        "totals": views.totals(rows),
+        "entries": [views.entry_view(e) for e in rows],
+    }

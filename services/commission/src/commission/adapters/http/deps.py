@@ -1,0 +1,29 @@
+"""FastAPI dependencies: the composition root's objects and who is acting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+
+from commission.bootstrap import Commission
+
+
+async def get_commission(request: Request) -> Commission:
+    service: Commission = request.app.state.commission
+    return service
+
+
+CommissionDep = Annotated[Commission, Depends(get_commission)]
+BrokerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+PeriodPath = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+async def actor(
+    service: CommissionDep,
+    x_actor: Annotated[str | None, Header(max_length=128, description="who acts")] = None,
+) -> str:
+    return x_actor or service.settings.default_actor
+
+
+Actor = Annotated[str, Depends(actor)]

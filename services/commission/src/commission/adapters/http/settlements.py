@@ -1,0 +1,141 @@
+"""Routes of settlement: runs, statements (JSON, CSV, XLSX), payment marks, payout file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from commission.adapters.exports.payout import payout_csv
+from commission.adapters.exports.statements import statement_csv, statement_xlsx
+from commission.adapters.http import views
+from commission.adapters.http.deps import Actor, BrokerId, CommissionDep, PeriodPath
+from commission.adapters.http.schemas import PaidIn, SettlementIn
+from commission.adapters.postgres.brokers import PostgresRegistry
+from commission.adapters.postgres.settlements import PostgresSettlements
+from commission.application import registry
+from commission.application import settlement as app
+from commission.domain.errors import NotFound
+from commission.domain.money import format_minor
+
+router = APIRouter(prefix="/v1", tags=["settlement"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _summary(period: str, rows: list[Any]) -> dict[str, Any]:
+    return {
+        "period": period,
+        "statements": [
+            {
+                "broker_id": r.broker_id,
+                **{k: v for k, v in views.statement_section(r, []).items() if k != "entries"},
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.post("/settlements", status_code=201, summary="Settle a period (idempotent)")
+async def settle(body: SettlementIn, service: CommissionDep) -> JSONResponse:
+    async with service.engine.begin() as conn:
+        rows, replayed = await app.settle(
+            PostgresSettlements(conn), body.period, service.clock.now()
+        )
+    return JSONResponse(
+        _summary(body.period, rows),
+        status_code=200 if replayed else 201,
+        headers={"Idempotent-Replayed": "true"} if replayed else {},
+    )
+
+
+@router.get("/settlements/{period}", summary="The statements of a settled period")
+async def settlement(period: PeriodPath, service: CommissionDep) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        store = PostgresSettlements(conn)
+        if not await store.run_exists(period):
+            raise NotFound(f"period {period} is not settled", field="period")
+        return _summary(period, await store.statements(period))
+
+
+async def statement_document(conn: AsyncConnection, broker_id: str, period: str) -> dict[str, Any]:
+    store = PostgresSettlements(conn)
+    rows = await store.statements(period, broker_id)
+    if not rows:
+        raise NotFound(f"no statement for broker {broker_id} in {period}")
+    found = await PostgresRegistry(conn).broker(broker_id)
+    return {
+        "broker_id": broker_id,
+        "name": found[0].name if found else None,
+        "period": period,
+        "statements": [
+            views.statement_section(r, await store.statement_entries(r.statement_id)) for r in rows
+        ],
+    }
+
+
+@router.get("/brokers/{broker_id}/statements/{period}", summary="A broker's statement")
+async def statement(
+    broker_id: BrokerId,
+    period: PeriodPath,
+    service: CommissionDep,
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+) -> Response:
+    async with service.engine.connect() as conn:
+        doc = await statement_document(conn, broker_id, period)
+    name = f"commission-{broker_id}-{period}"
+    if format == "csv":
+        return Response(
+            statement_csv(doc),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            statement_xlsx(doc),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return JSONResponse(doc)
+
+
+@router.post("/brokers/{broker_id}/statements/{period}/paid", summary="Mark a statement paid")
+async def paid(
+    broker_id: BrokerId, period: PeriodPath, body: PaidIn, service: CommissionDep, actor: Actor
+) -> dict[str, Any]:
+    async with service.engine.begin() as conn:
+        await app.mark_paid(
+            PostgresSettlements(conn), broker_id, period, body.reference, body.paid_on, actor
+        )
+        return await statement_document(conn, broker_id, period)
+
+
+@router.get("/settlements/{period}/payout-file", summary="Amounts to pay per bank account (CSV)")
+async def payout_file(period: PeriodPath, service: CommissionDep) -> Response:
+    async with service.engine.connect() as conn:
+        store, reg = PostgresSettlements(conn), PostgresRegistry(conn)
+        if not await store.run_exists(period):
+            raise NotFound(f"period {period} is not settled", field="period")
+        out = []
+        for r in await store.statements(period):
+            if app.net(r) <= 0 or r.paid_reference is not None:
+                continue
+            found = await reg.broker(r.broker_id)
+            bank = registry.active_details(await reg.changes(r.broker_id))
+            out.append(
+                {
+                    "statement_id": r.statement_id,
+                    "broker_id": r.broker_id,
+                    "broker_name": found[0].name if found else "",
+                    **(bank.details.as_dict() if bank else {}),
+                    "currency": r.currency,
+                    "amount": format_minor(app.net(r), r.currency),
+                    "reference": r.statement_id,
+                }
+            )
+    return Response(
+        payout_csv(out),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="payout-{period}.csv"'},
+    )

@@ -1,0 +1,59 @@
+"""What the application needs from storage (implemented in ``adapters.postgres``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from commission.domain.agreements import Agreement
+from commission.domain.brokers import BankChange, Broker
+from commission.domain.settlement import Statement
+
+
+class Registry(Protocol):
+    async def broker(self, broker_id: str) -> tuple[Broker, dict[str, Any]] | None: ...
+
+    async def add_broker(self, broker: Broker, request: dict[str, Any]) -> bool: ...
+
+    async def change(self, change_id: str, *, lock: bool = False) -> BankChange | None: ...
+
+    async def add_change(self, change: BankChange) -> bool: ...
+
+    async def save_decision(self, change: BankChange) -> None: ...
+
+    async def changes(self, broker_id: str) -> list[BankChange]: ...
+
+    async def agreement(self, agreement_id: str) -> tuple[Agreement, dict[str, Any]] | None: ...
+
+    async def add_agreement(self, agreement: Agreement, request: dict[str, Any]) -> bool: ...
+
+    async def agreements(self, broker_id: str) -> list[Agreement]: ...
+
+
+class Settlements(Protocol):
+    async def lock(self) -> None: ...
+
+    async def run_exists(self, period: str) -> bool: ...
+
+    async def latest_period(self) -> str | None: ...
+
+    async def unsettled(self, last_day: date) -> list[Any]: ...
+
+    async def carried(self, before: str) -> dict[tuple[str, str], int]: ...
+
+    async def save_run(
+        self,
+        period: str,
+        now: datetime,
+        statements: Sequence[Statement],
+        links: Sequence[dict[str, Any]],
+    ) -> None: ...
+
+    async def statements(
+        self, period: str, broker_id: str | None = None, *, lock: bool = False
+    ) -> list[Any]: ...
+
+    async def mark_paid(
+        self, statement_id: str, reference: str, paid_on: date, by: str
+    ) -> None: ...

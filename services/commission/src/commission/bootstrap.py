@@ -1,0 +1,66 @@
+"""The composition root: builds the engine, the event consumer and the metrics once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from commission.adapters.postgres.books import apply
+from commission.application.clock import Clock, SystemClock
+from commission.settings import Settings
+from eventfeed import Consumer, ConsumerMetrics, HttpFeedSource, KafkaSource, Source
+
+
+@dataclass
+class Commission:
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    registry: CollectorRegistry
+    consumer: Consumer
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise SystemExit(
+            "COMMISSION_DATABASE_URL is not set; `make run` sets it for the embedded PostgreSQL"
+        )
+    return settings.database_url
+
+
+def make_source(settings: Settings, *, feed_client: httpx.AsyncClient | None = None) -> Source:
+    """Kafka when bootstrap servers are set, else the ledger's HTTP feed."""
+    if settings.kafka_bootstrap_servers:
+        return KafkaSource(
+            settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_name,
+            topic=settings.kafka_topic,
+        )
+    return HttpFeedSource(settings.ledger_url, client=feed_client)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    feed_client: httpx.AsyncClient | None = None,
+    source: Source | None = None,
+) -> Commission:
+    engine = create_async_engine(
+        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
+    )
+    registry = CollectorRegistry()
+    consumer = Consumer(
+        settings.consumer_name,
+        engine,
+        apply,
+        source or make_source(settings, feed_client=feed_client),
+        metrics=ConsumerMetrics(registry),
+    )
+    return Commission(settings, engine, clock or SystemClock(), registry, consumer)

@@ -1,0 +1,100 @@
+"""The commission service's command line: serve, migrate, settle, replay, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from commission.settings import Settings
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from commission.bootstrap import database_url
+
+    cfg = Config(str(Path(__file__).parent / "migrations" / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
+    command.upgrade(cfg, "head")
+    print("commission database is at the latest schema")
+
+
+async def _settle(settings: Settings, period: str) -> int:
+    from commission.adapters.postgres.settlements import PostgresSettlements
+    from commission.application.settlement import settle
+    from commission.bootstrap import build
+    from commission.domain.money import format_minor
+
+    service = build(settings)
+    try:
+        async with service.engine.begin() as conn:
+            rows, replayed = await settle(PostgresSettlements(conn), period, service.clock.now())
+    finally:
+        await service.close()
+    print(f"period {period}: {len(rows)} statements" + (" (already settled)" if replayed else ""))
+    for r in rows:
+        net = r.opening + r.accruals - r.clawbacks
+        print(f"  {r.statement_id}: net {format_minor(net, r.currency)} {r.currency}")
+    return 0
+
+
+async def _replay(settings: Settings) -> int:
+    from commission.adapters.postgres.books import reset_derived
+    from commission.bootstrap import build
+    from eventfeed import replay
+
+    service = build(settings)
+    try:
+        handled = await replay(service.consumer, reset_derived)
+    finally:
+        await service.close()
+    print(f"replayed {handled} ledger events from position 0")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="commission", description="Broker commission service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the HTTP API and consume ledger events")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    sub.add_parser("migrate", help="apply the database migrations")
+    settle = sub.add_parser("settle", help="settle a period (idempotent)")
+    settle.add_argument("--period", required=True, help="YYYY-MM")
+    sub.add_parser("replay", help="rebuild accruals from ledger position 0 (stop `serve` first)")
+    sub.add_parser("openapi", help="print the OpenAPI document")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if args.command == "migrate":
+        migrate(settings)
+        return 0
+    if args.command == "settle":
+        return asyncio.run(_settle(settings, args.period))
+    if args.command == "replay":
+        return asyncio.run(_replay(settings))
+    if args.command == "openapi":
+        from commission.adapters.http.app import create_app
+
+        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
+        return 0
+    import uvicorn
+
+    uvicorn.run(
+        "commission.adapters.http.asgi:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Brokers and the maker-checker rule on their bank details.
+
+A broker is registered with bank details that are active at once. Any later change is a
+*request* (the maker) that takes effect only when a different user approves it (the
+checker); rejected and superseded details stay in the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from commission.domain.bank import BankDetails
+from commission.domain.errors import ChangeNotPending, SameUserApproval
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Broker:
+    broker_id: str
+    name: str
+    jurisdiction: str
+    tax_id: str | None
+    contact_email: str | None
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class BankChange:
+    """One version of a broker's bank details and how it came to be (or not)."""
+
+    change_id: str
+    broker_id: str
+    details: BankDetails
+    status: ChangeStatus
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+def initial_details(broker_id: str, details: BankDetails, actor: str, at: datetime) -> BankChange:
+    """The details given at registration: approved by registering the broker."""
+    return BankChange(
+        change_id=f"{broker_id}:initial",
+        broker_id=broker_id,
+        details=details,
+        status=ChangeStatus.APPROVED,
+        requested_by=actor,
+        requested_at=at,
+        decided_by=actor,
+        decided_at=at,
+        note="registration",
+    )
+
+
+def request_change(
+    change_id: str, broker_id: str, details: BankDetails, actor: str, at: datetime
+) -> BankChange:
+    return BankChange(change_id, broker_id, details, ChangeStatus.PENDING, actor, at)
+
+
+def decide_change(
+    change: BankChange, *, approve: bool, actor: str, at: datetime, note: str | None = None
+) -> BankChange:
+    """Approve or reject a pending change; the requester may never approve their own."""
+    if change.status is not ChangeStatus.PENDING:
+        raise ChangeNotPending(f"change {change.change_id} is already {change.status.value}")
+    if approve and actor == change.requested_by:
+        raise SameUserApproval(
+            f"{actor} requested change {change.change_id}; a second user must approve it",
+            field="X-Actor",
+        )
+    status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    return replace(change, status=status, decided_by=actor, decided_at=at, note=note)

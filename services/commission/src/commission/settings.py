@@ -1,0 +1,30 @@
+"""Settings of the commission service, from ``COMMISSION_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMISSION_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the commission database (postgresql+asyncpg://...).",
+    )
+    ledger_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The ledger API; its event feed is followed when no Kafka is configured.",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="", description="Empty: follow the ledger's HTTP feed instead of Kafka."
+    )
+    kafka_topic: str = "receivables.ledger.v1"
+    consumer_name: str = Field(default="commission", description="Kafka group id and key.")
+    consume: bool = Field(default=True, description="Run the event consumer inside `serve`.")
+    db_pool_size: int = Field(default=10, ge=1)
+    host: str = "127.0.0.1"
+    port: int = 8002
+    default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")
+    log_level: str = "INFO"
