@@ -1,0 +1,205 @@
+"""Fixtures of the commission integration tests.
+
+The ledger runs in-process (its app on an ASGI transport, its own database, shared by the
+session); each test gets a fresh commission database (a copy of one migrated template) and
+a commission service whose consumer reads the ledger's HTTP feed through that transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import httpx
+import pytest
+
+from commission.adapters.http.app import create_app as create_commission_app
+from commission.bootstrap import Commission, build
+from commission.cli import migrate as migrate_commission
+from commission.settings import Settings
+from devstack.pytest_plugin import DatabaseFactory
+from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.bootstrap import build as build_ledger
+from ledger.cli import migrate as migrate_ledger
+from ledger.settings import Settings as LedgerSettings
+
+_ids = count(1)
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
+    settings = LedgerSettings(database_url=make_database("cledger"), chain_key="test-key")
+    migrate_ledger(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def ledger_client(ledger_settings: LedgerSettings) -> AsyncIterator[httpx.AsyncClient]:
+    built = build_ledger(ledger_settings)
+    transport = httpx.ASGITransport(app=create_ledger_app(built))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+        yield c
+    await built.close()
+
+
+@pytest.fixture(scope="session")
+def commission_template(make_database: DatabaseFactory) -> str:
+    url = make_database("commission_template")
+    migrate_commission(Settings(database_url=url))
+    return url
+
+
+@dataclass
+class World:
+    """The ledger client, a commission service and its client, and an id prefix."""
+
+    ledger: httpx.AsyncClient
+    service: Commission
+    api: httpx.AsyncClient
+    tag: str
+
+    async def sync(self) -> int:
+        """Consume every ledger event published so far."""
+        return await self.service.consumer.run_until_caught_up(max_seconds=20)
+
+    def id(self, name: str) -> str:
+        return f"{self.tag}-{name}"
+
+    async def call(self, client: httpx.AsyncClient, path: str, body: Any, **kw: Any) -> Any:
+        r = await client.post(path, json=body, **kw)
+        assert r.status_code in (200, 201, 202), r.text
+        return r.json()
+
+    async def broker(self, name: str = "BRK", **bank: str) -> str:
+        broker_id = self.id(name)
+        body = {
+            "broker_id": broker_id,
+            "name": f"Broker {name}",
+            "jurisdiction": "SG",
+            "bank": {
+                "account_holder": f"Broker {name} Pte Ltd",
+                "country": "SG",
+                "currency": "SGD",
+                "bank_code": "7171",
+                "branch_code": "081",
+                "account_number": "1234567890",
+                **bank,
+            },
+        }
+        await self.call(self.api, "/v1/brokers", body)
+        return broker_id
+
+    async def agreement(
+        self,
+        broker_id: str,
+        name: str,
+        effective_from: str,
+        first: str,
+        renewal: str,
+        basis: str = "collection",
+        product: str = "motor",
+    ) -> None:
+        body = {
+            "agreement_id": self.id(name),
+            "effective_from": effective_from,
+            "basis": basis,
+            "rates": [{"product": product, "first_year_rate": first, "renewal_rate": renewal}],
+        }
+        await self.call(self.api, f"/v1/brokers/{broker_id}/agreements", body)
+
+    async def account(self, name: str = "ACC", broker_id: str | None = None) -> str:
+        account_id = self.id(name)
+        await self.call(
+            self.ledger,
+            "/v1/accounts",
+            {
+                "account_id": account_id,
+                "name": f"Customer {name}",
+                "currency": "SGD",
+                "jurisdiction": "SG",
+                "credit_limit": "100000.00",
+                "payment_terms_days": 30,
+                "opened_on": "2026-01-01",
+                "broker_id": broker_id,
+            },
+        )
+        return account_id
+
+    async def invoice(
+        self,
+        account_id: str,
+        name: str,
+        lines: list[tuple[str, int]],
+        issue: str,
+        product: str = "motor",
+    ) -> str:
+        """``lines``: (amount, policy_year) pairs."""
+        invoice_id = self.id(name)
+        await self.call(
+            self.ledger,
+            f"/v1/accounts/{account_id}/invoices",
+            {
+                "invoice_id": invoice_id,
+                "issue_date": issue,
+                "due_date": issue,
+                "policy_id": self.id("POL"),
+                "lines": [
+                    {
+                        "description": "Premium",
+                        "amount": amount,
+                        "product": product,
+                        "policy_year": year,
+                    }
+                    for amount, year in lines
+                ],
+            },
+        )
+        return invoice_id
+
+    async def pay(
+        self, account_id: str, name: str, amount: str, on: str, invoice_id: str | None = None
+    ) -> str:
+        payment_id = self.id(name)
+        body: dict[str, Any] = {
+            "payment_id": payment_id,
+            "amount": amount,
+            "received_on": on,
+            "method": "bank",
+        }
+        if invoice_id:
+            body["allocations"] = [{"invoice_id": invoice_id, "amount": amount}]
+        await self.call(self.ledger, f"/v1/accounts/{account_id}/payments", body)
+        return payment_id
+
+    async def accruals(self, broker_id: str, period: str | None = None) -> dict[str, Any]:
+        r = await self.api.get(
+            f"/v1/brokers/{broker_id}/accruals", params={"period": period} if period else {}
+        )
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def net(self, broker_id: str, period: str | None = None) -> str:
+        totals = (await self.accruals(broker_id, period))["totals"]
+        return totals[0]["net"] if totals else "0"
+
+    async def settle(self, period: str) -> dict[str, Any]:
+        return await self.call(self.api, "/v1/settlements", {"period": period})  # type: ignore[no-any-return]
+
+    async def statement(self, broker_id: str, period: str) -> dict[str, Any]:
+        r = await self.api.get(f"/v1/brokers/{broker_id}/statements/{period}")
+        assert r.status_code == 200, r.text
+        return r.json()["statements"][0]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def world(
+    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+) -> AsyncIterator[World]:
+    url = make_database("commission", template=commission_template)
+    service = build(Settings(database_url=url, consume=False), feed_client=ledger_client)
+    transport = httpx.ASGITransport(app=create_commission_app(service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://commission") as api:
+        yield World(ledger_client, service, api, f"T{next(_ids)}")
+    await service.close()
