@@ -295,6 +295,7 @@ async def dispute(
         account_id,
         command,
         command_id=_auto_key(ctx),
+        id_field="Idempotency-Key",
         payload=body.model_dump(mode="json"),
         present=_single,
     )
@@ -315,6 +316,7 @@ async def resolve_dispute(
         account_id,
         command,
         command_id=_auto_key(ctx),
+        id_field="Idempotency-Key",
         payload=body.model_dump(mode="json"),
         present=_single,
     )
