@@ -1,0 +1,140 @@
+"""Account routes: the dunning view, promises, payment plans, contacts, profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from dunning.adapters.http import schemas as s
+from dunning.adapters.http.deps import ActorDep, DunningDep
+from dunning.adapters.http.views import account_view, event_view, plan_view, promise_view
+from dunning.adapters.postgres import credit_control as cc
+from dunning.adapters.postgres import queues
+from dunning.adapters.postgres import repository as repo
+from dunning.application import arrangements as arr
+from dunning.domain.state import Contact
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+
+AccountId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
+
+
+@router.get("/{account_id}/dunning", summary="Level per invoice, pauses and action history")
+async def get_dunning(dunning: DunningDep, account_id: str = AccountId) -> dict[str, Any]:
+    async with dunning.engine.connect() as conn:
+        acc = await arr.load(conn, dunning.policies, account_id)
+        history = await repo.history(conn, account_id)
+        contacts = await cc.list_contacts(conn, account_id)
+        notices = await queues.list_notices(conn, account_id)
+        fees = await queues.list_fees(conn, account_id)
+    view = account_view(acc.state, acc.rec, acc.policy, dunning.clock.today())
+    view["profile"] = acc.contact.model_dump()
+    view["contacts"] = [
+        {
+            **c,
+            "contacted_on": c["contacted_on"].isoformat(),
+            "recorded_at": c["recorded_at"].isoformat(),
+        }
+        for c in contacts
+    ]
+    view["notices"] = [
+        {
+            k: n[k]
+            for k in (
+                "notice_id",
+                "kind",
+                "language",
+                "recipient",
+                "status",
+                "delivered_via",
+                "attempts",
+                "last_error",
+            )
+        }
+        for n in notices
+    ]
+    view["fees"] = [
+        {
+            "adjustment_id": f["adjustment_id"],
+            "amount": f["amount"],
+            "currency": f["currency"],
+            "effective_on": f["effective_on"].isoformat(),
+            "status": f["status"],
+            "last_error": f["last_error"],
+        }
+        for f in fees
+    ]
+    view["history"] = [event_view(h) for h in history]
+    return view
+
+
+@router.post("/{account_id}/promises", status_code=201, summary="Record a promise to pay")
+async def post_promise(
+    body: s.PromiseBody, dunning: DunningDep, account_id: str = AccountId
+) -> JSONResponse:
+    promise, created = await arr.make_promise(
+        dunning.engine,
+        dunning.policies,
+        account_id,
+        promise_id=body.promise_id,
+        amount=body.amount,
+        promised_date=body.promised_date,
+        made_on=body.made_on or dunning.clock.today(),
+        note=body.note,
+    )
+    async with dunning.engine.connect() as conn:
+        currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
+    return JSONResponse(promise_view(promise, currency), status_code=201 if created else 200)
+
+
+@router.post("/{account_id}/payment-plans", status_code=201, summary="Agree a payment plan")
+async def post_plan(
+    body: s.PlanBody, dunning: DunningDep, account_id: str = AccountId
+) -> JSONResponse:
+    plan, created = await arr.make_plan(
+        dunning.engine,
+        dunning.policies,
+        account_id,
+        plan_id=body.plan_id,
+        installments=[(i.due_date, i.amount) for i in body.installments],
+        agreed_on=body.agreed_on or dunning.clock.today(),
+        note=body.note,
+    )
+    async with dunning.engine.connect() as conn:
+        currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
+    return JSONResponse(plan_view(plan, currency), status_code=201 if created else 200)
+
+
+@router.post("/{account_id}/contacts", status_code=201, summary="Log a call, e-mail or letter")
+async def post_contact(
+    body: s.ContactBody, dunning: DunningDep, actor: ActorDep, account_id: str = AccountId
+) -> JSONResponse:
+    on = body.contacted_on or dunning.clock.today()
+    created = await arr.log_contact(
+        dunning.engine,
+        dunning.policies,
+        account_id,
+        contact_id=body.contact_id,
+        channel=body.channel,
+        outcome=body.outcome,
+        note=body.note,
+        on=on,
+        actor=actor,
+    )
+    out = {
+        **body.model_dump(mode="json"),
+        "contacted_on": on.isoformat(),
+        "actor": actor,
+        "account_id": account_id,
+    }
+    return JSONResponse(out, status_code=201 if created else 200)
+
+
+@router.put("/{account_id}/profile", summary="Where notices go: e-mail, language, segment")
+async def put_profile(
+    body: s.ProfileBody, dunning: DunningDep, account_id: str = AccountId
+) -> dict[str, Any]:
+    await arr.put_profile(dunning.engine, account_id, Contact(**body.model_dump()))
+    return {"account_id": account_id, **body.model_dump()}

@@ -1,0 +1,77 @@
+"""Credit-control routes: blacklist and credit check."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from dunning.adapters.http import schemas as s
+from dunning.adapters.http.deps import ActorDep, DunningDep
+from dunning.adapters.postgres import credit_control as cc
+from dunning.application import credit
+from dunning.domain.credit import BlacklistEntry
+from dunning.domain.money import format_minor
+
+router = APIRouter(prefix="/v1", tags=["credit control"])
+
+
+@router.post("/blacklist", status_code=201, summary="Put an account on the blacklist")
+async def add(body: s.BlacklistBody, dunning: DunningDep, actor: ActorDep) -> dict[str, Any]:
+    entry = BlacklistEntry(
+        account_id=body.account_id,
+        reason=body.reason,
+        jurisdiction=body.jurisdiction,
+        added_by=actor,
+        added_on=dunning.clock.today(),
+        expires_on=body.expires_on,
+    )
+    await credit.blacklist_add(dunning.engine, entry)
+    return _entry(entry)
+
+
+@router.delete("/blacklist/{account_id}", status_code=204, summary="Take an account off it")
+async def remove(account_id: str, dunning: DunningDep, actor: ActorDep) -> Response:
+    await credit.blacklist_remove(dunning.engine, account_id, actor, dunning.clock.today())
+    return Response(status_code=204)
+
+
+@router.get("/blacklist", summary="Active blacklist entries")
+async def list_entries(dunning: DunningDep) -> dict[str, Any]:
+    async with dunning.engine.connect() as conn:
+        entries = await cc.list_blacklist(conn, dunning.clock.today())
+    return {"entries": [_entry(e) for e in entries]}
+
+
+def _entry(e: BlacklistEntry) -> dict[str, Any]:
+    return {
+        "account_id": e.account_id,
+        "reason": e.reason,
+        "jurisdiction": e.jurisdiction,
+        "added_by": e.added_by,
+        "added_on": e.added_on.isoformat(),
+        "expires_on": e.expires_on.isoformat() if e.expires_on else None,
+    }
+
+
+@router.get("/credit-check", summary="May this account take on more? With the reasons")
+async def credit_check(
+    dunning: DunningDep,
+    account_id: Annotated[str, Query(min_length=1, max_length=64)],
+    amount: Annotated[
+        str, Query(pattern=r"^\d{1,15}(\.\d{1,6})?$", description='decimal string, e.g. "500.00"')
+    ] = "0",
+) -> dict[str, Any]:
+    result, cur = await credit.check(
+        dunning.engine, dunning.policies, account_id, amount, dunning.clock.today()
+    )
+    return {
+        "account_id": account_id,
+        "allowed": result.allowed,
+        "reasons": [{"code": r.code, "detail": r.detail} for r in result.reasons],
+        "currency": cur,
+        "amount": amount,
+        "balance": format_minor(result.balance, cur),
+        "credit_limit": format_minor(result.credit_limit, cur),
+        "utilisation_percent": result.utilisation,
+    }

@@ -1,0 +1,85 @@
+"""Collector and operator routes: worklist, dunning runs, policies, dunning's event feed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from dunning.adapters.http import schemas as s
+from dunning.adapters.http.deps import DunningDep
+from dunning.adapters.http.views import event_view, summary
+from dunning.adapters.postgres import repository as repo
+from dunning.application import runs
+
+router = APIRouter(prefix="/v1", tags=["operations"])
+
+
+@router.get("/worklist", summary="Overdue accounts with level, amount, days and next action")
+async def worklist(
+    dunning: DunningDep,
+    jurisdiction: str | None = None,
+    min_level: Annotated[int, Query(ge=0)] = 0,
+    sort: Literal["days_past_due", "overdue", "level", "account_id"] = "days_past_due",
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    async with dunning.engine.connect() as conn:
+        total, states = await repo.worklist(
+            conn,
+            jurisdiction=jurisdiction,
+            min_level=min_level,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+        rows = []
+        for state in states:
+            rec = await repo.load_receivables(conn, state.account_id)
+            if rec is None:
+                continue
+            policy = next(
+                (p for p in dunning.policies.policies if p.policy_id == state.policy_id), None
+            )
+            rows.append(summary(state, rec, policy))
+    return {"total": total, "page": page, "page_size": page_size, "sort": sort, "accounts": rows}
+
+
+@router.post("/dunning-runs", summary="Run dunning for a business date (idempotent per date)")
+async def dunning_run(body: s.RunBody, dunning: DunningDep) -> dict[str, Any]:
+    report = await runs.run(dunning.engine, dunning.policies, body.as_of)
+    delivered = await dunning.effects.deliver()
+    return {
+        "as_of": body.as_of.isoformat(),
+        "run_number": report.run_number,
+        "accounts": report.accounts,
+        "actions": report.events,
+        "accounts_without_policy": report.without_policy,
+        "delivered": {
+            "notices": delivered.notices,
+            "fees": delivered.fees,
+            "failures": delivered.failures,
+        },
+    }
+
+
+@router.get("/policies", summary="The loaded dunning policies")
+async def policies(dunning: DunningDep) -> dict[str, Any]:
+    return {
+        "source": str(dunning.settings.policy_file or "packaged default policies.yaml"),
+        **dunning.policies.model_dump(mode="json"),
+    }
+
+
+@router.get("/events", summary="Dunning's own events in order (what goes to Kafka)")
+async def events(
+    dunning: DunningDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    async with dunning.engine.connect() as conn:
+        rows = await repo.events_after(conn, after, limit)
+    return {
+        "events": [event_view(r) for r in rows],
+        "next_after": rows[-1]["seq"] if rows else after,
+    }

@@ -1,0 +1,93 @@
+"""SQL of the collectors' records: contact profiles, the contact log and the blacklist."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dunning.adapters.postgres.schema import blacklist, contacts, profiles
+from dunning.domain.credit import BlacklistEntry
+from dunning.domain.state import Contact
+
+
+async def get_profile(conn: AsyncConnection, account_id: str) -> Contact:
+    row = (await conn.execute(select(profiles).where(profiles.c.account_id == account_id))).first()
+    if row is None:
+        return Contact()
+    return Contact(email=row.email, language=row.language, segment=row.segment)
+
+
+async def put_profile(conn: AsyncConnection, account_id: str, contact: Contact) -> None:
+    values = {"account_id": account_id, **contact.model_dump(), "updated_at": func.now()}
+    stmt = insert(profiles).values(values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[profiles.c.account_id],
+            set_={k: stmt.excluded[k] for k in ("email", "language", "segment", "updated_at")},
+        )
+    )
+
+
+async def get_contact(
+    conn: AsyncConnection, account_id: str, contact_id: str
+) -> dict[str, Any] | None:
+    q = select(contacts).where(
+        contacts.c.account_id == account_id, contacts.c.contact_id == contact_id
+    )
+    row = (await conn.execute(q)).first()
+    return None if row is None else dict(row._mapping)
+
+
+async def add_contact(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(contacts).values(**values, recorded_at=func.now()))
+
+
+async def list_contacts(conn: AsyncConnection, account_id: str) -> list[dict[str, Any]]:
+    q = (
+        select(contacts)
+        .where(contacts.c.account_id == account_id)
+        .order_by(contacts.c.recorded_at, contacts.c.contact_id)
+    )
+    return [dict(r._mapping) for r in await conn.execute(q)]
+
+
+def _entry(row: Any) -> BlacklistEntry:
+    return BlacklistEntry(
+        account_id=row.account_id,
+        reason=row.reason,
+        jurisdiction=row.jurisdiction,
+        added_by=row.added_by,
+        added_on=row.added_on,
+        expires_on=row.expires_on,
+    )
+
+
+async def get_blacklist(conn: AsyncConnection, account_id: str) -> BlacklistEntry | None:
+    q = select(blacklist).where(blacklist.c.account_id == account_id)
+    row = (await conn.execute(q)).first()
+    return None if row is None else _entry(row)
+
+
+async def put_blacklist(conn: AsyncConnection, entry: BlacklistEntry) -> None:
+    values = {**entry.__dict__, "recorded_at": func.now()}
+    stmt = insert(blacklist).values(values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[blacklist.c.account_id],
+            set_={k: stmt.excluded[k] for k in values if k != "account_id"},
+        )
+    )
+
+
+async def remove_blacklist(conn: AsyncConnection, account_id: str) -> bool:
+    result = await conn.execute(delete(blacklist).where(blacklist.c.account_id == account_id))
+    return bool(result.rowcount)
+
+
+async def list_blacklist(conn: AsyncConnection, today: date) -> list[BlacklistEntry]:
+    q = select(blacklist).order_by(blacklist.c.account_id)
+    return [e for e in map(_entry, await conn.execute(q)) if e.active_on(today)]

@@ -1,0 +1,203 @@
+"""Every SQL statement of the dunning state: projection, dunning state, history, outbox.
+
+Credit-control tables (profiles, contacts, blacklist) are in :mod:`.credit_control`,
+the delivery queues (notices, fees, publishing) in :mod:`.queues`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dunning.adapters.postgres.schema import dunning_accounts, dunning_events, dunning_runs
+from dunning.adapters.postgres.schema import receivables as receivables_t
+from dunning.domain.receivables import Receivables
+from dunning.domain.state import DunningState, Emitted
+
+
+async def load_receivables(
+    conn: AsyncConnection, account_id: str, *, lock: bool = False
+) -> Receivables | None:
+    q = select(receivables_t.c.doc).where(receivables_t.c.account_id == account_id)
+    row = (await conn.execute(q.with_for_update() if lock else q)).first()
+    return None if row is None else Receivables.model_validate(row.doc)
+
+
+async def save_receivables(conn: AsyncConnection, rec: Receivables) -> None:
+    values = {
+        "account_id": rec.account_id,
+        "jurisdiction": rec.jurisdiction,
+        "currency": rec.currency,
+        "doc": rec.model_dump(mode="json"),
+        "updated_at": func.now(),
+    }
+    stmt = insert(receivables_t).values(values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[receivables_t.c.account_id],
+            set_={k: stmt.excluded[k] for k in ("jurisdiction", "currency", "doc", "updated_at")},
+        )
+    )
+
+
+async def load_state(
+    conn: AsyncConnection, account_id: str, *, lock: bool = False
+) -> DunningState | None:
+    q = select(dunning_accounts.c.doc).where(dunning_accounts.c.account_id == account_id)
+    row = (await conn.execute(q.with_for_update() if lock else q)).first()
+    return None if row is None else DunningState.model_validate(row.doc)
+
+
+async def save_state(conn: AsyncConnection, state: DunningState, rec: Receivables) -> None:
+    values = {
+        "account_id": state.account_id,
+        "jurisdiction": rec.jurisdiction,
+        "currency": rec.currency,
+        "level": state.level,
+        "days_past_due": state.days_past_due,
+        "overdue": state.overdue,
+        "paused": state.paused,
+        "evaluated_on": state.evaluated_on,
+        "doc": state.model_dump(mode="json"),
+        "updated_at": func.now(),
+    }
+    stmt = insert(dunning_accounts).values(values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[dunning_accounts.c.account_id],
+            set_={k: stmt.excluded[k] for k in values if k != "account_id"},
+        )
+    )
+
+
+async def append_events(
+    conn: AsyncConnection, account_id: str, emitted: list[Emitted]
+) -> list[Emitted]:
+    """Record decided events once each (by event id); return those that were new.
+
+    The caller holds the account's row lock, so stream versions are assigned in order.
+    """
+    if not emitted:
+        return []
+    q = select(func.coalesce(func.max(dunning_events.c.stream_version), 0)).where(
+        dunning_events.c.account_id == account_id
+    )
+    version = int((await conn.execute(q)).scalar_one())
+    new: list[Emitted] = []
+    for e in emitted:
+        stmt = (
+            insert(dunning_events)
+            .values(
+                event_id=e.event_id,
+                account_id=account_id,
+                stream_version=version + 1,
+                event_type=e.event.event_type(),
+                schema_version=e.event.schema_version,
+                data=e.event.model_dump(mode="json"),
+                occurred_on=e.event.occurred_on,
+                recorded_at=func.now(),
+            )
+            .on_conflict_do_nothing(index_elements=[dunning_events.c.event_id])
+        )
+        if (await conn.execute(stmt.returning(dunning_events.c.seq))).first() is not None:
+            version += 1
+            new.append(e)
+    return new
+
+
+async def history(conn: AsyncConnection, account_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    q = (
+        select(dunning_events)
+        .where(dunning_events.c.account_id == account_id)
+        .order_by(dunning_events.c.stream_version)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in await conn.execute(q)]
+
+
+async def events_after(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:
+    q = (
+        select(dunning_events)
+        .where(dunning_events.c.seq > after)
+        .order_by(dunning_events.c.seq)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in await conn.execute(q)]
+
+
+async def account_ids(conn: AsyncConnection) -> list[str]:
+    q = select(receivables_t.c.account_id).order_by(receivables_t.c.account_id)
+    return [r.account_id for r in await conn.execute(q)]
+
+
+SORTS = {
+    "days_past_due": (dunning_accounts.c.days_past_due.desc(), dunning_accounts.c.account_id),
+    "overdue": (dunning_accounts.c.overdue.desc(), dunning_accounts.c.account_id),
+    "level": (
+        dunning_accounts.c.level.desc(),
+        dunning_accounts.c.days_past_due.desc(),
+        dunning_accounts.c.account_id,
+    ),
+    "account_id": (dunning_accounts.c.account_id,),
+}
+
+
+async def worklist(
+    conn: AsyncConnection,
+    *,
+    jurisdiction: str | None,
+    min_level: int,
+    sort: str,
+    page: int,
+    page_size: int,
+) -> tuple[int, list[DunningState]]:
+    where = [dunning_accounts.c.overdue > 0, dunning_accounts.c.level >= min_level]
+    if jurisdiction:
+        where.append(dunning_accounts.c.jurisdiction == jurisdiction)
+    total = (
+        await conn.execute(select(func.count()).select_from(dunning_accounts).where(*where))
+    ).scalar_one()
+    q = (
+        select(dunning_accounts.c.doc)
+        .where(*where)
+        .order_by(*SORTS[sort])
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return int(total), [DunningState.model_validate(r.doc) for r in await conn.execute(q)]
+
+
+async def record_run(conn: AsyncConnection, as_of: date, accounts: int, events: int) -> int:
+    """Note a run for ``as_of``; return how many runs that date has had (1 = first)."""
+    stmt = insert(dunning_runs).values(
+        as_of=as_of,
+        runs=1,
+        accounts=accounts,
+        events=events,
+        first_at=func.now(),
+        last_at=func.now(),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[dunning_runs.c.as_of],
+        set_={
+            "runs": dunning_runs.c.runs + 1,
+            "accounts": stmt.excluded.accounts,
+            "events": dunning_runs.c.events + stmt.excluded.events,
+            "last_at": func.now(),
+        },
+    )
+    return int((await conn.execute(stmt.returning(dunning_runs.c.runs))).scalar_one())
+
+
+async def reset_projection(conn: AsyncConnection) -> None:
+    """For ``dunning replay``: forget the receivables projection (dunning's own state stays)."""
+    await conn.execute(text("TRUNCATE receivables"))
+
+
+async def dump_projection(conn: AsyncConnection) -> dict[str, Any]:
+    rows = await conn.execute(select(receivables_t.c.account_id, receivables_t.c.doc))
+    return {r.account_id: r.doc for r in rows}

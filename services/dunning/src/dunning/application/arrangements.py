@@ -1,0 +1,174 @@
+"""Collectors' commands on an account: promises, payment plans, contacts, profile.
+
+Each is idempotent by the client's id: the same id with the same content replays, with
+different content is an :class:`IdempotencyConflict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from dunning.adapters.postgres import credit_control as cc
+from dunning.adapters.postgres import repository as repo
+from dunning.application.recording import record
+from dunning.domain import events as ev
+from dunning.domain.arrangements import new_plan, new_promise
+from dunning.domain.decide import Decision, add_plan, add_promise
+from dunning.domain.errors import IdempotencyConflict, NotFound
+from dunning.domain.money import to_minor
+from dunning.domain.policies import Policy, PolicySet
+from dunning.domain.receivables import Receivables
+from dunning.domain.state import Contact, DunningState, Emitted, Plan, Promise
+
+
+@dataclass
+class Loaded:
+    rec: Receivables
+    state: DunningState
+    contact: Contact
+    policy: Policy | None
+
+
+async def load(
+    conn: AsyncConnection, policies: PolicySet, account_id: str, *, lock: bool = False
+) -> Loaded:
+    rec = await repo.load_receivables(conn, account_id, lock=lock)
+    state = await repo.load_state(conn, account_id, lock=lock)
+    if rec is None or state is None:
+        raise NotFound(f"account {account_id} is not known to dunning (yet)", field="account_id")
+    contact = await cc.get_profile(conn, account_id)
+    return Loaded(
+        rec, state, contact, policies.select(rec.jurisdiction, contact.segment, rec.currency)
+    )
+
+
+def _need_policy(acc: Loaded) -> Policy:
+    if acc.policy is None:
+        raise NotFound(
+            f"no dunning policy covers jurisdiction {acc.rec.jurisdiction} "
+            f"and currency {acc.rec.currency}",
+            field="account_id",
+        )
+    return acc.policy
+
+
+async def make_promise(
+    engine: AsyncEngine,
+    policies: PolicySet,
+    account_id: str,
+    *,
+    promise_id: str,
+    amount: str,
+    promised_date: date,
+    made_on: date,
+    note: str | None,
+) -> tuple[Promise, bool]:
+    """Record a promise to pay; (promise, created) — created is False on a replay."""
+    async with engine.begin() as conn:
+        acc = await load(conn, policies, account_id, lock=True)
+        policy = _need_policy(acc)
+        minor = to_minor(amount, acc.rec.currency)
+        existing = acc.state.promises.get(promise_id)
+        if existing is not None:
+            same = (existing.amount, existing.promised_date, existing.note) == (
+                minor,
+                promised_date,
+                note,
+            )
+            if not same:
+                raise IdempotencyConflict(
+                    f"promise {promise_id} exists with different content", field="promise_id"
+                )
+            return existing, False
+        promise = new_promise(promise_id, minor, promised_date, made_on, note)
+        await record(conn, add_promise(acc.state, promise, policy, acc.rec.currency), acc.rec)
+        return promise, True
+
+
+async def make_plan(
+    engine: AsyncEngine,
+    policies: PolicySet,
+    account_id: str,
+    *,
+    plan_id: str,
+    installments: list[tuple[date, str]],
+    agreed_on: date,
+    note: str | None,
+) -> tuple[Plan, bool]:
+    async with engine.begin() as conn:
+        acc = await load(conn, policies, account_id, lock=True)
+        _need_policy(acc)
+        minor = [
+            (d, to_minor(a, acc.rec.currency, field=f"installments[{i}].amount"))
+            for i, (d, a) in enumerate(installments)
+        ]
+        existing = acc.state.plans.get(plan_id)
+        if existing is not None:
+            if [(i.due_date, i.amount) for i in existing.installments] != minor or (
+                existing.note != note
+            ):
+                raise IdempotencyConflict(
+                    f"plan {plan_id} exists with different content", field="plan_id"
+                )
+            return existing, False
+        plan = new_plan(plan_id, minor, agreed_on, note)
+        await record(conn, add_plan(acc.state, plan, acc.rec.currency), acc.rec)
+        return plan, True
+
+
+async def log_contact(
+    engine: AsyncEngine,
+    policies: PolicySet,
+    account_id: str,
+    *,
+    contact_id: str,
+    channel: str,
+    outcome: str,
+    note: str | None,
+    on: date,
+    actor: str,
+) -> bool:
+    """Record a call, e-mail or letter; False when this contact id was logged already."""
+    async with engine.begin() as conn:
+        acc = await load(conn, policies, account_id, lock=True)
+        existing = await cc.get_contact(conn, account_id, contact_id)
+        if existing is not None:
+            if (existing["channel"], existing["outcome"], existing["note"]) != (
+                channel,
+                outcome,
+                note,
+            ):
+                raise IdempotencyConflict(
+                    f"contact {contact_id} exists with different content", field="contact_id"
+                )
+            return False
+        await cc.add_contact(
+            conn,
+            {
+                "account_id": account_id,
+                "contact_id": contact_id,
+                "channel": channel,
+                "outcome": outcome,
+                "note": note,
+                "contacted_on": on,
+                "actor": actor,
+            },
+        )
+        event = ev.ContactLogged(
+            account_id=account_id,
+            occurred_on=on,
+            contact_id=contact_id,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+        )
+        await record(conn, Decision(acc.state, [Emitted.of(event, contact_id)]), acc.rec)
+        return True
+
+
+async def put_profile(engine: AsyncEngine, account_id: str, contact: Contact) -> None:
+    async with engine.begin() as conn:
+        await cc.put_profile(conn, account_id, contact)

@@ -1,0 +1,73 @@
+"""Credit control: the blacklist and the credit check for policy systems."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from dunning.adapters.postgres import credit_control as cc
+from dunning.adapters.postgres import repository as repo
+from dunning.domain import events as ev
+from dunning.domain.credit import BlacklistEntry, CreditCheck, credit_check
+from dunning.domain.errors import NotFound, RuleViolation
+from dunning.domain.money import to_minor
+from dunning.domain.policies import PolicySet
+from dunning.domain.state import Emitted
+
+
+async def _emit(conn: AsyncConnection, account_id: str, emitted: Emitted) -> None:
+    await repo.load_state(conn, account_id, lock=True)  # serialises the stream versions
+    await repo.append_events(conn, account_id, [emitted])
+
+
+async def blacklist_add(engine: AsyncEngine, entry: BlacklistEntry) -> None:
+    if entry.expires_on is not None and entry.expires_on <= entry.added_on:
+        raise RuleViolation(
+            f"expires_on {entry.expires_on} is not after today ({entry.added_on})",
+            field="expires_on",
+        )
+    async with engine.begin() as conn:
+        await cc.put_blacklist(conn, entry)
+        event = ev.AccountBlacklisted(
+            account_id=entry.account_id,
+            occurred_on=entry.added_on,
+            reason=entry.reason,
+            jurisdiction=entry.jurisdiction,
+            added_by=entry.added_by,
+            expires_on=entry.expires_on,
+        )
+        key = f"{entry.added_on}/{entry.reason}/{entry.jurisdiction}/{entry.expires_on}"
+        await _emit(conn, entry.account_id, Emitted.of(event, key))
+
+
+async def blacklist_remove(engine: AsyncEngine, account_id: str, by: str, on: date) -> None:
+    async with engine.begin() as conn:
+        if not await cc.remove_blacklist(conn, account_id):
+            raise NotFound(f"account {account_id} is not on the blacklist", field="account_id")
+        event = ev.BlacklistEntryRemoved(account_id=account_id, occurred_on=on, removed_by=by)
+        await _emit(conn, account_id, Emitted.of(event, f"{on}/{by}"))
+
+
+async def check(
+    engine: AsyncEngine, policies: PolicySet, account_id: str, amount: str, today: date
+) -> tuple[CreditCheck, str]:
+    async with engine.connect() as conn:
+        rec = await repo.load_receivables(conn, account_id)
+        state = await repo.load_state(conn, account_id)
+        if rec is None or state is None:
+            raise NotFound(f"account {account_id} is not known to dunning", field="account_id")
+        contact = await cc.get_profile(conn, account_id)
+        entry = await cc.get_blacklist(conn, account_id)
+    policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
+    result = credit_check(
+        balance=rec.balance,
+        credit_limit=rec.credit_limit,
+        currency=rec.currency,
+        amount=to_minor(amount, rec.currency),
+        today=today,
+        blacklist=entry,
+        level=state.level,
+        block_level=policy.credit_block_level if policy else None,
+    )
+    return result, rec.currency

@@ -1,0 +1,139 @@
+"""The composition root: builds the adapters once from the settings and hands them down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from dunning.adapters.kafka.publisher import OutboxPublisher
+from dunning.adapters.ledger_client.client import HttpLedger
+from dunning.adapters.policy_file import load_policies
+from dunning.adapters.smtp.mailers import OutboxDirMailer, SmtpMailer
+from dunning.application.consume import Applier
+from dunning.application.effects import Effects
+from dunning.application.ports import Clock, Mailer, SystemClock
+from dunning.domain.policies import PolicySet
+from dunning.settings import Settings
+from eventfeed import Consumer, ConsumerMetrics, HttpFeedSource, KafkaSource, Source
+
+CONSUMER_NAME = "dunning"
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "dunning_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "dunning_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=registry,
+        )
+
+
+@dataclass
+class Dunning:
+    settings: Settings
+    engine: AsyncEngine
+    policies: PolicySet
+    clock: Clock
+    ledger: HttpLedger
+    effects: Effects
+    applier: Applier
+    registry: CollectorRegistry
+    consumer_metrics: ConsumerMetrics
+    http_metrics: HttpMetrics
+    publisher: OutboxPublisher | None = None
+    ledger_http: httpx.AsyncClient | None = field(default=None, repr=False)
+
+    def consumer(self, source: Source | None = None, *, project_only: bool = False) -> Consumer:
+        """A consumer of the ledger's events (Kafka if configured, else the HTTP feed)."""
+        s = self.settings
+        if source is None:
+            if s.kafka_bootstrap_servers:
+                source = KafkaSource(
+                    s.kafka_bootstrap_servers, group_id=CONSUMER_NAME, topic=s.kafka_ledger_topic
+                )
+            else:
+                source = HttpFeedSource(s.ledger_url, client=self.ledger_http)
+        return Consumer(
+            CONSUMER_NAME, self.engine, self.applier.apply, source, metrics=self.consumer_metrics
+        )
+
+    async def close(self) -> None:
+        if self.publisher is not None:
+            await self.publisher.close()
+        await self.ledger.close()
+        await self.engine.dispose()
+
+
+def database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise SystemExit("DUNNING_DATABASE_URL is not set; `make run` sets it for you")
+    return settings.database_url
+
+
+def mailer(settings: Settings) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxDirMailer(settings.outbox_dir)
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
+        start_tls=settings.smtp_starttls,
+        use_tls=settings.smtp_use_tls,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ledger_http: httpx.AsyncClient | None = None,
+    policies: PolicySet | None = None,
+) -> Dunning:
+    """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app)."""
+    engine = create_async_engine(
+        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
+    )
+    policies = policies or load_policies(settings.policy_file)
+    ledger = HttpLedger(settings.ledger_url, client=ledger_http)
+    effects = Effects(
+        engine=engine,
+        mailer=mailer(settings),
+        letters=OutboxDirMailer(settings.outbox_dir),
+        ledger=ledger,
+        sender=settings.smtp_sender,
+    )
+    registry = CollectorRegistry()
+    publisher = None
+    if settings.kafka_bootstrap_servers:
+        publisher = OutboxPublisher(
+            engine,
+            settings.kafka_bootstrap_servers,
+            settings.kafka_topic,
+            idempotent=settings.kafka_idempotent_producer,
+        )
+    return Dunning(
+        settings=settings,
+        engine=engine,
+        policies=policies,
+        clock=clock or SystemClock(),
+        ledger=ledger,
+        effects=effects,
+        applier=Applier(policies),
+        registry=registry,
+        consumer_metrics=ConsumerMetrics(registry),
+        http_metrics=HttpMetrics(registry),
+        publisher=publisher,
+        ledger_http=ledger_http,
+    )
