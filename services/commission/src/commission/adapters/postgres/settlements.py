@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commission.adapters.postgres import schema as s
@@ -56,7 +56,7 @@ class PostgresSettlements:
         t = s.statements
         q = (
             select(t.c.broker_id, t.c.currency, t.c.opening, t.c.accruals, t.c.clawbacks)
-            .distinct(t.c.broker_id, t.c.currency)
+            .ext(distinct_on(t.c.broker_id, t.c.currency))
             .where(t.c.period < before)
             .order_by(t.c.broker_id, t.c.currency, t.c.period.desc())
         )

@@ -1,0 +1,98 @@
+"""The broker register over HTTP: idempotency, maker-checker, problem+json, operations."""
+
+from __future__ import annotations
+
+from .conftest import World
+
+DE_BANK = {
+    "account_holder": "Euro Brokers GmbH",
+    "country": "DE",
+    "currency": "EUR",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "bic": "COBADEFFXXX",
+}
+
+
+async def test_registering_again_is_idempotent_and_other_details_conflict(world: World) -> None:
+    broker = await world.broker()
+    body = {
+        "broker_id": broker,
+        "name": "Broker BRK",
+        "jurisdiction": "SG",
+        "bank": {
+            "account_holder": "Broker BRK Pte Ltd",
+            "country": "SG",
+            "currency": "SGD",
+            "bank_code": "7171",
+            "branch_code": "081",
+            "account_number": "1234567890",
+        },
+    }
+    again = await world.api.post("/v1/brokers", json=body)
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (200, "true")
+    other = await world.api.post("/v1/brokers", json={**body, "name": "Someone else"})
+    assert (other.status_code, other.json()["field"]) == (409, "broker_id")
+
+
+async def test_bank_details_change_only_after_a_second_user_approves(world: World) -> None:
+    broker = await world.broker()
+    path = f"/v1/brokers/{broker}/bank-detail-changes"
+    r = await world.api.post(
+        path, json={"change_id": world.id("CH1"), "bank": DE_BANK}, headers={"X-Actor": "alice"}
+    )
+    assert (r.status_code, r.json()["status"]) == (202, "pending")
+    assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
+    own = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "alice"})
+    assert (own.status_code, own.json()["rule"]) == (422, "four-eyes")
+    ok = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "bob"})
+    assert (ok.status_code, ok.json()["decided_by"]) == (200, "bob")
+    bank = (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]
+    assert bank["iban"] == "DE89370400440532013000"
+    history = (await world.api.get(path)).json()["changes"]
+    assert [(c["status"], c["requested_by"]) for c in history] == [
+        ("approved", "api"),
+        ("approved", "alice"),
+    ]
+
+
+async def test_bad_input_is_a_problem_naming_the_field_and_writes_nothing(world: World) -> None:
+    bad_iban = {**DE_BANK, "iban": "DE89370400440532013001"}
+    r = await world.api.post(
+        "/v1/brokers",
+        json={"broker_id": world.id("X"), "name": "X", "jurisdiction": "DE", "bank": bad_iban},
+    )
+    assert r.headers["content-type"] == "application/problem+json"
+    assert (r.status_code, r.json()["field"], r.json()["rule"]) == (
+        422,
+        "bank.iban",
+        "invalid-bank-details",
+    )
+    assert (await world.api.get(f"/v1/brokers/{world.id('X')}")).status_code == 404
+    broker = await world.broker()
+    rate = {"product": "motor", "first_year_rate": 0.15, "renewal_rate": "0.05"}
+    r = await world.api.post(
+        f"/v1/brokers/{broker}/agreements",
+        json={"agreement_id": world.id("AG"), "effective_from": "2026-01-01", "rates": [rate]},
+    )
+    assert (r.status_code, r.json()["field"]) == (422, "rates[0].first_year_rate")
+    r = await world.api.post(
+        f"/v1/brokers/{broker}/agreements",
+        json={
+            "agreement_id": world.id("AG"),
+            "effective_from": "2026-01-01",
+            "rates": [{**rate, "first_year_rate": "1.5"}],
+        },
+    )
+    assert (r.status_code, r.json()["rule"]) == (422, "invalid-rate")
+    assert (await world.api.get(f"/v1/brokers/{broker}/agreements")).json()["agreements"] == []
+
+
+async def test_operations_endpoints(world: World) -> None:
+    assert (await world.api.get("/healthz")).json() == {"status": "ok"}
+    await world.sync()
+    ready = (await world.api.get("/readyz")).json()
+    assert ready["database"] == "ok"
+    assert ready["consumer"]["name"] == "commission"
+    metrics = (await world.api.get("/metrics")).text
+    assert "eventfeed_events_processed_total" in metrics
+    assert "commission_http_requests_total" in metrics
