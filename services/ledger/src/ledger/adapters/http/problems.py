@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from ledger.domain import errors as err
@@ -62,7 +63,80 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+class FieldError(BaseModel):
+    field: str = Field(examples=["lines[0].amount"])
+    message: str
+    type: str = Field(description="pydantic's error type, e.g. missing, decimal_string")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: how the ledger answers every request it refuses."""
+
+    type: str = Field(examples=["urn:receivables-ledger:problem:invalid-amount"])
+    title: str = Field(examples=["InvalidAmount"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["lines[0].amount 10.001 has more than 2 decimal places"])
+    rule: str = Field(
+        description="the rule the request broke: validation, invalid-amount, "
+        "over-allocation, idempotency-conflict, account-not-found, ...",
+        examples=["invalid-amount"],
+    )
+    field: str | None = Field(
+        None,
+        description="the request part at fault: a body path, a path or query parameter, "
+        "or a header",
+        examples=["lines[0].amount"],
+    )
+    errors: list[FieldError] | None = Field(
+        None, description="validation problems only: every field at fault"
+    )
+
+
+_WHY = {
+    "404": "No such account",
+    "405": "Method not allowed",
+    "409": "The id (or Idempotency-Key) was used before with another body",
+    "422": "The request broke a validation or business rule; nothing was written",
+}
+
+
+def _document(spec: dict[str, Any]) -> dict[str, Any]:
+    """Describe the errors as they are sent: ``application/problem+json`` ``Problem``s.
+
+    FastAPI documents only its own 422 body; here every route with an account id in its
+    path also answers 404, and every POST 409 (idempotency).
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            responses = op.setdefault("responses", {})
+            if "{account_id}" in path:
+                responses.setdefault("404", {})
+            if method == "post":
+                responses.setdefault("409", {})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response["description"] = _WHY.get(code, "Refused")
+                    response["content"] = content
+    return spec
+
+
 def install(app: FastAPI) -> None:
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(err.LedgerError)
     async def ledger_error(_: Request, e: err.LedgerError) -> JSONResponse:
         field = e.field or SUBJECT.get(type(e))

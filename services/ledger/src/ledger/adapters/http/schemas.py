@@ -7,7 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 _DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
@@ -20,16 +27,23 @@ def _decimal_string(value: Any) -> Decimal:
             'amounts are decimal strings such as "1250.00", not JSON numbers',
         )
     if not _DECIMAL.match(value):
-        raise PydanticCustomError(
-            "decimal_string", 'not a decimal amount; write it like "1250.00"'
-        )
+        raise PydanticCustomError("decimal_string", 'not a decimal amount; write it like "1250.00"')
     return Decimal(value)
 
 
 Money = Annotated[
     Decimal,
     BeforeValidator(_decimal_string),
-    Field(json_schema_extra={"type": "string", "pattern": _DECIMAL.pattern, "examples": ["1250.00"]}),
+    # The whole schema, not an addition to Decimal's (which also allows a JSON number).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _DECIMAL.pattern,
+            "examples": ["1250.00"],
+            "description": "A decimal string in the account currency, at most its minor "
+            "unit's places; a JSON number is refused.",
+        }
+    ),
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
