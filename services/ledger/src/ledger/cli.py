@@ -67,6 +67,32 @@ async def _rebuild(settings: Settings, apply: bool) -> int:
     return 1 if any(diff.values()) and not apply else 0
 
 
+async def _relay(settings: Settings, name: str, metrics_port: int | None) -> int:
+    import signal
+
+    from ledger.adapters.kafka.relay import Relay, RelayMetrics
+    from ledger.bootstrap import build
+
+    if not settings.kafka_bootstrap_servers:
+        print("LEDGER_KAFKA_BOOTSTRAP_SERVERS is not set: nothing to relay to", file=sys.stderr)
+        return 2
+    metrics = RelayMetrics()
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, registry=metrics.registry)
+    ledger = build(settings)
+    relay = Relay(ledger.engine, settings, name=name, metrics=metrics)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, relay.stop)
+    try:
+        await relay.run()
+    finally:
+        await ledger.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ledger", description="Receivables ledger service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.add_argument("--apply", action="store_true",
                          help="replace the live tables (default: only report differences)")
     sub.add_parser("openapi", help="print the OpenAPI document")
+    relay = sub.add_parser("relay", help="publish the events to Kafka (until stopped)")
+    relay.add_argument("--metrics-port", type=int, default=None,
+                       help="serve Prometheus metrics on this port")
+    relay.add_argument("--name", default="kafka",
+                       help="checkpoint name (one active relay per name and database)")
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -91,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_verify(settings))
     if args.command == "rebuild-projections":
         return asyncio.run(_rebuild(settings, args.apply))
+    if args.command == "relay":
+        return asyncio.run(_relay(settings, args.name, args.metrics_port))
     if args.command == "openapi":
         from ledger.adapters.http.app import create_app
 

@@ -35,4 +35,9 @@ class Settings(BaseSettings):
     kafka_topic: str = "receivables.ledger.v1"
     kafka_idempotent_producer: bool = True
     relay_batch_size: int = Field(default=500, ge=1)
+    relay_in_serve: bool = Field(
+        default=True,
+        description="With Kafka configured, `ledger serve` also runs the relay (one relay "
+        "publishes at a time per database, so a separate `ledger relay` is safe too).",
+    )
     log_level: str = "INFO"

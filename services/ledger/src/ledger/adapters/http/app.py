@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from ledger.adapters.http import commands, problems, queries
 from ledger.adapters.http.deps import LedgerDep
+from ledger.adapters.kafka.relay import relay_task
 from ledger.bootstrap import Ledger, build
 from ledger.settings import Settings
 
@@ -48,7 +49,10 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         own = ledger is None
         app.state.ledger = ledger or build(settings or Settings())
         try:
-            yield
+            built = app.state.ledger
+            async with relay_task(built.engine, built.settings, metrics.registry) as relay:
+                app.state.relay = relay
+                yield
         finally:
             if own:
                 await app.state.ledger.close()
@@ -79,13 +83,15 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"], summary="The database answers")
-    async def readyz(ledger: LedgerDep) -> JSONResponse:
+    async def readyz(request: Request, ledger: LedgerDep) -> JSONResponse:
         try:
             async with ledger.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as e:  # noqa: BLE001 - any failure means not ready
             return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
+        relay = getattr(request.app.state, "relay", None)
+        extra = {"relay": relay.status()} if relay is not None else {}
+        return JSONResponse({"status": "ready", "database": "ok", **extra})
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics_endpoint() -> Response:
