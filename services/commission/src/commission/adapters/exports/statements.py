@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -105,6 +106,7 @@ def statement_xlsx(doc: dict[str, Any]) -> bytes:
             for k in ("premium", "amount"):
                 ws.cell(row, _col(k)).number_format = money
             ws.cell(row, _col("rate")).number_format = "0.00##%"
+            ws.cell(row, _col("date")).number_format = "yyyy-mm-dd"
         last = ws.max_row
         ws.append(["Total"])
         total_row = ws.max_row
@@ -139,6 +141,8 @@ def _col(key: str) -> int:
 def _cell(key: str, value: Any) -> Any:
     if value is None:
         return None
+    if key == "date":
+        return date.fromisoformat(value)
     if key in _MONEY_KEYS or key == "rate":
         return Decimal(value)
     return value
