@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -123,6 +124,23 @@ async def test_balance_known_at_ignores_what_was_recorded_later(
         "balance"
     ] == "1000.00"
     assert (await balance(client, account_id, as_of="2026-01-25"))["balance"] == "900.00"
+
+
+async def test_known_at_without_an_offset_is_utc(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-1", "10.00")
+    recorded = (await get(client, f"/v1/accounts/{account_id}/events"))["events"][-1]
+    at = datetime.fromisoformat(recorded["recorded_at"]).astimezone(UTC)
+    naive = at.replace(tzinfo=None).isoformat()
+    b = await balance(client, account_id, as_of="2026-01-31", known_at=naive)
+    assert b["known_at"] == at.isoformat()
+    assert b["balance"] == "10.00"
+    earlier = (at - timedelta(microseconds=1)).replace(tzinfo=None).isoformat()
+    assert (await balance(client, account_id, as_of="2026-01-31", known_at=earlier))[
+        "balance"
+    ] == "0.00"
 
 
 @pytest.mark.parametrize(
@@ -319,6 +337,29 @@ async def test_aging_as_of_an_earlier_date(client: httpx.AsyncClient, account_id
     )
     assert ids["jpy"] not in rows  # its invoices came later
     assert ids["credit"] not in rows  # so did its payment
+
+
+async def test_aging_as_known_at_a_recorded_time(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    where = _jurisdiction()
+    ids = await _aging_fixture(client, account_id, where)
+    history = await get(client, f"/v1/accounts/{ids['sgd']}/events")
+    before_dispute = next(
+        e["recorded_at"] for e in history["events"] if e["type"] == "InvoiceDisputed"
+    )
+    # the same day, as known before the dispute and the payments were recorded
+    report = await get(
+        client,
+        "/v1/reports/aging",
+        as_of=AS_OF,
+        jurisdiction=where,
+        known_at=(datetime.fromisoformat(before_dispute) - timedelta(microseconds=1)).isoformat(),
+    )
+    assert report["known_at"] is not None
+    rows = {r["account_id"]: r for r in report["accounts"]}
+    assert (rows[ids["sgd"]]["disputed"], rows[ids["sgd"]]["days_over_90"]) == ("0.00", "20.00")
+    assert ids["credit"] not in rows
 
 
 async def test_aging_refuses_a_bad_currency_filter(client: httpx.AsyncClient) -> None:

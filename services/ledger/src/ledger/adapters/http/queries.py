@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
 from ledger.adapters.http.views import account_view, event_view, item_view
@@ -15,6 +16,27 @@ from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 
 router = APIRouter(prefix="/v1", tags=["queries"])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A recorded time without an offset is UTC (not the database session's zone)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+AsOf = Annotated[
+    date | None,
+    Query(description="effective (business) date the figures are for; default today"),
+]
+KnownAt = Annotated[
+    datetime | None,
+    AfterValidator(_utc),
+    Query(
+        description="only what the ledger had recorded by this time (ISO 8601; without an "
+        "offset, UTC); default: everything recorded so far"
+    ),
+]
 
 
 async def _account(conn: Conn, account_id: str) -> dict[str, Any]:
@@ -49,10 +71,8 @@ async def balance(
     account_id: AccountId,
     conn: Conn,
     ledger: LedgerDep,
-    as_of: date | None = None,
-    known_at: Annotated[
-        datetime | None, Query(description="only what was recorded by then")
-    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     account = await _account(conn, account_id)
     day = as_of or ledger.clock.today()
@@ -114,10 +134,10 @@ async def feed(
 async def aging(
     conn: Conn,
     ledger: LedgerDep,
-    as_of: date | None = None,
+    as_of: AsOf = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     jurisdiction: str | None = None,
-    known_at: datetime | None = None,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     day = as_of or ledger.clock.today()
     items = await queries.item_positions(
@@ -168,6 +188,7 @@ async def aging(
         )
     return {
         "as_of": day.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
         "buckets": list(queries.BUCKETS),
         "accounts": accounts_out,
         "totals": [
@@ -212,7 +233,7 @@ async def account_journal(
 
 @router.get("/reports/trial-balance", summary="Ledger account balances per currency")
 async def trial_balance(
-    conn: Conn, ledger: LedgerDep, as_of: date | None = None, known_at: datetime | None = None
+    conn: Conn, ledger: LedgerDep, as_of: AsOf = None, known_at: KnownAt = None
 ) -> dict[str, Any]:
     day = as_of or ledger.clock.today()
     balances = await queries.trial_balance(conn, day, known_at)
