@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ledger.adapters.postgres.command_store import AsyncpgUnitOfWorkFactory
 from ledger.adapters.postgres.engine import make_engine
-from ledger.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from ledger.application.clock import Clock, SystemClock
 from ledger.application.handler import CommandHandler
 from ledger.settings import Settings
@@ -20,8 +20,10 @@ class Ledger:
     clock: Clock
     handler: CommandHandler
     chain_key: bytes
+    uow: AsyncpgUnitOfWorkFactory
 
     async def close(self) -> None:
+        await self.uow.close()
         await self.engine.dispose()
 
 
@@ -35,10 +37,12 @@ def database_url(settings: Settings) -> str:
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
-    engine = make_engine(
-        database_url(settings), role=settings.db_role, pool_size=settings.db_pool_size
-    )
+    url = database_url(settings)
+    engine = make_engine(url, role=settings.db_role, pool_size=settings.db_pool_size)
+    uow = AsyncpgUnitOfWorkFactory(url, role=settings.db_role, pool_size=settings.db_pool_size)
     key = settings.chain_key.get_secret_value().encode()
     clock = clock or SystemClock()
-    handler = CommandHandler(PostgresUnitOfWorkFactory(engine, key), clock)
-    return Ledger(settings=settings, engine=engine, clock=clock, handler=handler, chain_key=key)
+    handler = CommandHandler(uow, clock, key)
+    return Ledger(
+        settings=settings, engine=engine, clock=clock, handler=handler, chain_key=key, uow=uow
+    )

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from itertools import count
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app
+from ledger.application.ports import UnitOfWork
+from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
+from ledger.application.sealing import seal
 from ledger.bootstrap import Ledger, build
 from ledger.cli import migrate
+from ledger.domain import events as ev
 from ledger.settings import Settings
 
 _ids = count(1)
@@ -85,3 +91,33 @@ async def invoice(
     )
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
+
+
+async def write_events(
+    uow: UnitOfWork,
+    ledger: Ledger,
+    stream_id: str,
+    events: list[ev.Event],
+    *,
+    head: StreamHead | bool | None = True,
+    actor: str = "test",
+) -> list[StoredEvent]:
+    """Append events below the command handler (no projections): for store-level tests.
+
+    ``head=True`` appends after the stream's current head; pass a head to force one.
+    """
+    started = await uow.begin(stream_id, "test", str(uuid4()))
+    after = started.head if head is True else head
+    assert after is not True
+    stored = seal(
+        stream_id=stream_id,
+        head=after,
+        tx_id=started.tx_id,
+        new=[NewEvent(e, uuid4()) for e in events],
+        meta=Metadata(actor=actor),
+        recorded_at=datetime.now(UTC),
+        key=ledger.chain_key,
+    )
+    await uow.write(head=after, stored=stored, account=None, items=[], pays=[],
+                    journal_lines=[], command=None)
+    return stored

@@ -6,7 +6,7 @@ Tampering needs a database of its own: the module migrates a fresh one.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 from uuid import uuid4
@@ -19,14 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from devstack.pytest_plugin import DatabaseFactory
 from ledger import cli
 from ledger.adapters.http.app import create_app
-from ledger.adapters.postgres import event_store, maintenance
+from ledger.adapters.postgres import maintenance
 from ledger.adapters.postgres.engine import make_engine
-from ledger.application.records import Metadata, NewEvent
 from ledger.bootstrap import Ledger, build
 from ledger.domain import events as ev
 from ledger.settings import Settings
 
-from .conftest import invoice, open_account
+from .conftest import invoice, open_account, write_events
 
 
 @pytest.fixture(scope="module")
@@ -153,11 +152,8 @@ async def test_version_1_invoices_are_upcast_on_read_and_still_verify(
         invoice_id="OLD-1", currency="SGD", issue_date=date(2025, 1, 1), due_date=date(2025, 1, 31),
         lines=({"description": "Premium", "amount": "70.00"}, {"description": "Levy", "amount": "5.50"}),
     )
-    async with own.engine.begin() as conn:
-        head = await event_store.lock_stream(conn, "LEGACY")
-        await event_store.append(conn, stream_id="LEGACY", head=head, new=[NewEvent(old, uuid4())],
-                                 meta=Metadata(actor="migration"), recorded_at=datetime.now(UTC),
-                                 key=own.chain_key)
+    async with own.uow() as uow:
+        await write_events(uow, own, "LEGACY", [old], actor="migration")
     history = (await api.get("/v1/accounts/LEGACY/events")).json()["events"]
     upcast = history[-1]
     assert upcast["type"] == "InvoiceIssued"

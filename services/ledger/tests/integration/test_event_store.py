@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from uuid import uuid4
 
 import httpx
 import pytest
@@ -16,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ledger.adapters.postgres import event_store
 from ledger.adapters.postgres.engine import make_engine
-from ledger.application.records import Metadata, NewEvent
 from ledger.bootstrap import Ledger
 from ledger.domain import events as ev
 from ledger.domain.errors import ConcurrencyConflict
 from ledger.settings import Settings
 
-from .conftest import invoice, open_account
+from .conftest import invoice, open_account, write_events
 
 KEY = b"test-chain-key"
 
@@ -39,16 +37,10 @@ def _disputed(invoice_id: str) -> ev.InvoiceDisputed:
     return ev.InvoiceDisputed(invoice_id=invoice_id, reason="probe", disputed_on=date(2026, 1, 2))
 
 
-async def _append_opened(conn: object, stream: str) -> None:
-    opened = ev.AccountOpened(
+def _opened(stream: str) -> ev.AccountOpened:
+    return ev.AccountOpened(
         account_id=stream, name="n", currency="SGD", jurisdiction="SG",
-        credit_limit=Decimal("0.00"), payment_terms_days=30,
-        opened_on=date(2026, 1, 1),
-    )
-    await event_store.append(
-        conn,  # type: ignore[arg-type]
-        stream_id=stream, head=None, new=[NewEvent(opened, uuid4())],
-        meta=Metadata(actor="test"), recorded_at=datetime.now(UTC), key=KEY,
+        credit_limit=Decimal("0.00"), payment_terms_days=30, opened_on=date(2026, 1, 1),
     )
 
 
@@ -93,23 +85,21 @@ async def test_even_the_owner_is_stopped_by_the_trigger(
 # -- 2. optimistic concurrency --------------------------------------------------------
 
 
-async def test_a_stale_head_is_a_conflict(ledger: Ledger, client: httpx.AsyncClient, account_id: str) -> None:
+async def test_a_stale_head_is_a_conflict(
+    ledger: Ledger, client: httpx.AsyncClient, account_id: str
+) -> None:
     await open_account(client, account_id)
     await invoice(client, account_id, "INV-1", "10.00")
-    async with ledger.engine.connect() as conn:
-        head = await event_store.lock_stream(conn, account_id)
-        await conn.rollback()
-    assert head is not None
-    meta = Metadata(actor="test")
-    async with ledger.engine.begin() as conn:
-        await event_store.append(conn, stream_id=account_id, head=head,
-                                 new=[NewEvent(_disputed("INV-1"), uuid4())], meta=meta,
-                                 recorded_at=datetime.now(UTC), key=KEY)
-    async with ledger.engine.begin() as conn:
-        with pytest.raises(ConcurrencyConflict):
-            await event_store.append(conn, stream_id=account_id, head=head,
-                                     new=[NewEvent(_disputed("INV-1"), uuid4())], meta=meta,
-                                     recorded_at=datetime.now(UTC), key=KEY)
+    async with ledger.uow() as uow:
+        stale = (await uow.begin(account_id, "probe", "1")).head
+    async with ledger.uow() as uow:
+        await write_events(uow, ledger, account_id, [_disputed("INV-1")], head=stale)
+    with pytest.raises(ConcurrencyConflict):
+        async with ledger.uow() as uow:
+            await write_events(uow, ledger, account_id, [_disputed("INV-1")], head=stale)
+    history = (await client.get(f"/v1/accounts/{account_id}/events")).json()["events"]
+    assert [e["type"] for e in history][-1] == "InvoiceDisputed"
+    assert len(history) == 3
 
 
 async def test_32_concurrent_writers_on_one_account_lose_nothing(
@@ -148,21 +138,21 @@ async def test_a_tailing_reader_never_skips_a_slow_commit(
         checkpoint = await event_store.head_position(reader)
         await reader.rollback()
 
-    slow = await ledger.engine.connect()
+    slow = ledger.uow()
+    slow_uow = await slow.__aenter__()
     try:
-        slow_tx = await slow.begin()
-        await _append_opened(slow, slow_stream)  # takes the lower position, not committed yet
-        async with ledger.engine.begin() as fast:
-            await _append_opened(fast, fast_stream)  # higher position, commits first
+        # the slow writer takes the lower position and does not commit yet
+        await write_events(slow_uow, ledger, slow_stream, [_opened(slow_stream)])
+        async with ledger.uow() as fast:  # a higher position, committed first
+            await write_events(fast, ledger, fast_stream, [_opened(fast_stream)])
 
         async with ledger.engine.connect() as reader:
             seen = await event_store.read_all(reader, after=checkpoint, limit=10_000)
         assert fast_stream not in [e.stream_id for e in seen], "read past a running writer"
         if seen:
             checkpoint = seen[-1].position
-        await slow_tx.commit()
     finally:
-        await slow.close()
+        await slow.__aexit__(None, None, None)  # commits
     async with ledger.engine.connect() as reader:
         later = await event_store.read_all(reader, after=checkpoint, limit=10_000)
     ours = [e.stream_id for e in later if e.stream_id in (slow_stream, fast_stream)]

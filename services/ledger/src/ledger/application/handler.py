@@ -25,6 +25,7 @@ from ledger.application.projections import (
     touched,
 )
 from ledger.application.records import Metadata, NewEvent, StoredEvent
+from ledger.application.sealing import seal
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain.decide import decide
@@ -68,9 +69,10 @@ def references(command: cmd.Command) -> tuple[set[str], set[str]]:
 
 
 class CommandHandler:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, chain_key: bytes) -> None:
         self._uow = uow
         self._clock = clock
+        self._key = chain_key
 
     async def handle(
         self,
@@ -108,27 +110,43 @@ class CommandHandler:
         status_code: int,
     ) -> Outcome:
         async with self._uow() as uow:
-            head = await uow.lock_stream(account_id)
-            done = await uow.find_command(account_id, command_type, command_id)
-            if done is not None:
-                if bytes(done["request_hash"]) != digest:
+            started = await uow.begin(account_id, command_type, command_id)
+            if started.done is not None:
+                if started.done["request_hash"] != digest:
                     raise err.IdempotencyConflict(
                         f"{command_type} {command_id} was already made with another payload"
                     )
-                return Outcome(done["status_code"], done["response"], replayed=True)
+                return Outcome(started.done["status_code"], started.done["response"], True)
+            head = started.head
             item_ids, payment_ids = references(command)
             state = await uow.load_state(account_id, item_ids, payment_ids) if head else None
             new_events = decide(command, state)
-            new = [NewEvent(e, uuid4()) for e in new_events]
             recorded_at = self._clock.now()
-            stored = await uow.append(account_id, head, new, meta, recorded_at)
+            stored = seal(
+                stream_id=account_id,
+                head=head,
+                tx_id=started.tx_id,
+                new=[NewEvent(e, uuid4()) for e in new_events],
+                meta=meta,
+                recorded_at=recorded_at,
+                key=self._key,
+            )
+            if head is not None and stored[0].position <= head.position:
+                # our transaction id is older than the head's: the feed would list us first
+                raise err.ConcurrencyConflict(f"{account_id}: transaction order, retry")
             for e in new_events:
                 state = evolve(state, e)
             assert state is not None
-            await uow.write_projections(*_rows(state, new_events, stored))
+            account, items, pays, lines = _rows(state, new_events, stored)
             body = present(state, new_events, stored)
-            await uow.save_command(
-                {
+            await uow.write(
+                head=head,
+                stored=stored,
+                account=account,
+                items=items,
+                pays=pays,
+                journal_lines=lines,
+                command={
                     "account_id": account_id,
                     "command_type": command_type,
                     "command_id": command_id,
@@ -136,7 +154,7 @@ class CommandHandler:
                     "status_code": status_code,
                     "response": body,
                     "recorded_at": recorded_at,
-                }
+                },
             )
             return Outcome(status_code, body, replayed=False)
 

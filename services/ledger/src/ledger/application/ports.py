@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Protocol
 
 from ledger.application.projections import Row
-from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
+from ledger.application.records import StoredEvent, StreamHead
 from ledger.domain.state import Account
+
+
+@dataclass(frozen=True)
+class Started:
+    """A command's transaction after the stream is locked."""
+
+    head: StreamHead | None  # None: the stream does not exist yet
+    tx_id: int  # the transaction's id, the high bits of the positions it writes
+    done: Row | None  # an earlier run of the same command: request_hash, status_code, response
 
 
 class UnitOfWork(Protocol):
     """One transaction: events, projections and the idempotency record commit together."""
 
-    async def lock_stream(self, stream_id: str) -> StreamHead | None: ...
-
-    async def find_command(
-        self, account_id: str, command_type: str, command_id: str
-    ) -> Row | None: ...
+    async def begin(self, account_id: str, command_type: str, command_id: str) -> Started: ...
 
     async def load_state(
         self, account_id: str, item_ids: set[str], payment_ids: set[str]
     ) -> Account | None: ...
 
-    async def append(
+    async def write(
         self,
-        stream_id: str,
+        *,
         head: StreamHead | None,
-        new: Sequence[NewEvent],
-        meta: Metadata,
-        recorded_at: datetime,
-    ) -> list[StoredEvent]: ...
-
-    async def write_projections(
-        self, account: Row, items: list[Row], pays: list[Row], journal_lines: list[Row]
-    ) -> None: ...
-
-    async def save_command(self, row: Row) -> None: ...
+        stored: list[StoredEvent],
+        account: Row | None,
+        items: list[Row],
+        pays: list[Row],
+        journal_lines: list[Row],
+        command: Row | None,
+    ) -> None:
+        """Append ``stored`` after ``head`` with the rows they project, or raise
+        ConcurrencyConflict if the stream moved on."""
 
 
 class UnitOfWorkFactory(Protocol):

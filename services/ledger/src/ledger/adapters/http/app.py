@@ -9,7 +9,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import text
 
 from ledger.adapters.http import commands, problems, queries
@@ -87,7 +93,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         try:
             async with ledger.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception as e:  # noqa: BLE001 - any failure means not ready
+        except Exception as e:
             return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
         relay = getattr(request.app.state, "relay", None)
         extra = {"relay": relay.status()} if relay is not None else {}

@@ -1,4 +1,4 @@
-"""The PostgreSQL event store: append with optimistic concurrency, read, verify.
+"""Reading the PostgreSQL event store (the write path is ``command_store``).
 
 Global positions are ``(transaction id << 16) + ordinal``: every event of one transaction
 shares the transaction's id, and a reader only reads positions below the oldest
@@ -7,23 +7,17 @@ transaction still running (``pg_snapshot_xmin``), so nothing can commit later be
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, and_, func, insert, literal_column, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, Text, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ledger.adapters.postgres.schema import events, streams
-from ledger.application.hashing import canonical, chain_hash
-from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
-from ledger.domain.errors import ConcurrencyConflict
-
-ORDINAL_BITS = 16
+from ledger.application.records import StoredEvent, StreamHead
+from ledger.application.sealing import ORDINAL_BITS
 
 _SHIFT = literal_column(str(1 << ORDINAL_BITS))
-_TX_BASE = func.pg_current_xact_id().cast(Text).cast(BigInteger) * _SHIFT
 SAFE_HORIZON = (
     func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger) * _SHIFT
 )
@@ -49,84 +43,6 @@ _COLUMNS = (
 
 def stored(row: Any) -> StoredEvent:
     return StoredEvent(**row._mapping)
-
-
-async def lock_stream(conn: AsyncConnection, stream_id: str) -> StreamHead | None:
-    """The stream's head, locked until the transaction ends (writers queue up here)."""
-    row = (
-        await conn.execute(
-            select(streams.c.version, streams.c.head_position, streams.c.head_hash)
-            .where(streams.c.stream_id == stream_id)
-            .with_for_update()
-        )
-    ).first()
-    return None if row is None else StreamHead(row.version, row.head_position, row.head_hash)
-
-
-async def append(
-    conn: AsyncConnection,
-    *,
-    stream_id: str,
-    head: StreamHead | None,
-    new: Sequence[NewEvent],
-    meta: Metadata,
-    recorded_at: datetime,
-    key: bytes,
-) -> list[StoredEvent]:
-    """Append ``new`` after ``head``; raise ConcurrencyConflict if the stream moved."""
-    version = head.version if head else 0
-    prev = head.hash if head else None
-    rows: list[dict[str, Any]] = []
-    for n, item in enumerate(new):
-        version += 1
-        data = item.event.model_dump(mode="json")
-        fields = {
-            "stream_id": stream_id,
-            "version": version,
-            "event_id": item.event_id,
-            "event_type": item.event.event_type(),
-            "schema_version": item.event.schema_version,
-            "data": data,
-            "effective_date": item.event.effective_date(),
-            "recorded_at": recorded_at,
-            "actor": meta.actor,
-            "correlation_id": meta.correlation_id,
-            "causation_id": meta.causation_id,
-            "idempotency_key": meta.idempotency_key,
-        }
-        digest = chain_hash(key, prev, canonical(**fields))
-        rows.append({**fields, "position": _TX_BASE + literal_column(str(n)), "prev_hash": prev, "hash": digest})
-        prev = digest
-    try:
-        result = await conn.execute(insert(events).values(rows).returning(*_COLUMNS))
-    except IntegrityError as e:
-        raise ConcurrencyConflict(f"stream {stream_id} moved on") from e
-    appended = sorted((stored(r) for r in result), key=lambda s: s.version)
-    last = appended[-1]
-    if head is None:
-        try:
-            await conn.execute(
-                insert(streams).values(
-                    stream_id=stream_id,
-                    version=last.version,
-                    head_position=last.position,
-                    head_hash=last.hash,
-                )
-            )
-        except IntegrityError as e:
-            raise ConcurrencyConflict(f"stream {stream_id} was created concurrently") from e
-        return appended
-    if appended[0].position <= head.position:
-        # Our transaction id is older than the head's: the feed would list us first.
-        raise ConcurrencyConflict(f"stream {stream_id}: transaction order, retry")
-    moved = await conn.execute(
-        update(streams)
-        .where(and_(streams.c.stream_id == stream_id, streams.c.version == head.version))
-        .values(version=last.version, head_position=last.position, head_hash=last.hash)
-    )
-    if moved.rowcount != 1:
-        raise ConcurrencyConflict(f"stream {stream_id} moved on")
-    return appended
 
 
 async def read_stream(

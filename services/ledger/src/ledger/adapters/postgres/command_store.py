@@ -1,0 +1,259 @@
+"""The write path of commands: three statements and a commit, on a plain asyncpg pool.
+
+1. lock the stream row, learn the transaction id and any earlier run of the command;
+2. load the partial account state (one query returning JSON);
+3. write events, stream head, projections, journal and the idempotency record in one
+   statement of data-modifying CTEs.
+
+SQL is hand-written here (not SQLAlchemy Core) because this is the hot path: each command
+costs three round trips plus the commit, instead of a dozen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from ledger.application.ports import Started
+from ledger.application.projections import Row, state_from_rows
+from ledger.application.records import StoredEvent, StreamHead
+from ledger.domain.errors import ConcurrencyConflict
+from ledger.domain.state import Account
+
+LOCK = """
+SELECT s.version, s.head_position, s.head_hash,
+       pg_current_xact_id()::text::bigint AS tx_id,
+       c.request_hash, c.status_code, c.response::text AS response
+FROM (SELECT 1) AS one
+LEFT JOIN (SELECT * FROM streams WHERE stream_id = $1 FOR UPDATE) AS s ON true
+LEFT JOIN commands AS c
+       ON c.account_id = $1 AND c.command_type = $2 AND c.command_id = $3
+"""
+
+LOAD = """
+SELECT (SELECT to_jsonb(a) FROM accounts AS a WHERE a.account_id = $1)::text,
+       (SELECT coalesce(jsonb_agg(i), '[]') FROM open_items AS i
+         WHERE i.account_id = $1 AND (i.open_amount <> 0 OR i.item_id = ANY($2::text[])))::text,
+       (SELECT coalesce(jsonb_agg(p), '[]') FROM payments AS p
+         WHERE p.account_id = $1 AND (p.unapplied > 0 OR p.payment_id = ANY($3::text[])))::text
+"""
+
+LOAD_ITEMS = """
+SELECT coalesce(jsonb_agg(i), '[]')::text FROM open_items AS i
+ WHERE i.account_id = $1 AND i.item_id = ANY($2::text[])
+"""
+
+LOAD_PAYMENTS = """
+SELECT coalesce(jsonb_agg(p), '[]')::text FROM payments AS p
+ WHERE p.account_id = $1 AND p.payment_id = ANY($2::text[])
+"""
+
+
+def _upsert(table: str, key: str, columns: str, param: str) -> str:
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns.split(", "))
+    return (
+        f"INSERT INTO {table} SELECT * FROM jsonb_populate_recordset(NULL::{table}, {param})"
+        f" ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING 1"
+    )
+
+
+_ACCOUNT_COLS = (
+    "name, currency, jurisdiction, credit_limit, payment_terms_days, broker_id, status, "
+    "opened_on, version, invoiced, received, reversed, credited, adjusted, written_off, "
+    "recovered, refunded, open, unapplied"
+)
+_ITEM_COLS = (
+    "kind, issue_date, due_date, amount, adjusted, credited, written_off, recovered, paid, "
+    "open_amount, status, disputed, dispute_reason, policy_id, broker_id, allocations"
+)
+_PAYMENT_COLS = (
+    "amount, received_on, method, reference, allocations, refunded, reversed, unapplied"
+)
+
+WRITE = f"""
+WITH ev AS (
+    INSERT INTO events SELECT * FROM jsonb_populate_recordset(NULL::events, $1::jsonb)
+    RETURNING 1
+), head AS (
+    INSERT INTO streams (stream_id, version, head_position, head_hash)
+    VALUES ($2, $3, $4, $5)
+    ON CONFLICT (stream_id) DO UPDATE
+        SET version = EXCLUDED.version, head_position = EXCLUDED.head_position,
+            head_hash = EXCLUDED.head_hash
+        WHERE streams.version = $6
+    RETURNING 1
+), acc AS ({_upsert("accounts", "account_id", _ACCOUNT_COLS, "$7::jsonb")}
+), itm AS ({_upsert("open_items", "account_id, item_id", _ITEM_COLS, "$8::jsonb")}
+), pay AS ({_upsert("payments", "account_id, payment_id", _PAYMENT_COLS, "$9::jsonb")}
+), jrn AS (
+    INSERT INTO journal SELECT * FROM jsonb_populate_recordset(NULL::journal, $10::jsonb)
+    RETURNING 1
+), cmd AS (
+    INSERT INTO commands SELECT * FROM jsonb_populate_recordset(NULL::commands, $11::jsonb)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM head)
+"""
+
+_DATE_FIELDS = ("opened_on", "issue_date", "due_date", "received_on")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_encode)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)  # UUID
+
+
+def _rows(text: str | None) -> list[Row]:
+    if not text:
+        return []
+    rows = json.loads(text)
+    for row in rows if isinstance(rows, list) else [rows]:
+        for f in _DATE_FIELDS:
+            if isinstance(row.get(f), str):
+                row[f] = date.fromisoformat(row[f])
+    return rows if isinstance(rows, list) else [rows]
+
+
+def _event_row(s: StoredEvent) -> Row:
+    return {
+        "position": s.position,
+        "stream_id": s.stream_id,
+        "version": s.version,
+        "event_id": s.event_id,
+        "event_type": s.event_type,
+        "schema_version": s.schema_version,
+        "data": s.data,
+        "effective_date": s.effective_date,
+        "recorded_at": s.recorded_at,
+        "actor": s.actor,
+        "correlation_id": s.correlation_id,
+        "causation_id": s.causation_id,
+        "idempotency_key": s.idempotency_key,
+        "prev_hash": s.prev_hash,
+        "hash": s.hash,
+    }
+
+
+class AsyncpgUnitOfWork:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def begin(self, account_id: str, command_type: str, command_id: str) -> Started:
+        r = await self._conn.fetchrow(LOCK, account_id, command_type, command_id)
+        head = (
+            None
+            if r["version"] is None
+            else StreamHead(r["version"], r["head_position"], bytes(r["head_hash"]))
+        )
+        done = None
+        if r["request_hash"] is not None:
+            done = {
+                "request_hash": bytes(r["request_hash"]),
+                "status_code": r["status_code"],
+                "response": json.loads(r["response"]),
+            }
+        return Started(head=head, tx_id=r["tx_id"], done=done)
+
+    async def load_state(
+        self, account_id: str, item_ids: set[str], payment_ids: set[str]
+    ) -> Account | None:
+        account_json, items_json, pays_json = await self._conn.fetchrow(
+            LOAD, account_id, list(item_ids), list(payment_ids)
+        )
+        if account_json is None:
+            return None
+        items, pays = _rows(items_json), _rows(pays_json)
+        have_items = {r["item_id"] for r in items}
+        have_pays = {r["payment_id"] for r in pays}
+        # what the named items and payments are tied to by allocations
+        more_pays = {p for r in items if r["item_id"] in item_ids for p in r["allocations"]}
+        more_items = {i for r in pays if r["payment_id"] in payment_ids for i in r["allocations"]}
+        if more_items - have_items:
+            items += _rows(await self._conn.fetchval(LOAD_ITEMS, account_id, list(more_items - have_items)))
+        if more_pays - have_pays:
+            pays += _rows(await self._conn.fetchval(LOAD_PAYMENTS, account_id, list(more_pays - have_pays)))
+        return state_from_rows(_rows(account_json)[0], items, pays)
+
+    async def write(
+        self,
+        *,
+        head: StreamHead | None,
+        stored: list[StoredEvent],
+        account: Row | None,
+        items: list[Row],
+        pays: list[Row],
+        journal_lines: list[Row],
+        command: Row | None,
+    ) -> None:
+        last = stored[-1]
+        try:
+            events_written, heads_written = await self._conn.fetchrow(
+                WRITE,
+                _json([_event_row(s) for s in stored]),
+                last.stream_id,
+                last.version,
+                last.position,
+                last.hash,
+                head.version if head else 0,
+                _json([account] if account else []),
+                _json(items),
+                _json(pays),
+                _json(journal_lines),
+                _json([command] if command else []),
+            )
+        except asyncpg.UniqueViolationError as e:
+            raise ConcurrencyConflict(f"stream {last.stream_id} moved on: {e}") from e
+        if events_written != len(stored) or heads_written != 1:
+            raise ConcurrencyConflict(f"stream {last.stream_id} moved on")
+
+
+def asyncpg_dsn(sqlalchemy_url: str) -> str:
+    """The libpq-style DSN asyncpg takes, from the service's SQLAlchemy URL."""
+    url = make_url(sqlalchemy_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+class AsyncpgUnitOfWorkFactory:
+    """Hands out one transaction per command from a pool made on first use."""
+
+    def __init__(self, url: str, *, role: str = "", pool_size: int = 20) -> None:
+        self._dsn = asyncpg_dsn(url)
+        self._settings = {"role": role} if role else {}
+        self._size = pool_size
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._dsn, min_size=1, max_size=self._size,
+                        server_settings=self._settings,
+                    )
+        return self._pool
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncpgUnitOfWork]:
+        pool = await self.pool()
+        async with pool.acquire() as conn, conn.transaction():
+            yield AsyncpgUnitOfWork(conn)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

@@ -1,0 +1,58 @@
+"""Sealing new events: global positions, stream versions and the hash chain.
+
+The position of the ``n``-th event of a transaction is ``(transaction id << 16) + n``;
+the transaction id is known once the stream is locked, so a command's events, journal
+lines and response are all built before the single write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ledger.application.hashing import canonical, chain_hash
+from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
+
+ORDINAL_BITS = 16
+MAX_EVENTS_PER_TRANSACTION = 1 << ORDINAL_BITS
+
+
+def seal(
+    *,
+    stream_id: str,
+    head: StreamHead | None,
+    tx_id: int,
+    new: Sequence[NewEvent],
+    meta: Metadata,
+    recorded_at: datetime,
+    key: bytes,
+) -> list[StoredEvent]:
+    if len(new) >= MAX_EVENTS_PER_TRANSACTION:
+        raise ValueError("too many events for one transaction")
+    version = head.version if head else 0
+    prev = head.hash if head else None
+    out: list[StoredEvent] = []
+    for n, item in enumerate(new):
+        version += 1
+        fields = {
+            "stream_id": stream_id,
+            "version": version,
+            "event_id": item.event_id,
+            "event_type": item.event.event_type(),
+            "schema_version": item.event.schema_version,
+            "data": item.event.model_dump(mode="json"),
+            "effective_date": item.event.effective_date(),
+            "recorded_at": recorded_at,
+            "actor": meta.actor,
+            "correlation_id": meta.correlation_id,
+            "causation_id": meta.causation_id,
+            "idempotency_key": meta.idempotency_key,
+        }
+        digest = chain_hash(key, prev, canonical(**fields))
+        out.append(
+            StoredEvent(
+                position=(tx_id << ORDINAL_BITS) + n, prev_hash=prev, hash=digest, **fields
+            )
+        )
+        prev = digest
+    return out
