@@ -109,23 +109,36 @@ class Stack:
 
 
 async def make_stack(
-    make_database: DatabaseFactory, ledger_template: str, dunning_template: str, tmp_path: Path,
+    make_database: DatabaseFactory,
+    ledger_template: str,
+    dunning_template: str,
+    tmp_path: Path,
     **settings: Any,
 ) -> AsyncIterator[Stack]:
-    ledger = build_ledger(LedgerSettings(
-        database_url=make_database("dun_ledger", template=ledger_template),
-        chain_key="test-chain-key"))
-    ledger_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_ledger_app(ledger)),
-                                    base_url="http://ledger")
+    ledger = build_ledger(
+        LedgerSettings(
+            database_url=make_database("dun_ledger", template=ledger_template),
+            chain_key="test-chain-key",
+        )
+    )
+    ledger_http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_ledger_app(ledger)), base_url="http://ledger"
+    )
     outbox = tmp_path / "outbox"
     d = build(
-        Settings(database_url=make_database("dunning", template=dunning_template),
-                 ledger_url="http://ledger", outbox_dir=outbox, **settings),
-        clock=FixedClock(date(2026, 3, 1)), ledger_http=ledger_http,
+        Settings(
+            database_url=make_database("dunning", template=dunning_template),
+            ledger_url="http://ledger",
+            outbox_dir=outbox,
+            **settings,
+        ),
+        clock=FixedClock(date(2026, 3, 1)),
+        ledger_http=ledger_http,
     )
     api = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_dunning_app(d, background=False)),
-        base_url="http://dunning")
+        base_url="http://dunning",
+    )
     try:
         yield Stack(ledger=ledger_http, api=api, dunning=d, outbox=outbox)
     finally:
@@ -138,7 +151,10 @@ async def make_stack(
 
 @pytest.fixture
 async def stack(
-    make_database: DatabaseFactory, ledger_template: str, dunning_template: str, tmp_path: Path,
+    make_database: DatabaseFactory,
+    ledger_template: str,
+    dunning_template: str,
+    tmp_path: Path,
 ) -> AsyncIterator[Stack]:
     async for s in make_stack(make_database, ledger_template, dunning_template, tmp_path):
         yield s
@@ -146,41 +162,81 @@ async def stack(
 
 @pytest.fixture
 async def smtp_stack(
-    make_database: DatabaseFactory, ledger_template: str, dunning_template: str, tmp_path: Path,
+    make_database: DatabaseFactory,
+    ledger_template: str,
+    dunning_template: str,
+    tmp_path: Path,
     smtp: tuple[Controller, Inbox],
 ) -> AsyncIterator[tuple[Stack, Inbox]]:
     controller, inbox = smtp
-    async for s in make_stack(make_database, ledger_template, dunning_template, tmp_path,
-                              smtp_host="127.0.0.1", smtp_port=controller.port):
+    async for s in make_stack(
+        make_database,
+        ledger_template,
+        dunning_template,
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=controller.port,
+    ):
         yield s, inbox
 
 
-async def open_account(s: Stack, account_id: str, *, jurisdiction: str = "SG",
-                       currency: str = "SGD", credit_limit: str = "5000.00",
-                       email_to: str | None = "ap@customer.example",
-                       language: str | None = None) -> None:
-    await s.post("/v1/accounts", {
-        "account_id": account_id, "name": f"Customer {account_id}", "currency": currency,
-        "jurisdiction": jurisdiction, "credit_limit": credit_limit, "payment_terms_days": 30,
-        "opened_on": "2026-01-01",
-    })
-    r = await s.api.put(f"/v1/accounts/{account_id}/profile",
-                        json={"email": email_to, "language": language})
+async def open_account(
+    s: Stack,
+    account_id: str,
+    *,
+    jurisdiction: str = "SG",
+    currency: str = "SGD",
+    credit_limit: str = "5000.00",
+    email_to: str | None = "ap@customer.example",
+    language: str | None = None,
+) -> None:
+    await s.post(
+        "/v1/accounts",
+        {
+            "account_id": account_id,
+            "name": f"Customer {account_id}",
+            "currency": currency,
+            "jurisdiction": jurisdiction,
+            "credit_limit": credit_limit,
+            "payment_terms_days": 30,
+            "opened_on": "2026-01-01",
+        },
+    )
+    r = await s.api.put(
+        f"/v1/accounts/{account_id}/profile", json={"email": email_to, "language": language}
+    )
     assert r.status_code == 200, r.text
 
 
-async def invoice(s: Stack, account_id: str, invoice_id: str, amount: str, due: str,
-                  policy_id: str | None = None, issue: str = "2026-01-01") -> None:
-    await s.post(f"/v1/accounts/{account_id}/invoices", {
-        "invoice_id": invoice_id, "issue_date": issue, "due_date": due,
-        "lines": [{"description": "Premium", "amount": amount, "policy_id": policy_id}],
-    })
+async def invoice(
+    s: Stack,
+    account_id: str,
+    invoice_id: str,
+    amount: str,
+    due: str,
+    policy_id: str | None = None,
+    issue: str = "2026-01-01",
+) -> None:
+    await s.post(
+        f"/v1/accounts/{account_id}/invoices",
+        {
+            "invoice_id": invoice_id,
+            "issue_date": issue,
+            "due_date": due,
+            "lines": [{"description": "Premium", "amount": amount, "policy_id": policy_id}],
+        },
+    )
 
 
-async def pay(s: Stack, account_id: str, payment_id: str, amount: str, on: str,
-              invoice_id: str | None = None) -> None:
-    body: dict[str, Any] = {"payment_id": payment_id, "amount": amount, "received_on": on,
-                            "method": "bank_transfer"}
+async def pay(
+    s: Stack, account_id: str, payment_id: str, amount: str, on: str, invoice_id: str | None = None
+) -> None:
+    body: dict[str, Any] = {
+        "payment_id": payment_id,
+        "amount": amount,
+        "received_on": on,
+        "method": "bank_transfer",
+    }
     if invoice_id:
         body["allocations"] = [{"invoice_id": invoice_id, "amount": amount}]
     await s.post(f"/v1/accounts/{account_id}/payments", body)
