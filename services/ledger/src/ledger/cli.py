@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ledger.settings import Settings
@@ -26,7 +27,7 @@ def migrate(settings: Settings) -> None:
     print("ledger database is at the latest schema")
 
 
-def _progress(label: str):  # type: ignore[no-untyped-def]
+def _progress(label: str) -> Callable[[int, int], None]:
     def report(streams: int, events: int) -> None:
         if streams % 100 == 0:
             print(f"{label}: {streams} accounts, {events} events", file=sys.stderr, flush=True)
@@ -103,17 +104,24 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("verify", help="check the hash chain of every account (exit 1 if broken)")
     rebuild = sub.add_parser("rebuild-projections", help="rebuild projections from events")
-    rebuild.add_argument("--apply", action="store_true",
-                         help="replace the live tables (default: only report differences)")
+    rebuild.add_argument(
+        "--apply",
+        action="store_true",
+        help="replace the live tables (default: only report differences)",
+    )
     sub.add_parser("openapi", help="print the OpenAPI document")
     relay = sub.add_parser("relay", help="publish the events to Kafka (until stopped)")
-    relay.add_argument("--metrics-port", type=int, default=None,
-                       help="serve Prometheus metrics on this port")
-    relay.add_argument("--name", default="kafka",
-                       help="checkpoint name (one active relay per name and database)")
+    relay.add_argument(
+        "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
+    )
+    relay.add_argument(
+        "--name", default="kafka", help="checkpoint name (one active relay per name and database)"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
     if args.command == "migrate":
         migrate(settings)

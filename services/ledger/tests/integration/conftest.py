@@ -118,6 +118,7 @@ async def write_events(
         recorded_at=datetime.now(UTC),
         key=ledger.chain_key,
     )
-    await uow.write(head=after, stored=stored, account=None, items=[], pays=[],
-                    journal_lines=[], command=None)
+    await uow.write(
+        head=after, stored=stored, account=None, items=[], pays=[], journal_lines=[], command=None
+    )
     return stored

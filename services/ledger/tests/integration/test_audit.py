@@ -67,9 +67,15 @@ async def _busy_account(api: httpx.AsyncClient, account_id: str) -> None:
     await open_account(api, account_id)
     await invoice(api, account_id, "INV-1", "300.00")
     await invoice(api, account_id, "INV-2", "200.00", due="2026-02-28")
-    r = await api.post(f"/v1/accounts/{account_id}/payments",
-                       json={"payment_id": "P-1", "amount": "350.00", "received_on": "2026-01-20",
-                             "method": "bank"})
+    r = await api.post(
+        f"/v1/accounts/{account_id}/payments",
+        json={
+            "payment_id": "P-1",
+            "amount": "350.00",
+            "received_on": "2026-01-20",
+            "method": "bank",
+        },
+    )
     assert r.status_code == 201
 
 
@@ -89,27 +95,44 @@ async def test_an_untouched_ledger_verifies(api: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("label", "sql"),
     [
-        ("changed", "UPDATE events SET data = jsonb_set(data, '{amount}', '\"1.00\"') "
-                    "WHERE stream_id = :s AND version = 4"),
+        (
+            "changed",
+            "UPDATE events SET data = jsonb_set(data, '{amount}', '\"1.00\"') "
+            "WHERE stream_id = :s AND version = 4",
+        ),
         ("deleted-middle", "DELETE FROM events WHERE stream_id = :s AND version = 3"),
-        ("deleted-tail", "DELETE FROM events WHERE stream_id = :s AND version = "
-                         "(SELECT max(version) FROM events WHERE stream_id = :s)"),
-        ("inserted", "INSERT INTO events SELECT position + 1, stream_id, version + 1, "
-                     "gen_random_uuid(), event_type, schema_version, data, effective_date, "
-                     "recorded_at, actor, correlation_id, causation_id, idempotency_key, hash, "
-                     "hash FROM events WHERE stream_id = :s ORDER BY version DESC LIMIT 1"),
-        ("inserted-with-head", "WITH e AS (INSERT INTO events SELECT position + 1, stream_id, "
-         "version + 1, gen_random_uuid(), event_type, schema_version, data, effective_date, "
-         "recorded_at, actor, correlation_id, causation_id, idempotency_key, hash, "
-         "sha256(hash) FROM events WHERE stream_id = :s ORDER BY version DESC LIMIT 1 "
-         "RETURNING stream_id, version, position, hash) UPDATE streams SET version = e.version, "
-         "head_position = e.position, head_hash = e.hash FROM e WHERE streams.stream_id = "
-         "e.stream_id"),
+        (
+            "deleted-tail",
+            "DELETE FROM events WHERE stream_id = :s AND version = "
+            "(SELECT max(version) FROM events WHERE stream_id = :s)",
+        ),
+        (
+            "inserted",
+            "INSERT INTO events SELECT position + 1, stream_id, version + 1, "
+            "gen_random_uuid(), event_type, schema_version, data, effective_date, "
+            "recorded_at, actor, correlation_id, causation_id, idempotency_key, hash, "
+            "hash FROM events WHERE stream_id = :s ORDER BY version DESC LIMIT 1",
+        ),
+        (
+            "inserted-with-head",
+            "WITH e AS (INSERT INTO events SELECT position + 1, stream_id, "
+            "version + 1, gen_random_uuid(), event_type, schema_version, data, effective_date, "
+            "recorded_at, actor, correlation_id, causation_id, idempotency_key, hash, "
+            "sha256(hash) FROM events WHERE stream_id = :s ORDER BY version DESC LIMIT 1 "
+            "RETURNING stream_id, version, position, hash) UPDATE streams SET version = e.version, "
+            "head_position = e.position, head_hash = e.hash FROM e WHERE streams.stream_id = "
+            "e.stream_id",
+        ),
     ],
 )
 async def test_verify_finds_rows_changed_removed_or_inserted_in_sql(
-    api: httpx.AsyncClient, owner: AsyncEngine, own_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], label: str, sql: str,
+    api: httpx.AsyncClient,
+    owner: AsyncEngine,
+    own_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    label: str,
+    sql: str,
 ) -> None:
     victim = f"VICTIM-{label}"
     await _busy_account(api, victim)
@@ -149,8 +172,14 @@ async def test_version_1_invoices_are_upcast_on_read_and_still_verify(
 ) -> None:
     await open_account(api, "LEGACY")
     old = InvoiceIssuedV1(
-        invoice_id="OLD-1", currency="SGD", issue_date=date(2025, 1, 1), due_date=date(2025, 1, 31),
-        lines=({"description": "Premium", "amount": "70.00"}, {"description": "Levy", "amount": "5.50"}),
+        invoice_id="OLD-1",
+        currency="SGD",
+        issue_date=date(2025, 1, 1),
+        due_date=date(2025, 1, 31),
+        lines=(
+            {"description": "Premium", "amount": "70.00"},
+            {"description": "Levy", "amount": "5.50"},
+        ),
     )
     async with own.uow() as uow:
         await write_events(uow, own, "LEGACY", [old], actor="migration")
@@ -173,10 +202,18 @@ async def test_every_event_carries_its_metadata(api: httpx.AsyncClient) -> None:
     await open_account(api, "META")
     r = await api.post(
         "/v1/accounts/META/invoices",
-        json={"invoice_id": "I-1", "issue_date": "2026-03-01", "due_date": "2026-03-31",
-              "lines": [{"description": "Premium", "amount": "10.00"}]},
-        headers={"X-Actor": "billing-batch", "X-Correlation-Id": str(correlation),
-                 "X-Causation-Id": str(causation), "Idempotency-Key": "batch-7"},
+        json={
+            "invoice_id": "I-1",
+            "issue_date": "2026-03-01",
+            "due_date": "2026-03-31",
+            "lines": [{"description": "Premium", "amount": "10.00"}],
+        },
+        headers={
+            "X-Actor": "billing-batch",
+            "X-Correlation-Id": str(correlation),
+            "X-Causation-Id": str(causation),
+            "Idempotency-Key": "batch-7",
+        },
     )
     assert r.status_code == 201
     event = (await api.get("/v1/accounts/META/events")).json()["events"][-1]
@@ -194,22 +231,43 @@ async def test_rebuilt_projections_equal_the_live_ones(own: Ledger, api: httpx.A
     account = "REBUILD"
     await _busy_account(api, account)
     for path, body in [
-        ("credit-notes", {"credit_note_id": "CN-1", "invoice_id": "INV-1", "amount": "50.00",
-                          "reason": "cover reduced"}),
+        (
+            "credit-notes",
+            {
+                "credit_note_id": "CN-1",
+                "invoice_id": "INV-1",
+                "amount": "50.00",
+                "reason": "cover reduced",
+            },
+        ),
         ("adjustments", {"adjustment_id": "ADJ-1", "amount": "15.00", "reason": "late fee"}),
-        ("write-offs", {"write_off_id": "WO-1", "invoice_id": "INV-2", "amount": "20.00",
-                        "reason": "small balance"}),
+        (
+            "write-offs",
+            {
+                "write_off_id": "WO-1",
+                "invoice_id": "INV-2",
+                "amount": "20.00",
+                "reason": "small balance",
+            },
+        ),
         ("payments/P-1/reversal", {"reason": "bounced"}),
     ]:
         r = await api.post(f"/v1/accounts/{account}/{path}", json=body)
         assert r.status_code == 201, r.text
     async with own.engine.begin() as conn:
         assert await maintenance.rebuild(conn, apply=False) == {
-            "accounts": 0, "open_items": 0, "payments": 0, "journal": 0
+            "accounts": 0,
+            "open_items": 0,
+            "payments": 0,
+            "journal": 0,
         }
     async with own.engine.begin() as conn:
-        await conn.execute(text("UPDATE open_items SET paid = paid + 1 WHERE account_id = :a "
-                                "AND item_id = 'INV-1'"), {"a": account})
+        await conn.execute(
+            text(
+                "UPDATE open_items SET paid = paid + 1 WHERE account_id = :a AND item_id = 'INV-1'"
+            ),
+            {"a": account},
+        )
     async with own.engine.begin() as conn:
         assert (await maintenance.rebuild(conn, apply=True))["open_items"] == 1
     async with own.engine.begin() as conn:
@@ -218,12 +276,21 @@ async def test_rebuilt_projections_equal_the_live_ones(own: Ledger, api: httpx.A
 
 async def test_the_trial_balance_is_zero_and_the_journal_balances(api: httpx.AsyncClient) -> None:
     await _busy_account(api, "JOURNAL")
-    r = await api.post("/v1/accounts/JOURNAL/payments",
-                       json={"payment_id": "P-2", "amount": "10.00", "received_on": "2026-01-21",
-                             "method": "bank", "allocations": []})
+    r = await api.post(
+        "/v1/accounts/JOURNAL/payments",
+        json={
+            "payment_id": "P-2",
+            "amount": "10.00",
+            "received_on": "2026-01-21",
+            "method": "bank",
+            "allocations": [],
+        },
+    )
     assert r.json()["unapplied"] == "10.00"
-    r = await api.post("/v1/accounts/JOURNAL/refunds",
-                       json={"refund_id": "R-1", "amount": "10.00", "reason": "overpaid"})
+    r = await api.post(
+        "/v1/accounts/JOURNAL/refunds",
+        json={"refund_id": "R-1", "amount": "10.00", "reason": "overpaid"},
+    )
     assert r.status_code == 201, r.text
     tb = (await api.get("/v1/reports/trial-balance")).json()
     assert tb["currencies"], tb

@@ -39,8 +39,13 @@ def _disputed(invoice_id: str) -> ev.InvoiceDisputed:
 
 def _opened(stream: str) -> ev.AccountOpened:
     return ev.AccountOpened(
-        account_id=stream, name="n", currency="SGD", jurisdiction="SG",
-        credit_limit=Decimal("0.00"), payment_terms_days=30, opened_on=date(2026, 1, 1),
+        account_id=stream,
+        name="n",
+        currency="SGD",
+        jurisdiction="SG",
+        credit_limit=Decimal("0.00"),
+        payment_terms_days=30,
+        opened_on=date(2026, 1, 1),
     )
 
 
@@ -60,7 +65,7 @@ async def test_the_service_role_cannot_change_or_remove_events(
 ) -> None:
     await open_account(client, account_id)
     async with ledger.engine.connect() as conn:
-        with pytest.raises(DBAPIError, match="permission denied|append-only"):
+        with pytest.raises(DBAPIError, match=r"permission denied|append-only"):
             await conn.execute(text(statement), {"s": account_id})
     r = await client.get(f"/v1/accounts/{account_id}/events")
     assert [e["actor"] for e in r.json()["events"]] == ["api"]
@@ -111,12 +116,18 @@ async def test_32_concurrent_writers_on_one_account_lose_nothing(
     async def pay(n: int) -> httpx.Response:
         return await client.post(
             f"/v1/accounts/{account_id}/payments",
-            json={"payment_id": f"P-{n}", "amount": "1.25", "received_on": "2026-01-05",
-                  "method": "card"},
+            json={
+                "payment_id": f"P-{n}",
+                "amount": "1.25",
+                "received_on": "2026-01-05",
+                "method": "card",
+            },
         )
 
     responses = await asyncio.gather(*(pay(n) for n in range(32)))
-    assert [r.status_code for r in responses] == [201] * 32, [r.text for r in responses if r.status_code != 201]
+    assert [r.status_code for r in responses] == [201] * 32, [
+        r.text for r in responses if r.status_code != 201
+    ]
     account = (await client.get(f"/v1/accounts/{account_id}")).json()
     assert account["summary"]["paid"] == "40.00"
     assert account["summary"]["open"] == "9960.00"
@@ -167,7 +178,9 @@ async def test_the_http_feed_pages_in_position_order(
     await open_account(client, account_id)
     await invoice(client, account_id, "INV-1", "10.00")
     page1 = (await client.get("/v1/events", params={"after": after, "limit": 1})).json()
-    page2 = (await client.get("/v1/events", params={"after": page1["next_after"], "limit": 10})).json()
+    page2 = (
+        await client.get("/v1/events", params={"after": page1["next_after"], "limit": 10})
+    ).json()
     got = [(e["account_id"], e["type"]) for e in page1["events"] + page2["events"]]
     assert (account_id, "AccountOpened") in got
     assert got.index((account_id, "AccountOpened")) < got.index((account_id, "InvoiceIssued"))

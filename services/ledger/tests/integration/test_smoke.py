@@ -10,8 +10,12 @@ async def test_open_invoice_pay_balance(client: httpx.AsyncClient, account_id: s
     await invoice(client, account_id, "INV-1", "1250.00")
     r = await client.post(
         f"/v1/accounts/{account_id}/payments",
-        json={"payment_id": "PAY-1", "amount": "1000.00", "received_on": "2026-01-10",
-              "method": "bank_transfer"},
+        json={
+            "payment_id": "PAY-1",
+            "amount": "1000.00",
+            "received_on": "2026-01-10",
+            "method": "bank_transfer",
+        },
     )
     assert r.status_code == 201, r.text
     assert r.json()["allocations"] == [{"invoice_id": "INV-1", "amount": "1000.00"}]

@@ -49,20 +49,7 @@ def verify_stream(
             break
         if (bytes(s.prev_hash) if s.prev_hash is not None else None) != prev:
             findings.append(Finding(stream_id, s.version, "previous-hash link is broken"))
-        record = canonical(
-            stream_id=s.stream_id,
-            version=s.version,
-            event_id=s.event_id,
-            event_type=s.event_type,
-            schema_version=s.schema_version,
-            data=s.data,
-            effective_date=s.effective_date,
-            recorded_at=s.recorded_at,
-            actor=s.actor,
-            correlation_id=s.correlation_id,
-            causation_id=s.causation_id,
-            idempotency_key=s.idempotency_key,
-        )
+        record = canonical(s)
         if chain_hash(key, s.prev_hash, record) != bytes(s.hash):
             findings.append(Finding(stream_id, s.version, "content does not match its hash"))
         prev = bytes(s.hash)

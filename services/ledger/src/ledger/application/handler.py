@@ -91,7 +91,13 @@ class CommandHandler:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 return await self._attempt(
-                    account_id, command, command_type, command_id, digest, meta, present,
+                    account_id,
+                    command,
+                    command_type,
+                    command_id,
+                    digest,
+                    meta,
+                    present,
                     status_code,
                 )
             except err.ConcurrencyConflict:

@@ -10,39 +10,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import date, datetime
-from typing import Any
-from uuid import UUID
+
+from ledger.application.records import StoredEvent
 
 
-def canonical(
-    *,
-    stream_id: str,
-    version: int,
-    event_id: UUID,
-    event_type: str,
-    schema_version: int,
-    data: dict[str, Any],
-    effective_date: date,
-    recorded_at: datetime,
-    actor: str,
-    correlation_id: UUID | None,
-    causation_id: UUID | None,
-    idempotency_key: str | None,
-) -> bytes:
+def canonical(s: StoredEvent) -> bytes:
+    """The bytes the hash covers: every recorded field of the event but its hashes."""
     record = {
-        "stream_id": stream_id,
-        "version": version,
-        "event_id": str(event_id),
-        "event_type": event_type,
-        "schema_version": schema_version,
-        "data": data,
-        "effective_date": effective_date.isoformat(),
-        "recorded_at": recorded_at.isoformat(),
-        "actor": actor,
-        "correlation_id": str(correlation_id) if correlation_id else None,
-        "causation_id": str(causation_id) if causation_id else None,
-        "idempotency_key": idempotency_key,
+        "stream_id": s.stream_id,
+        "version": s.version,
+        "event_id": str(s.event_id),
+        "event_type": s.event_type,
+        "schema_version": s.schema_version,
+        "data": s.data,
+        "effective_date": s.effective_date.isoformat(),
+        "recorded_at": s.recorded_at.isoformat(),
+        "actor": s.actor,
+        "correlation_id": str(s.correlation_id) if s.correlation_id else None,
+        "causation_id": str(s.causation_id) if s.causation_id else None,
+        "idempotency_key": s.idempotency_key,
     }
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

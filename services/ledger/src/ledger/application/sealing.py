@@ -8,6 +8,7 @@ lines and response are all built before the single write.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ledger.application.hashing import canonical, chain_hash
@@ -34,25 +35,24 @@ def seal(
     out: list[StoredEvent] = []
     for n, item in enumerate(new):
         version += 1
-        fields = {
-            "stream_id": stream_id,
-            "version": version,
-            "event_id": item.event_id,
-            "event_type": item.event.event_type(),
-            "schema_version": item.event.schema_version,
-            "data": item.event.model_dump(mode="json"),
-            "effective_date": item.event.effective_date(),
-            "recorded_at": recorded_at,
-            "actor": meta.actor,
-            "correlation_id": meta.correlation_id,
-            "causation_id": meta.causation_id,
-            "idempotency_key": meta.idempotency_key,
-        }
-        digest = chain_hash(key, prev, canonical(**fields))
-        out.append(
-            StoredEvent(
-                position=(tx_id << ORDINAL_BITS) + n, prev_hash=prev, hash=digest, **fields
-            )
+        unsealed = StoredEvent(
+            position=(tx_id << ORDINAL_BITS) + n,
+            stream_id=stream_id,
+            version=version,
+            event_id=item.event_id,
+            event_type=item.event.event_type(),
+            schema_version=item.event.schema_version,
+            data=item.event.model_dump(mode="json"),
+            effective_date=item.event.effective_date(),
+            recorded_at=recorded_at,
+            actor=meta.actor,
+            correlation_id=meta.correlation_id,
+            causation_id=meta.causation_id,
+            idempotency_key=meta.idempotency_key,
+            prev_hash=prev,
+            hash=b"",
         )
+        digest = chain_hash(key, prev, canonical(unsealed))
+        out.append(replace(unsealed, hash=digest))
         prev = digest
     return out

@@ -239,7 +239,9 @@ def _named_allocations(
 def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
     payment = state.payments.get(c.payment_id)
     if payment is None:
-        raise err.UnknownPayment(f"payment {c.payment_id} is not on this account", field="payment_id")
+        raise err.UnknownPayment(
+            f"payment {c.payment_id} is not on this account", field="payment_id"
+        )
     if payment.reversed:
         raise err.PaymentAlreadyReversed(f"payment {c.payment_id} is already reversed")
     if payment.refunded:
@@ -332,8 +334,7 @@ def _(c: cmd.WriteOffInvoice, state: Account) -> list[ev.Event]:
     amount = item.open_amount if c.amount is None else _positive(c.amount, state, "amount")
     if amount > item.open_amount:
         raise err.ExceedsOpenAmount(
-            f"write-off {_d(amount, state)} exceeds the open amount"
-            f" {_d(item.open_amount, state)}",
+            f"write-off {_d(amount, state)} exceeds the open amount {_d(item.open_amount, state)}",
             field="amount",
         )
     return [
@@ -393,7 +394,8 @@ def _draw(state: Account, amount: int) -> list[tuple[str, int]]:
 def _(c: cmd.IssueRefund, state: Account) -> list[ev.Event]:
     amount = _positive(c.amount, state, "amount")
     sources = tuple(
-        ev.PaymentShare(payment_id=pid, amount=_d(part, state)) for pid, part in _draw(state, amount)
+        ev.PaymentShare(payment_id=pid, amount=_d(part, state))
+        for pid, part in _draw(state, amount)
     )
     return [
         ev.RefundIssued(

@@ -226,9 +226,7 @@ FinancialEvent = (
     | RefundIssued
 )
 
-AccountEvent = (
-    AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved
-)
+AccountEvent = AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type(): cls
@@ -247,4 +245,3 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DisputeResolved,
     )
 }
-

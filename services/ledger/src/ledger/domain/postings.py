@@ -42,8 +42,15 @@ def postings(event: ev.Event) -> list[Posting]:
     return lines
 
 
-def _pair(debit: Chart, credit: Chart, amount: int, item_id: str | None = None, *,
-          debit_item: bool = False, credit_item: bool = False) -> list[Posting]:
+def _pair(
+    debit: Chart,
+    credit: Chart,
+    amount: int,
+    item_id: str | None = None,
+    *,
+    debit_item: bool = False,
+    credit_item: bool = False,
+) -> list[Posting]:
     return [
         Posting(debit, amount, item_id if debit_item else None),
         Posting(credit, -amount, item_id if credit_item else None),
@@ -55,8 +62,9 @@ def _released(event_currency: str, shares: tuple[ev.PaymentShare, ...]) -> list[
     out: list[Posting] = []
     for share in shares:
         amount = to_minor(share.amount, event_currency)
-        out += _pair(Chart.RECEIVABLES, Chart.UNAPPLIED_CASH, amount, share.invoice_id,
-                     debit_item=True)
+        out += _pair(
+            Chart.RECEIVABLES, Chart.UNAPPLIED_CASH, amount, share.invoice_id, debit_item=True
+        )
     return out
 
 
@@ -67,8 +75,13 @@ def _postings(event: ev.Event) -> list[Posting]:
 
 @_postings.register
 def _(e: ev.InvoiceIssued) -> list[Posting]:
-    return _pair(Chart.RECEIVABLES, Chart.PREMIUM_REVENUE, to_minor(e.total, e.currency),
-                 e.invoice_id, debit_item=True)
+    return _pair(
+        Chart.RECEIVABLES,
+        Chart.PREMIUM_REVENUE,
+        to_minor(e.total, e.currency),
+        e.invoice_id,
+        debit_item=True,
+    )
 
 
 @_postings.register
@@ -78,8 +91,13 @@ def _(e: ev.PaymentReceived) -> list[Posting]:
 
 @_postings.register
 def _(e: ev.PaymentAllocated) -> list[Posting]:
-    return _pair(Chart.UNAPPLIED_CASH, Chart.RECEIVABLES, to_minor(e.amount, e.currency),
-                 e.invoice_id, credit_item=True)
+    return _pair(
+        Chart.UNAPPLIED_CASH,
+        Chart.RECEIVABLES,
+        to_minor(e.amount, e.currency),
+        e.invoice_id,
+        credit_item=True,
+    )
 
 
 @_postings.register
@@ -91,27 +109,47 @@ def _(e: ev.PaymentReversed) -> list[Posting]:
 
 @_postings.register
 def _(e: ev.CreditNoteIssued) -> list[Posting]:
-    return _pair(Chart.PREMIUM_REVENUE, Chart.RECEIVABLES, to_minor(e.amount, e.currency),
-                 e.invoice_id, credit_item=True) + _released(e.currency, e.released)
+    return _pair(
+        Chart.PREMIUM_REVENUE,
+        Chart.RECEIVABLES,
+        to_minor(e.amount, e.currency),
+        e.invoice_id,
+        credit_item=True,
+    ) + _released(e.currency, e.released)
 
 
 @_postings.register
 def _(e: ev.AdjustmentPosted) -> list[Posting]:
     item_id = e.invoice_id or e.adjustment_id
-    return _pair(Chart.RECEIVABLES, Chart.PREMIUM_REVENUE, to_minor(e.amount, e.currency),
-                 item_id, debit_item=True) + _released(e.currency, e.released)
+    return _pair(
+        Chart.RECEIVABLES,
+        Chart.PREMIUM_REVENUE,
+        to_minor(e.amount, e.currency),
+        item_id,
+        debit_item=True,
+    ) + _released(e.currency, e.released)
 
 
 @_postings.register
 def _(e: ev.InvoiceWrittenOff) -> list[Posting]:
-    return _pair(Chart.BAD_DEBT, Chart.RECEIVABLES, to_minor(e.amount, e.currency),
-                 e.invoice_id, credit_item=True)
+    return _pair(
+        Chart.BAD_DEBT,
+        Chart.RECEIVABLES,
+        to_minor(e.amount, e.currency),
+        e.invoice_id,
+        credit_item=True,
+    )
 
 
 @_postings.register
 def _(e: ev.WriteOffRecovered) -> list[Posting]:
-    return _pair(Chart.RECEIVABLES, Chart.BAD_DEBT, to_minor(e.amount, e.currency),
-                 e.invoice_id, debit_item=True)
+    return _pair(
+        Chart.RECEIVABLES,
+        Chart.BAD_DEBT,
+        to_minor(e.amount, e.currency),
+        e.invoice_id,
+        debit_item=True,
+    )
 
 
 @_postings.register

@@ -224,8 +224,9 @@ def _(event: ev.PaymentReversed, state: Account) -> None:
         item = state.items.get(share.invoice_id)
         if item is not None:
             _release(state, item, (share,))
-        else:  # item not loaded: totals still move
+        else:  # item not loaded: the payment's side and the totals still move
             released = _m(share.amount, state.currency)
+            _take_allocation(state, share.payment_id, share.invoice_id, released)
             state.totals.open += released
             state.totals.unapplied += released
     payment = state.payments.get(event.payment_id)

@@ -13,4 +13,5 @@ def run_script(sql: str) -> None:
     simple-query path instead.
     """
     driver = op.get_bind().connection.driver_connection
+    assert driver is not None
     await_only(driver.execute(sql))

@@ -37,11 +37,15 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "ledger_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            "ledger_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "ledger_http_request_seconds", "HTTP request latency", ["method", "route"],
+            "ledger_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
@@ -63,8 +67,9 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
             if own:
                 await app.state.ledger.close()
 
-    app = FastAPI(title="Receivables ledger", version="1.0.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Receivables ledger", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
+    )
     if ledger is not None:
         app.state.ledger = ledger
     metrics = Metrics()

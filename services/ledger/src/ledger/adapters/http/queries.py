@@ -12,6 +12,7 @@ from pydantic import AfterValidator
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
 from ledger.adapters.http.views import account_view, event_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
+from ledger.adapters.postgres.relay_checkpoint import events_behind
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 
@@ -127,7 +128,15 @@ async def feed(
             break
         await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
     next_after = stored[-1].position if stored else after
-    return {"events": [event_view(s) for s in stored], "next_after": next_after}
+    behind = 0  # events after this page, for consumers' lag (counted only for a full page)
+    if len(stored) >= limit:
+        behind = await events_behind(conn, next_after, cap=100_000)
+        await conn.rollback()
+    return {
+        "events": [event_view(s) for s in stored],
+        "next_after": next_after,
+        "behind": behind,
+    }
 
 
 @router.get("/reports/aging", summary="Aging by days past due, per account and in total")

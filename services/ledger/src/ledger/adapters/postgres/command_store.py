@@ -73,9 +73,7 @@ _ITEM_COLS = (
     "kind, issue_date, due_date, amount, adjusted, credited, written_off, recovered, paid, "
     "open_amount, status, disputed, dispute_reason, policy_id, broker_id, allocations"
 )
-_PAYMENT_COLS = (
-    "amount, received_on, method, reference, allocations, refunded, reversed, unapplied"
-)
+_PAYMENT_COLS = "amount, received_on, method, reference, allocations, refunded, reversed, unapplied"
 
 WRITE = f"""
 WITH ev AS (
@@ -183,9 +181,13 @@ class AsyncpgUnitOfWork:
         more_pays = {p for r in items if r["item_id"] in item_ids for p in r["allocations"]}
         more_items = {i for r in pays if r["payment_id"] in payment_ids for i in r["allocations"]}
         if more_items - have_items:
-            items += _rows(await self._conn.fetchval(LOAD_ITEMS, account_id, list(more_items - have_items)))
+            items += _rows(
+                await self._conn.fetchval(LOAD_ITEMS, account_id, list(more_items - have_items))
+            )
         if more_pays - have_pays:
-            pays += _rows(await self._conn.fetchval(LOAD_PAYMENTS, account_id, list(more_pays - have_pays)))
+            pays += _rows(
+                await self._conn.fetchval(LOAD_PAYMENTS, account_id, list(more_pays - have_pays))
+            )
         return state_from_rows(_rows(account_json)[0], items, pays)
 
     async def write(
@@ -242,7 +244,9 @@ class AsyncpgUnitOfWorkFactory:
             async with self._lock:
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(
-                        self._dsn, min_size=1, max_size=self._size,
+                        self._dsn,
+                        min_size=1,
+                        max_size=self._size,
                         server_settings=self._settings,
                     )
         return self._pool

@@ -17,7 +17,7 @@ from ledger.adapters.postgres.schema import events, streams
 from ledger.application.records import StoredEvent, StreamHead
 from ledger.application.sealing import ORDINAL_BITS
 
-_SHIFT = literal_column(str(1 << ORDINAL_BITS))
+_SHIFT: Any = literal_column(str(1 << ORDINAL_BITS))
 SAFE_HORIZON = (
     func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger) * _SHIFT
 )
@@ -77,7 +77,9 @@ async def head_position(conn: AsyncConnection) -> int:
     return int((await conn.execute(q)).scalar_one())
 
 
-async def scan_streams(conn: AsyncConnection) -> AsyncIterator[tuple[StreamHead | None, list[StoredEvent], str]]:
+async def scan_streams(
+    conn: AsyncConnection,
+) -> AsyncIterator[tuple[StreamHead | None, list[StoredEvent], str]]:
     """Every stream with its recorded head and its events, for verification."""
     heads = {
         r.stream_id: StreamHead(r.version, r.head_position, r.head_hash)

@@ -58,7 +58,9 @@ async def rebuild(
         new_by_key = {tuple(r[k] for k in keys): r for r in new}
         old_by_key = {tuple(r[k] for k in keys): r for r in old}
         diff = sum(
-            1 for k in new_by_key.keys() | old_by_key.keys() if new_by_key.get(k) != old_by_key.get(k)
+            1
+            for k in new_by_key.keys() | old_by_key.keys()
+            if new_by_key.get(k) != old_by_key.get(k)
         )
         differences[table.name] = diff
         if diff:
