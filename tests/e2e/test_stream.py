@@ -448,3 +448,16 @@ async def test_a_failing_event_is_dead_lettered_and_retried(
 @pytest.fixture(autouse=True)
 def _quiet_kafka_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("CRITICAL", logger="aiokafka")
+
+
+async def test_http_feed_reports_lag_in_events(ledger_client: httpx.AsyncClient) -> None:
+    [account] = support.new_accounts(1, "lag")
+    await support.open_account(ledger_client, account)
+    await support.activity(ledger_client, account, 1)
+    source = HttpFeedSource("http://ledger", client=ledger_client)
+    await source.open(after=0)
+    page = await source.fetch(2, 0)
+    total = len((await ledger_client.get("/v1/events", params={"limit": 5000})).json()["events"])
+    assert len(page) == 2
+    assert source.lag() == total - 2
+    assert not await source.caught_up()
