@@ -27,6 +27,7 @@ from dunning.application.ports import FixedClock
 from dunning.bootstrap import Dunning, build
 from dunning.cli import migrate as migrate_dunning
 from dunning.settings import Settings
+from eventfeed import HttpFeedSource
 from ledger.adapters.http.app import create_app as create_ledger_app
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
@@ -82,7 +83,8 @@ class Stack:
 
     async def sync(self) -> int:
         """Let dunning consume every ledger event published so far."""
-        return await self.dunning.consumer().run_until_caught_up(max_seconds=20)
+        source = HttpFeedSource("http://ledger", client=self.ledger)
+        return await self.dunning.consumer(source).run_until_caught_up(max_seconds=20)
 
     async def run(self, as_of: date | str) -> dict[str, Any]:
         await self.sync()
