@@ -21,6 +21,7 @@ from commission.cli import migrate as migrate_commission
 from commission.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.bootstrap import Ledger
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
@@ -36,12 +37,17 @@ def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
 
 
 @pytest.fixture(scope="session")
-async def ledger_client(ledger_settings: LedgerSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
     built = build_ledger(ledger_settings)
-    transport = httpx.ASGITransport(app=create_ledger_app(built))
+    yield built
+    await built.close()
+
+
+@pytest.fixture(scope="session")
+async def ledger_client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_ledger_app(ledger))
     async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
         yield c
-    await built.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,69 @@
+"""The same accruals through the real broker: ledger -> relay -> Kafka (Tansu) -> commission."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+
+from commission.bootstrap import build
+from commission.settings import Settings
+from devstack.kafka import KafkaBroker
+from eventfeed import Backoff, KafkaSource
+from ledger.adapters.kafka.relay import Relay
+from ledger.bootstrap import Ledger
+from ledger.settings import Settings as LedgerSettings
+
+from .conftest import World
+
+
+async def test_accruals_arrive_through_kafka(
+    world: World, ledger: Ledger, ledger_settings: LedgerSettings, kafka_broker: KafkaBroker
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    relay_settings = ledger_settings.model_copy(
+        update={
+            "kafka_bootstrap_servers": kafka_broker.bootstrap_servers,
+            "kafka_idempotent_producer": False,  # Tansu has no idempotent producer
+            "kafka_topic": f"receivables.ledger.commission-{tag}",
+        }
+    )
+    relay = Relay(
+        ledger.engine,
+        relay_settings,
+        name=f"commission-{tag}",
+        backoff=Backoff(initial=0.1, maximum=0.5),
+    )
+    source = KafkaSource(
+        kafka_broker.bootstrap_servers,
+        topic=relay_settings.kafka_topic,
+        group_id=f"commission-{tag}",
+    )
+    service = build(
+        Settings(database_url=world.service.settings.database_url, consume=False), source=source
+    )
+    service.consumer.poll_wait = 0.2
+
+    broker = await world.broker()
+    await world.agreement(broker, "AG", "2026-01-01", "0.15", "0.05")
+    acc = await world.account(broker_id=broker)
+    inv = await world.invoice(acc, "INV", [("1000.00", 1), ("500.00", 2)], "2026-11-02")
+    await world.pay(acc, "PAY", "600.00", "2026-11-10", inv)
+    await world.pay(acc, "PAY2", "900.00", "2026-11-20", inv)
+
+    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(service.consumer.run())]
+    try:
+        deadline = time.monotonic() + 60
+        while await world.net(broker) != "175.00":
+            assert time.monotonic() < deadline, "accruals did not arrive through Kafka"
+            await asyncio.sleep(0.2)
+    finally:
+        relay.stop()
+        service.consumer.stop()
+        for t in tasks:
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        await service.close()
+    assert service.consumer.status().transport == "kafka"
