@@ -6,6 +6,7 @@ the rule and, where one is at fault, the field.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import singledispatch
 
@@ -78,9 +79,9 @@ def _item(state: Account, item_id: str, field: str = "invoice_id") -> Item:
     return item
 
 
-def _credit_sources(state: Account) -> list[Payment]:
-    """Payments with unapplied money left, oldest first."""
-    live = [p for p in state.payments.values() if p.unapplied > 0]
+def _credit_sources(state: Account, on: date) -> list[Payment]:
+    """Payments received by ``on`` with unapplied money left, oldest first."""
+    live = [p for p in state.payments.values() if p.unapplied > 0 and p.received_on <= on]
     return sorted(live, key=lambda p: (p.received_on, p.payment_id))
 
 
@@ -100,6 +101,12 @@ def _release_for(state: Account, item: Item, reduction: int) -> tuple[ev.Payment
         )
         shortfall -= take
     return tuple(shares)
+
+
+def _not_before(on: date, earliest: date, field: str, what: str) -> None:
+    """An event takes effect no earlier than what it acts on, so "as of" figures hold."""
+    if on < earliest:
+        raise err.InvalidDates(f"{field} {on} is before {what} ({earliest})", field=field)
 
 
 def _reducible(item: Item) -> int:
@@ -174,7 +181,8 @@ def _(c: cmd.ReceivePayment, state: Account) -> list[ev.Event]:
             invoice_id=item_id,
             currency=state.currency,
             amount=_d(part, state),
-            allocated_on=c.received_on,
+            # money that came before the invoice is credit until the invoice is issued
+            allocated_on=max(c.received_on, state.items[item_id].issue_date),
         )
         for item_id, part in plan
     ]
@@ -244,6 +252,7 @@ def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
         )
     if payment.reversed:
         raise err.PaymentAlreadyReversed(f"payment {c.payment_id} is already reversed")
+    _not_before(c.reversed_on, payment.received_on, "reversed_on", "the payment's receipt")
     if payment.refunded:
         raise err.PaymentRefunded(
             f"payment {c.payment_id} was partly refunded; reverse the refund first"
@@ -268,6 +277,7 @@ def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
 @_decide.register
 def _(c: cmd.IssueCreditNote, state: Account) -> list[ev.Event]:
     item = _item(state, c.invoice_id)
+    _not_before(c.issued_on, item.issue_date, "issued_on", f"invoice {item.item_id}")
     amount = _positive(c.amount, state, "amount")
     if amount > _reducible(item):
         raise err.ExceedsOpenAmount(
@@ -305,6 +315,7 @@ def _(c: cmd.PostAdjustment, state: Account) -> list[ev.Event]:
             )
     else:
         item = _item(state, c.invoice_id)
+        _not_before(c.effective_on, item.issue_date, "effective_on", f"invoice {item.item_id}")
         if -amount > _reducible(item):
             raise err.ExceedsOpenAmount(
                 f"reduction {_d(-amount, state)} exceeds the {_d(_reducible(item), state)}"
@@ -329,6 +340,7 @@ def _(c: cmd.PostAdjustment, state: Account) -> list[ev.Event]:
 @_decide.register
 def _(c: cmd.WriteOffInvoice, state: Account) -> list[ev.Event]:
     item = _item(state, c.invoice_id)
+    _not_before(c.written_off_on, item.issue_date, "written_off_on", f"invoice {item.item_id}")
     if item.open_amount <= 0:
         raise err.ExceedsOpenAmount(f"invoice {c.invoice_id} has nothing open to write off")
     amount = item.open_amount if c.amount is None else _positive(c.amount, state, "amount")
@@ -352,6 +364,7 @@ def _(c: cmd.WriteOffInvoice, state: Account) -> list[ev.Event]:
 @_decide.register
 def _(c: cmd.RecoverWriteOff, state: Account) -> list[ev.Event]:
     item = _item(state, c.invoice_id)
+    _not_before(c.recovered_on, item.issue_date, "recovered_on", f"invoice {item.item_id}")
     amount = _positive(c.amount, state, "amount")
     recoverable = item.written_off - item.recovered
     if amount > recoverable:
@@ -371,17 +384,19 @@ def _(c: cmd.RecoverWriteOff, state: Account) -> list[ev.Event]:
     ]
 
 
-def _draw(state: Account, amount: int) -> list[tuple[str, int]]:
-    """Take ``amount`` of unapplied credit from payments, oldest first."""
-    available = sum(p.unapplied for p in _credit_sources(state))
+def _draw(state: Account, amount: int, on: date) -> list[tuple[str, int]]:
+    """Take ``amount`` of the unapplied credit received by ``on``, oldest payment first."""
+    sources = _credit_sources(state, on)
+    available = sum(p.unapplied for p in sources)
     if amount > available:
         raise err.InsufficientCredit(
-            f"{_d(amount, state)} exceeds the unapplied credit {_d(available, state)}",
+            f"{_d(amount, state)} exceeds the unapplied credit {_d(available, state)}"
+            f" received by {on}",
             field="amount",
         )
     parts: list[tuple[str, int]] = []
     left = amount
-    for payment in _credit_sources(state):
+    for payment in sources:
         if left == 0:
             break
         take = min(payment.unapplied, left)
@@ -395,7 +410,7 @@ def _(c: cmd.IssueRefund, state: Account) -> list[ev.Event]:
     amount = _positive(c.amount, state, "amount")
     sources = tuple(
         ev.PaymentShare(payment_id=pid, amount=_d(part, state))
-        for pid, part in _draw(state, amount)
+        for pid, part in _draw(state, amount, c.refunded_on)
     )
     return [
         ev.RefundIssued(
@@ -412,6 +427,7 @@ def _(c: cmd.IssueRefund, state: Account) -> list[ev.Event]:
 @_decide.register
 def _(c: cmd.ApplyUnappliedCredit, state: Account) -> list[ev.Event]:
     item = _item(state, c.invoice_id)
+    _not_before(c.applied_on, item.issue_date, "applied_on", f"invoice {item.item_id}")
     amount = _positive(c.amount, state, "amount")
     if amount > item.open_amount:
         raise err.OverAllocation(
@@ -427,7 +443,7 @@ def _(c: cmd.ApplyUnappliedCredit, state: Account) -> list[ev.Event]:
             amount=_d(part, state),
             allocated_on=c.applied_on,
         )
-        for pid, part in _draw(state, amount)
+        for pid, part in _draw(state, amount, c.applied_on)
     ]
 
 
