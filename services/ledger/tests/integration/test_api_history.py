@@ -83,8 +83,14 @@ async def test_account_history_pages_by_version(client: httpx.AsyncClient, accou
         await invoice(client, account_id, f"INV-{n}", f"{n}.00")
     page = await get(client, f"/v1/accounts/{account_id}/events", after_version=2, limit=2)
     assert [e["version"] for e in page["events"]] == [3, 4]
-    rest = await get(client, f"/v1/accounts/{account_id}/events", after_version=4)
+    assert (page["next_after_version"], page["more"]) == (4, True)
+    rest = await get(
+        client, f"/v1/accounts/{account_id}/events", after_version=page["next_after_version"]
+    )
     assert [e["version"] for e in rest["events"]] == [5]
+    assert (rest["next_after_version"], rest["more"]) == (5, False)
+    done = await get(client, f"/v1/accounts/{account_id}/events", after_version=5)
+    assert (done["events"], done["next_after_version"], done["more"]) == ([], 5, False)
 
 
 async def test_bad_correlation_id_is_refused(client: httpx.AsyncClient, account_id: str) -> None:

@@ -102,14 +102,20 @@ async def balance(
 async def account_events(
     account_id: AccountId,
     conn: Conn,
-    after_version: Annotated[int, Query(ge=0)] = 0,
+    after_version: Annotated[int, Query(ge=0, description="version to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    await _account(conn, account_id)
+    account = await _account(conn, account_id)
     stored = await event_store.read_stream(
         conn, account_id, after_version=after_version, limit=limit
     )
-    return {"account_id": account_id, "events": [event_view(s) for s in stored]}
+    last = stored[-1].version if stored else after_version
+    return {
+        "account_id": account_id,
+        "events": [event_view(s) for s in stored],
+        "next_after_version": last,
+        "more": last < account["version"],
+    }
 
 
 @router.get("/events", summary="The global feed in position order")
