@@ -34,6 +34,7 @@ class KafkaSource:
         group_id: str | None,
         topic: str = LEDGER_TOPIC,
         client_id: str = "eventfeed",
+        fetch_max_wait_ms: int = 100,
         **consumer_options: Any,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
@@ -41,7 +42,8 @@ class KafkaSource:
         self.topic = topic
         self.client_id = client_id
         self.invalid = 0
-        self._options = consumer_options
+        # A broker without fetch wake-up (Tansu) holds every fetch this long.
+        self._options = {"fetch_max_wait_ms": fetch_max_wait_ms, **consumer_options}
         self._consumer: AIOKafkaConsumer | None = None
         self._fetched: dict[TopicPartition, int] = {}  # next offset after what was fetched
         self._acked: dict[TopicPartition, int] = {}
