@@ -14,6 +14,7 @@ from ledger.settings import Settings
 
 
 def migrate(settings: Settings) -> None:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
 
@@ -22,7 +23,6 @@ def migrate(settings: Settings) -> None:
     ini = Path(__file__).parent / "migrations" / "alembic.ini"
     cfg = Config(str(ini))
     cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     command.upgrade(cfg, "head")
     print("ledger database is at the latest schema")
 
@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
+        access_log=settings.access_log,
     )
     return 0
 

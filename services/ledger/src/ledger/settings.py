@@ -41,3 +41,4 @@ class Settings(BaseSettings):
         "publishes at a time per database, so a separate `ledger relay` is safe too).",
     )
     log_level: str = "INFO"
+    access_log: bool = Field(default=True, description="Log every HTTP request (uvicorn).")

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 from ledger.application.clock import Clock
-from ledger.application.ports import UnitOfWorkFactory
+from ledger.application.ports import Needs, UnitOfWorkFactory
 from ledger.application.projections import (
     Row,
     account_row,
@@ -52,8 +52,8 @@ def request_hash(payload: dict[str, Any]) -> bytes:
     ).digest()
 
 
-def references(command: cmd.Command) -> tuple[set[str], set[str]]:
-    """Item ids and payment ids a command names (they are loaded even when closed)."""
+def needs(command: cmd.Command) -> Needs:
+    """What ``decide`` reads for ``command``; the rest of the account stays unloaded."""
     items: set[str] = set()
     pays: set[str] = set()
     for name in ("invoice_id", "adjustment_id"):
@@ -65,7 +65,9 @@ def references(command: cmd.Command) -> tuple[set[str], set[str]]:
     payment_id = getattr(command, "payment_id", None)
     if payment_id:
         pays.add(payment_id)
-    return items, pays
+    auto_allocation = isinstance(command, cmd.ReceivePayment) and command.allocations is None
+    draws_credit = isinstance(command, cmd.IssueRefund | cmd.ApplyUnappliedCredit)
+    return Needs(frozenset(items), frozenset(pays), auto_allocation, draws_credit)
 
 
 class CommandHandler:
@@ -124,8 +126,7 @@ class CommandHandler:
                     )
                 return Outcome(started.done["status_code"], started.done["response"], True)
             head = started.head
-            item_ids, payment_ids = references(command)
-            state = await uow.load_state(account_id, item_ids, payment_ids) if head else None
+            state = await uow.load_state(account_id, needs(command)) if head else None
             new_events = decide(command, state)
             recorded_at = self._clock.now()
             stored = seal(

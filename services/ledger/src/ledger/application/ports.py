@@ -20,14 +20,24 @@ class Started:
     done: Row | None  # an earlier run of the same command: request_hash, status_code, response
 
 
+@dataclass(frozen=True)
+class Needs:
+    """The part of an account's state a command reads."""
+
+    item_ids: frozenset[str] = frozenset()  # items it names (loaded even when closed)
+    payment_ids: frozenset[str] = frozenset()  # payments it names
+    open_items: bool = False  # every item with something open (oldest-due-first allocation)
+    credit: bool = False  # every payment with unapplied money (refunds, applying credit)
+
+
 class UnitOfWork(Protocol):
     """One transaction: events, projections and the idempotency record commit together."""
 
     async def begin(self, account_id: str, command_type: str, command_id: str) -> Started: ...
 
-    async def load_state(
-        self, account_id: str, item_ids: set[str], payment_ids: set[str]
-    ) -> Account | None: ...
+    async def load_state(self, account_id: str, needs: Needs) -> Account | None:
+        """The account with what ``needs`` asks for, plus the items and payments those
+        are tied to by allocations."""
 
     async def write(
         self,

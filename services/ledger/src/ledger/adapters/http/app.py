@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.adapters.http import commands, problems, queries
 from ledger.adapters.http.deps import LedgerDep
@@ -51,6 +52,36 @@ class Metrics:
         )
 
 
+class MetricsMiddleware:
+    """Counts and times requests by route template (plain ASGI: no per-request tasks)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            method = scope["method"]
+            self.metrics.latency.labels(method, path).observe(time.perf_counter() - start)
+            self.metrics.requests.labels(method, path, str(status)).inc()
+
+
 def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the app; with no ``ledger`` one is built from ``settings`` at start-up."""
 
@@ -77,17 +108,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.include_router(commands.router)
     app.include_router(queries.router)
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.latency.labels(request.method, path).observe(time.perf_counter() - start)
-        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        return response
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, Any]:

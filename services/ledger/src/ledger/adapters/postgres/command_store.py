@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from ledger.application.ports import Started
+from ledger.application.ports import Needs, Started
 from ledger.application.projections import Row, state_from_rows
 from ledger.application.records import StoredEvent, StreamHead
 from ledger.domain.errors import ConcurrencyConflict
@@ -37,12 +37,25 @@ LEFT JOIN commands AS c
        ON c.account_id = $1 AND c.command_type = $2 AND c.command_id = $3
 """
 
+# Open items and payments with credit left only when the command needs them (auto
+# allocation, refunds); named ones always. Each branch can use an index, so the cost
+# follows what is open, never the length of the account's history.
 LOAD = """
 SELECT (SELECT to_jsonb(a) FROM accounts AS a WHERE a.account_id = $1)::text,
-       (SELECT coalesce(jsonb_agg(i), '[]') FROM open_items AS i
-         WHERE i.account_id = $1 AND (i.open_amount <> 0 OR i.item_id = ANY($2::text[])))::text,
-       (SELECT coalesce(jsonb_agg(p), '[]') FROM payments AS p
-         WHERE p.account_id = $1 AND (p.unapplied > 0 OR p.payment_id = ANY($3::text[])))::text
+       (SELECT coalesce(jsonb_agg(i), '[]') FROM (
+            SELECT * FROM open_items
+             WHERE $4 AND account_id = $1 AND open_amount <> 0
+            UNION ALL
+            SELECT * FROM open_items
+             WHERE account_id = $1 AND item_id = ANY($2::text[])
+               AND NOT ($4 AND open_amount <> 0)) AS i)::text,
+       (SELECT coalesce(jsonb_agg(p), '[]') FROM (
+            SELECT * FROM payments
+             WHERE $5 AND account_id = $1 AND unapplied > 0
+            UNION ALL
+            SELECT * FROM payments
+             WHERE account_id = $1 AND payment_id = ANY($3::text[])
+               AND NOT ($5 AND unapplied > 0)) AS p)::text
 """
 
 LOAD_ITEMS = """
@@ -166,11 +179,15 @@ class AsyncpgUnitOfWork:
             }
         return Started(head=head, tx_id=r["tx_id"], done=done)
 
-    async def load_state(
-        self, account_id: str, item_ids: set[str], payment_ids: set[str]
-    ) -> Account | None:
+    async def load_state(self, account_id: str, needs: Needs) -> Account | None:
+        item_ids, payment_ids = needs.item_ids, needs.payment_ids
         account_json, items_json, pays_json = await self._conn.fetchrow(
-            LOAD, account_id, list(item_ids), list(payment_ids)
+            LOAD,
+            account_id,
+            list(item_ids),
+            list(payment_ids),
+            needs.open_items,
+            needs.credit,
         )
         if account_json is None:
             return None
