@@ -31,6 +31,7 @@ from ledger.adapters.http.views import event_view
 from ledger.adapters.postgres import event_store
 from ledger.adapters.postgres import relay_checkpoint as checkpoint
 from ledger.application.records import StoredEvent
+from ledger.domain.events import EVENT_TYPES
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,9 +64,31 @@ class RelayMetrics:
         )
 
 
+def as_published(stored: StoredEvent) -> LedgerEvent:
+    """The event as the feed shows it (``event_view``); a row stored at the current schema
+    version is published as stored, an older one is upcast first."""
+    current = EVENT_TYPES.get(stored.event_type)
+    if current is None or current.schema_version != stored.schema_version:
+        return LedgerEvent.from_feed(event_view(stored))
+    return LedgerEvent(
+        position=stored.position,
+        account_id=stored.stream_id,
+        version=stored.version,
+        event_id=stored.event_id,
+        type=stored.event_type,
+        schema_version=stored.schema_version,
+        data=stored.data,
+        effective_date=stored.effective_date,
+        recorded_at=stored.recorded_at,
+        actor=stored.actor,
+        correlation_id=stored.correlation_id,
+        causation_id=stored.causation_id,
+    )
+
+
 def published_message(stored: StoredEvent) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
-    """(key, value, headers) of one stored event: the feed's JSON in the CloudEvents envelope."""
-    message = to_kafka(LedgerEvent.from_feed(event_view(stored)), LEDGER_SOURCE)
+    """(key, value, headers) of one stored event in the CloudEvents envelope."""
+    message = to_kafka(as_published(stored), LEDGER_SOURCE)
     return key_bytes(message), message.value, headers_list(message)
 
 
