@@ -23,3 +23,18 @@ async def test_open_invoice_pay_balance(client: httpx.AsyncClient, account_id: s
     assert r.status_code == 200, r.text
     assert r.json()["balance"] == "250.00"
     assert r.json()["overdue"] == "250.00"
+
+
+async def test_a_retry_gets_the_same_bytes(client: httpx.AsyncClient, account_id: str) -> None:
+    await open_account(client, account_id)
+    body = {
+        "invoice_id": "INV-1",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "lines": [{"description": "Premium", "amount": "99.95", "policy_id": "POL-1"}],
+    }
+    first = await client.post(f"/v1/accounts/{account_id}/invoices", json=body)
+    again = await client.post(f"/v1/accounts/{account_id}/invoices", json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == first.content

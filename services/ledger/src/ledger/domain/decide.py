@@ -255,7 +255,7 @@ def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
     _not_before(c.reversed_on, payment.received_on, "reversed_on", "the payment's receipt")
     if payment.refunded:
         raise err.PaymentRefunded(
-            f"payment {c.payment_id} was partly refunded; reverse the refund first"
+            f"payment {c.payment_id} was partly refunded and can no longer be reversed"
         )
     released = tuple(
         ev.PaymentShare(payment_id=c.payment_id, invoice_id=item_id, amount=_d(part, state))

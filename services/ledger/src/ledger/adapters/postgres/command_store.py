@@ -107,7 +107,10 @@ WITH ev AS (
     INSERT INTO journal SELECT * FROM jsonb_populate_recordset(NULL::journal, $10::jsonb)
     RETURNING 1
 ), cmd AS (
-    INSERT INTO commands SELECT * FROM jsonb_populate_recordset(NULL::commands, $11::jsonb)
+    INSERT INTO commands
+    SELECT c.account_id, c.command_type, c.command_id, c.request_hash, c.status_code,
+           $12::json, c.recorded_at
+      FROM jsonb_populate_recordset(NULL::commands, $11::jsonb) AS c
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM head)
@@ -126,6 +129,11 @@ def _encode(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)  # UUID
+
+
+def _response(body: Any) -> str:
+    """A response as the HTTP layer renders it, so a replay sends the same bytes."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _rows(text: str | None) -> list[Row]:
@@ -232,7 +240,8 @@ class AsyncpgUnitOfWork:
                 _json(items),
                 _json(pays),
                 _json(journal_lines),
-                _json([command] if command else []),
+                _json([{k: v for k, v in command.items() if k != "response"}] if command else []),
+                _response(command["response"]) if command else None,
             )
         except asyncpg.UniqueViolationError as e:
             raise ConcurrencyConflict(f"stream {last.stream_id} moved on: {e}") from e

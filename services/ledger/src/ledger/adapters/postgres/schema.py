@@ -18,7 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
 
 metadata = MetaData()
 
@@ -60,7 +60,7 @@ commands = Table(
     Column("command_id", Text, primary_key=True),
     Column("request_hash", LargeBinary, nullable=False),
     Column("status_code", SmallInteger, nullable=False),
-    Column("response", JSONB, nullable=False),
+    Column("response", JSON, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 

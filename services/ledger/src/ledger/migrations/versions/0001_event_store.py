@@ -70,7 +70,7 @@ CREATE TABLE commands (
     command_id   text NOT NULL,
     request_hash bytea NOT NULL,
     status_code  smallint NOT NULL,
-    response     jsonb NOT NULL,
+    response     json NOT NULL,  -- json keeps the text: a replay is byte-identical
     recorded_at  timestamptz NOT NULL,
     PRIMARY KEY (account_id, command_type, command_id)
 );
