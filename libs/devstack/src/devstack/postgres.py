@@ -226,6 +226,11 @@ def create_database(
     return asyncpg_url(admin_url, name)
 
 
+def execute(admin_url: str, sql: str) -> None:
+    """Run one statement on the server (outside a transaction), from sync or async code."""
+    _run_sync(lambda: _execute(admin_url, sql))
+
+
 def drop_database(admin_url: str, name: str) -> None:
     """Drop database `name` if it exists, disconnecting its sessions first."""
     check_identifier(name)
