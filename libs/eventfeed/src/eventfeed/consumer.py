@@ -71,6 +71,7 @@ class ConsumerStatus:
     processed: int
     duplicates: int
     dead_letters: int
+    gaps: int
     last_error: str | None
     seconds_since_progress: float | None
 
@@ -83,6 +84,7 @@ class BatchResult:
     handled: int
     duplicates: int
     dead_lettered: int
+    gaps: int = 0
 
 
 class Consumer:
@@ -94,6 +96,9 @@ class Consumer:
     source     :class:`~eventfeed.HttpFeedSource` or :class:`~eventfeed.KafkaSource`
     tables     prefix of the framework's tables (see :mod:`eventfeed.schema`)
     metrics    :class:`~eventfeed.ConsumerMetrics` to update (e.g. on the service's registry)
+    strict_order  skip (and count as a gap) an event whose stream version is beyond the next
+               one, instead of applying it out of order; it applies when redelivered after
+               the missing ones (the relay resends from its checkpoint)
     """
 
     def __init__(
@@ -108,6 +113,7 @@ class Consumer:
         poll_wait: float = 5.0,
         backoff: Backoff | None = None,
         metrics: ConsumerMetrics | None = None,
+        strict_order: bool = True,
     ) -> None:
         self.name = name
         self.engine = engine
@@ -118,6 +124,8 @@ class Consumer:
         self.poll_wait = poll_wait
         self.backoff = backoff or Backoff()
         self.metrics = metrics or ConsumerMetrics()
+        self.strict_order = strict_order
+        self._gaps = 0
         self._state = "stopped"
         self._opened = False
         self._stopping = False
@@ -230,11 +238,24 @@ class Consumer:
 
     async def process(self, events: Sequence[LedgerEvent]) -> BatchResult:
         """Apply a batch in one transaction (claims, handler effects, dead letters, cursor)."""
-        handled = duplicates = dead = 0
+        handled = duplicates = dead = gaps = 0
         async with self.engine.begin() as conn:
             for event in events:
-                if not await store.claim(conn, self.tables, self.name, event):
+                outcome = await store.claim(
+                    conn, self.tables, self.name, event, strict=self.strict_order
+                )
+                if outcome == "duplicate":
                     duplicates += 1
+                    continue
+                if outcome == "gap":
+                    gaps += 1
+                    log.error(
+                        "consumer %s: %s v%d arrived before an earlier version; skipped "
+                        "until the missing events are delivered (or replay from the feed)",
+                        self.name,
+                        event.account_id,
+                        event.version,
+                    )
                     continue
                 try:
                     async with conn.begin_nested():
@@ -273,10 +294,12 @@ class Consumer:
         self._processed += handled
         self._duplicates += duplicates
         self._dead_letters += dead
+        self._gaps += gaps
+        self.metrics.gaps.labels(self.name).inc(gaps)
         self.metrics.processed.labels(self.name).inc(handled)
         self.metrics.duplicates.labels(self.name).inc(duplicates)
         self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
-        return BatchResult(handled, duplicates, dead)
+        return BatchResult(handled, duplicates, dead, gaps)
 
     # --- operators -----------------------------------------------------------------------
 
@@ -329,6 +352,7 @@ class Consumer:
             processed=self._processed,
             duplicates=self._duplicates,
             dead_letters=self._dead_letters,
+            gaps=self._gaps,
             last_error=self._last_error,
             seconds_since_progress=since,
         )

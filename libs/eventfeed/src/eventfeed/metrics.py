@@ -24,6 +24,12 @@ class ConsumerMetrics:
             ["consumer"],
             registry=r,
         )
+        self.gaps = Counter(
+            "eventfeed_events_gap_total",
+            "Events skipped because an earlier version of their stream had not arrived",
+            ["consumer"],
+            registry=r,
+        )
         self.failures = Counter(
             "eventfeed_batch_failures_total",
             "Batches rolled back and retried",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from sqlalchemy import text
@@ -14,20 +14,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from eventfeed.event import LedgerEvent
 from eventfeed.schema import Tables
 
+Claim = Literal["claimed", "duplicate", "gap"]
 
-async def claim(conn: AsyncConnection, t: Tables, consumer: str, event: LedgerEvent) -> bool:
-    """Record ``event`` as processed; False if its stream already got this version.
 
-    The upsert locks the stream's row until the transaction ends, so two instances given
-    the same event at once serialise here and the second sees it done.
+async def claim(
+    conn: AsyncConnection, t: Tables, consumer: str, event: LedgerEvent, *, strict: bool = True
+) -> Claim:
+    """Record ``event`` as processed, if it is the next version of its stream.
+
+    ``duplicate``: the stream already got this version (or a later one). ``gap``: with
+    ``strict``, a version beyond the next one (an earlier event has not arrived): nothing is
+    recorded, so the earlier one, when it is delivered again, still applies first. The first
+    event seen of a stream is taken whatever its version. The upsert locks the stream's row
+    until the transaction ends, so two instances given the same event at once serialise
+    here and the second sees it done.
     """
+    condition = "p.version = excluded.version - 1" if strict else "p.version < excluded.version"
     row = await conn.execute(
         text(
             f"INSERT INTO {t.processed} AS p (consumer, stream_id, version, position, event_id) "
             "VALUES (:consumer, :stream_id, :version, :position, :event_id) "
             "ON CONFLICT (consumer, stream_id) DO UPDATE SET version = excluded.version, "
             "position = excluded.position, event_id = excluded.event_id, processed_at = now() "
-            "WHERE p.version < excluded.version RETURNING 1"
+            f"WHERE {condition} RETURNING 1"
         ),
         {
             "consumer": consumer,
@@ -37,7 +46,12 @@ async def claim(conn: AsyncConnection, t: Tables, consumer: str, event: LedgerEv
             "event_id": event.event_id,
         },
     )
-    return row.first() is not None
+    if row.first() is not None:
+        return "claimed"
+    if not strict:
+        return "duplicate"
+    seen = await stream_version(conn, t, consumer, event.account_id)
+    return "duplicate" if event.version <= seen else "gap"
 
 
 async def advance(
