@@ -1,0 +1,11 @@
+"""``decide(command, state) -> events``: the rules of a receivables account.
+
+Pure: no I/O, no clock. A rejected command raises a ``RuleViolation`` subclass naming the
+rule and, where one is at fault, the field. ``core`` dispatches on the command type; the
+rules live in ``invoices`` and ``payments``, which register themselves on import.
+"""
+
+from ledger.domain.decide import invoices, payments
+from ledger.domain.decide.core import decide
+
+__all__ = ["decide", "invoices", "payments"]
