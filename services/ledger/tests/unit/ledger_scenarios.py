@@ -9,6 +9,7 @@ what it is about.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -91,7 +92,9 @@ def disputed(invoice_id: str, *, on: int = 2) -> ev.InvoiceDisputed:
     return ev.InvoiceDisputed(invoice_id=invoice_id, reason="premium wrong", disputed_on=day(on))
 
 
-def written_off(invoice_id: str, amount: str, *, write_off_id: str = "WO-1") -> ev.InvoiceWrittenOff:
+def written_off(
+    invoice_id: str, amount: str, *, write_off_id: str = "WO-1"
+) -> ev.InvoiceWrittenOff:
     return ev.InvoiceWrittenOff(
         write_off_id=write_off_id,
         invoice_id=invoice_id,
@@ -124,7 +127,7 @@ def given(*history: ev.Event) -> Account:
     return fold(list(history))
 
 
-def when(history: tuple[ev.Event, ...] | list[ev.Event], command: cmd.Command) -> list[ev.Event]:
+def when(history: Sequence[ev.Event], command: cmd.Command) -> list[ev.Event]:
     """Decide ``command`` on the account folded from ``history`` (no history: no account).
 
     Also checks that ``decide`` is pure: the state it was given is left as it was.
@@ -137,7 +140,7 @@ def when(history: tuple[ev.Event, ...] | list[ev.Event], command: cmd.Command) -
 
 
 def rejected(
-    history: tuple[ev.Event, ...] | list[ev.Event],
+    history: Sequence[ev.Event],
     command: cmd.Command,
     error: type[err.LedgerError],
     *,
@@ -152,7 +155,7 @@ def rejected(
     return caught.value
 
 
-def then_state(history: list[ev.Event], *more: ev.Event) -> Account:
+def then_state(history: Sequence[ev.Event], *more: ev.Event) -> Account:
     return fold([*history, *more])
 
 

@@ -35,15 +35,23 @@ PAID_BY_TWO = [
 
 def credit(amount: str, invoice_id: str = "INV-1") -> cmd.IssueCreditNote:
     return cmd.IssueCreditNote(
-        credit_note_id="CN-1", invoice_id=invoice_id, amount=Decimal(amount),
-        reason="premium rate corrected", issued_on=day(20),
+        credit_note_id="CN-1",
+        invoice_id=invoice_id,
+        amount=Decimal(amount),
+        reason="premium rate corrected",
+        issued_on=day(20),
     )
 
 
 def credited(amount: str, *released: ev.PaymentShare) -> ev.CreditNoteIssued:
     return ev.CreditNoteIssued(
-        credit_note_id="CN-1", invoice_id="INV-1", currency="SGD", amount=Decimal(amount),
-        reason="premium rate corrected", issued_on=day(20), released=released,
+        credit_note_id="CN-1",
+        invoice_id="INV-1",
+        currency="SGD",
+        amount=Decimal(amount),
+        reason="premium rate corrected",
+        issued_on=day(20),
+        released=released,
     )
 
 
@@ -105,28 +113,40 @@ def test_credit_note_may_not_exceed_what_was_billed_and_not_written_off() -> Non
     history = [*OPEN, written_off("INV-1", "30.00")]
     assert when(history, credit("70.00")) == [credited("70.00")]
     rejected(
-        history, credit("70.01"),
-        err.ExceedsOpenAmount, rule="exceeds-open-amount", field="amount",
+        history,
+        credit("70.01"),
+        err.ExceedsOpenAmount,
+        rule="exceeds-open-amount",
+        field="amount",
     )
 
 
 def test_credit_note_above_the_invoice_is_rejected() -> None:
     rejected(
-        PAID_BY_TWO, credit("100.01"),
-        err.ExceedsOpenAmount, rule="exceeds-open-amount", field="amount",
+        PAID_BY_TWO,
+        credit("100.01"),
+        err.ExceedsOpenAmount,
+        rule="exceeds-open-amount",
+        field="amount",
     )
 
 
 def test_credit_note_on_an_unknown_invoice_is_rejected() -> None:
     rejected(
-        OPEN, credit("1.00", invoice_id="INV-404"),
-        err.UnknownInvoice, rule="unknown-invoice", field="invoice_id",
+        OPEN,
+        credit("1.00", invoice_id="INV-404"),
+        err.UnknownInvoice,
+        rule="unknown-invoice",
+        field="invoice_id",
     )
 
 
 @pytest.mark.parametrize("bad", ["0", "-1.00", "0.001"])
 def test_credit_note_amount_must_be_a_positive_amount_of_the_currency(bad: str) -> None:
     rejected(
-        OPEN, credit(bad),
-        err.InvalidAmount, rule="invalid-amount", field="amount",
+        OPEN,
+        credit(bad),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="amount",
     )

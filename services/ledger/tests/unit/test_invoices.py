@@ -26,7 +26,9 @@ def issue(
         invoice_id=invoice_id,
         issue_date=issue_date,
         due_date=due_date,
-        lines=tuple(LineSpec(description=f"line {n}", amount=Decimal(a)) for n, a in enumerate(amounts)),
+        lines=tuple(
+            LineSpec(description=f"line {n}", amount=Decimal(a)) for n, a in enumerate(amounts)
+        ),
         policy_id=policy_id,
         broker_id=broker_id,
     )
@@ -44,9 +46,15 @@ def test_issue_invoice_totals_its_lines() -> None:
             issue_date=day(0),
             due_date=day(30),
             lines=(
-                ev.InvoiceLine(line_no=1, description="line 0", amount=Decimal("100.00"), policy_id="POL-9"),
-                ev.InvoiceLine(line_no=2, description="line 1", amount=Decimal("20.50"), policy_id="POL-9"),
-                ev.InvoiceLine(line_no=3, description="line 2", amount=Decimal("0.05"), policy_id="POL-9"),
+                ev.InvoiceLine(
+                    line_no=1, description="line 0", amount=Decimal("100.00"), policy_id="POL-9"
+                ),
+                ev.InvoiceLine(
+                    line_no=2, description="line 1", amount=Decimal("20.50"), policy_id="POL-9"
+                ),
+                ev.InvoiceLine(
+                    line_no=3, description="line 2", amount=Decimal("0.05"), policy_id="POL-9"
+                ),
             ),
             total=Decimal("120.55"),
             policy_id="POL-9",
@@ -58,7 +66,12 @@ def test_issue_invoice_totals_its_lines() -> None:
     assert [line["amount"] for line in as_json["lines"]] == ["100.00", "20.50", "0.05"]
 
     item = then_state(history, *events).items["INV-1"]
-    assert (item.kind, item.amount, item.open_amount, item.status) == ("invoice", 12055, 12055, "open")
+    assert (item.kind, item.amount, item.open_amount, item.status) == (
+        "invoice",
+        12055,
+        12055,
+        "open",
+    )
 
 
 def test_invoice_state_and_totals() -> None:
@@ -107,47 +120,70 @@ def test_due_on_the_issue_date_is_allowed() -> None:
 
 def test_due_date_before_issue_date_is_rejected() -> None:
     rejected(
-        [opened()], issue("INV-1", "1.00", issue_date=day(3), due_date=day(2)),
-        err.InvalidDates, rule="invalid-dates", field="due_date",
+        [opened()],
+        issue("INV-1", "1.00", issue_date=day(3), due_date=day(2)),
+        err.InvalidDates,
+        rule="invalid-dates",
+        field="due_date",
     )
 
 
 def test_invoice_without_lines_is_rejected() -> None:
     rejected(
-        [opened()], issue("INV-1"),
-        err.InvalidInvoice, rule="invalid-invoice", field="lines",
+        [opened()],
+        issue("INV-1"),
+        err.InvalidInvoice,
+        rule="invalid-invoice",
+        field="lines",
     )
 
 
 @pytest.mark.parametrize("bad", ["0", "-5.00", "0.00"])
 def test_line_amounts_must_be_positive(bad: str) -> None:
     rejected(
-        [opened()], issue("INV-1", "10.00", bad),
-        err.InvalidAmount, rule="invalid-amount", field="lines[1].amount",
+        [opened()],
+        issue("INV-1", "10.00", bad),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="lines[1].amount",
     )
 
 
-@pytest.mark.parametrize(("currency", "bad"), [("SGD", "10.001"), ("JPY", "0.5"), ("BHD", "0.0001")])
+@pytest.mark.parametrize(
+    ("currency", "bad"), [("SGD", "10.001"), ("JPY", "0.5"), ("BHD", "0.0001")]
+)
 def test_line_amount_finer_than_the_minor_unit_is_rejected(currency: str, bad: str) -> None:
     rejected(
-        [opened(currency)], issue("INV-1", bad),
-        err.InvalidAmount, rule="invalid-amount", field="lines[0].amount",
+        [opened(currency)],
+        issue("INV-1", bad),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="lines[0].amount",
     )
 
 
 def test_duplicate_invoice_id_is_rejected() -> None:
     rejected(
-        [opened(), invoiced("INV-1", "10.00")], issue("INV-1", "10.00"),
-        err.DuplicateId, rule="duplicate-id", field="invoice_id",
+        [opened(), invoiced("INV-1", "10.00")],
+        issue("INV-1", "10.00"),
+        err.DuplicateId,
+        rule="duplicate-id",
+        field="invoice_id",
     )
 
 
 def test_invoice_id_may_not_reuse_a_debit_note_id() -> None:
     debit_note = ev.AdjustmentPosted(
-        adjustment_id="DN-1", currency="SGD", amount=Decimal("5.00"), reason="fee",
+        adjustment_id="DN-1",
+        currency="SGD",
+        amount=Decimal("5.00"),
+        reason="fee",
         effective_on=day(1),
     )
     rejected(
-        [opened(), debit_note], issue("DN-1", "10.00"),
-        err.DuplicateId, rule="duplicate-id", field="invoice_id",
+        [opened(), debit_note],
+        issue("DN-1", "10.00"),
+        err.DuplicateId,
+        rule="duplicate-id",
+        field="invoice_id",
     )

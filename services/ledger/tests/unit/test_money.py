@@ -25,7 +25,16 @@ FAST = settings(max_examples=300, deadline=None, database=None)
 
 @pytest.mark.parametrize(
     ("currency", "places"),
-    [("SGD", 2), ("HKD", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("BHD", 3), ("KWD", 3), ("CLF", 4)],
+    [
+        ("SGD", 2),
+        ("HKD", 2),
+        ("USD", 2),
+        ("JPY", 0),
+        ("KRW", 0),
+        ("BHD", 3),
+        ("KWD", 3),
+        ("CLF", 4),
+    ],
 )
 def test_exponent_comes_from_the_iso_4217_table(currency: str, places: int) -> None:
     assert exponent(currency) == places
@@ -65,7 +74,9 @@ def test_to_minor_is_exact(amount: str, currency: str, minor: int) -> None:
     ("amount", "currency"),
     [("10.001", "SGD"), ("0.5", "JPY"), ("1.0001", "BHD"), ("0.001", "HKD")],
 )
-def test_to_minor_refuses_sub_minor_precision_and_names_the_field(amount: str, currency: str) -> None:
+def test_to_minor_refuses_sub_minor_precision_and_names_the_field(
+    amount: str, currency: str
+) -> None:
     with pytest.raises(InvalidAmount) as caught:
         to_minor(Decimal(amount), currency, field="lines[2].amount")
     assert caught.value.rule == "invalid-amount"
@@ -109,8 +120,14 @@ def test_the_largest_amount_converts_both_ways() -> None:
 
 @pytest.mark.parametrize(
     ("minor", "currency", "text"),
-    [(1000, "SGD", "10.00"), (5, "SGD", "0.05"), (-5, "SGD", "-0.05"), (1500, "JPY", "1500"),
-     (1500, "BHD", "1.500"), (0, "BHD", "0.000")],
+    [
+        (1000, "SGD", "10.00"),
+        (5, "SGD", "0.05"),
+        (-5, "SGD", "-0.05"),
+        (1500, "JPY", "1500"),
+        (1500, "BHD", "1.500"),
+        (0, "BHD", "0.000"),
+    ],
 )
 def test_to_decimal_has_exactly_the_currency_places(minor: int, currency: str, text: str) -> None:
     assert str(to_decimal(minor, currency)) == text
@@ -133,8 +150,24 @@ def test_parse_decimal_accepts_plain_decimal_strings(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["abc", "", "NaN", "Infinity", "-inf", "1e3", "1E-2", " 1.00", "1.00 ", "1_000",
-             "+1.00", "1,00", "0x10", ".5", "5."]
+    "text",
+    [
+        "abc",
+        "",
+        "NaN",
+        "Infinity",
+        "-inf",
+        "1e3",
+        "1E-2",
+        " 1.00",
+        "1.00 ",
+        "1_000",
+        "+1.00",
+        "1,00",
+        "0x10",
+        ".5",
+        "5.",
+    ],
 )
 def test_parse_decimal_refuses_anything_but_plain_decimal_strings(text: str) -> None:
     with pytest.raises(InvalidAmount) as caught:
@@ -162,9 +195,12 @@ def test_split_largest_remainder_examples(total: int, weights: list[int], parts:
     assert split_largest_remainder(total, weights) == parts
 
 
-@pytest.mark.parametrize("weights", [[], [0, 0], [1, -1]])
-def test_split_refuses_weights_it_cannot_split_over(weights: list[int]) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("weights", "reason"),
+    [([], "no weights"), ([0, 0], "all be zero"), ([1, -1], "must not be negative")],
+)
+def test_split_refuses_weights_it_cannot_split_over(weights: list[int], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         split_largest_remainder(100, weights)
 
 

@@ -13,7 +13,9 @@ from ledger.domain import events as ev
 from ledger.domain.state import evolve, fold
 
 
-def open_account(currency: str = "SGD", credit_limit: str = "50000.00", **kw: object) -> cmd.OpenAccount:
+def open_account(
+    currency: str = "SGD", credit_limit: str = "50000.00", **kw: object
+) -> cmd.OpenAccount:
     fields: dict[str, object] = {
         "account_id": "ACC-1",
         "name": "Acme Pte Ltd",
@@ -71,44 +73,62 @@ def test_credit_limit_is_kept_in_the_currency_minor_unit(
 )
 def test_credit_limit_finer_than_the_minor_unit_is_rejected(currency: str, limit: str) -> None:
     rejected(
-        [], open_account(currency=currency, credit_limit=limit),
-        err.InvalidAmount, rule="invalid-amount", field="credit_limit",
+        [],
+        open_account(currency=currency, credit_limit=limit),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="credit_limit",
     )
 
 
 @pytest.mark.parametrize("currency", ["ZZZ", "sgd", "XAU", ""])
 def test_unknown_currency_is_rejected(currency: str) -> None:
     rejected(
-        [], open_account(currency=currency),
-        err.UnknownCurrency, rule="unknown-currency", field="currency",
+        [],
+        open_account(currency=currency),
+        err.UnknownCurrency,
+        rule="unknown-currency",
+        field="currency",
     )
 
 
 def test_negative_credit_limit_is_rejected() -> None:
     rejected(
-        [], open_account(credit_limit="-1.00"),
-        err.InvalidAmount, rule="invalid-amount", field="credit_limit",
+        [],
+        open_account(credit_limit="-1.00"),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="credit_limit",
     )
 
 
 def test_negative_payment_terms_are_rejected() -> None:
     rejected(
-        [], open_account(payment_terms_days=-1),
-        err.InvalidDates, rule="invalid-dates", field="payment_terms_days",
+        [],
+        open_account(payment_terms_days=-1),
+        err.InvalidDates,
+        rule="invalid-dates",
+        field="payment_terms_days",
     )
 
 
 def test_opening_an_existing_account_is_rejected() -> None:
     rejected(
-        [opened()], open_account(),
-        err.AccountExists, rule="account-exists", field="account_id",
+        [opened()],
+        open_account(),
+        err.AccountExists,
+        rule="account-exists",
+        field="account_id",
     )
 
 
 def test_commands_on_an_account_that_does_not_exist_are_rejected() -> None:
     rejected(
-        [], cmd.DisputeInvoice(invoice_id="INV-1", reason="x", disputed_on=D0),
-        err.AccountNotFound, rule="account-not-found", field=None,
+        [],
+        cmd.DisputeInvoice(invoice_id="INV-1", reason="x", disputed_on=D0),
+        err.AccountNotFound,
+        rule="account-not-found",
+        field=None,
     )
 
 

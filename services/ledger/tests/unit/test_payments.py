@@ -62,7 +62,9 @@ def payment_received(amount: str, payment_id: str = "PAY-1") -> ev.PaymentReceiv
     )
 
 
-def test_payment_is_allocated_oldest_due_first_and_a_partial_payment_leaves_an_invoice_open() -> None:
+def test_payment_is_allocated_oldest_due_first_and_a_partial_payment_leaves_an_invoice_open() -> (
+    None
+):
     events = when(THREE_OPEN, pay("100.00"))
 
     assert events == [
@@ -116,8 +118,12 @@ def test_payment_with_nothing_open_is_all_unapplied() -> None:
 
 
 def test_payment_after_all_invoices_are_paid_is_not_allocated_to_paid_ones() -> None:
-    history = [opened(), invoiced("INV-1", "10.00"), received("PAY-0", "10.00"),
-               allocated("PAY-0", "INV-1", "10.00")]
+    history = [
+        opened(),
+        invoiced("INV-1", "10.00"),
+        received("PAY-0", "10.00"),
+        allocated("PAY-0", "INV-1", "10.00"),
+    ]
     assert when(history, pay("5.00")) == [payment_received("5.00")]
 
 
@@ -152,75 +158,105 @@ def test_empty_allocation_list_leaves_the_whole_payment_unapplied() -> None:
 
 def test_named_allocation_above_the_open_amount_is_rejected() -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-2", "50.01"),)),
-        err.OverAllocation, rule="over-allocation", field="allocations[0].amount",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-2", "50.01"),)),
+        err.OverAllocation,
+        rule="over-allocation",
+        field="allocations[0].amount",
     )
 
 
 def test_named_allocations_above_the_payment_are_rejected() -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-1", "60.00"), ("INV-2", "50.00"))),
-        err.OverAllocation, rule="over-allocation", field="allocations[1].amount",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-1", "60.00"), ("INV-2", "50.00"))),
+        err.OverAllocation,
+        rule="over-allocation",
+        field="allocations[1].amount",
     )
 
 
 def test_named_allocation_without_amount_when_the_payment_is_used_up_is_rejected() -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-1", "100.00"), ("INV-2", None))),
-        err.OverAllocation, rule="over-allocation", field="allocations[1]",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-1", "100.00"), ("INV-2", None))),
+        err.OverAllocation,
+        rule="over-allocation",
+        field="allocations[1]",
     )
 
 
 def test_named_allocation_without_amount_to_a_paid_invoice_is_rejected() -> None:
     history = [*THREE_OPEN, received("PAY-0", "30.00"), allocated("PAY-0", "INV-3", "30.00")]
     rejected(
-        history, pay("10.00", allocations=(("INV-3", None),)),
-        err.OverAllocation, rule="over-allocation", field="allocations[0]",
+        history,
+        pay("10.00", allocations=(("INV-3", None),)),
+        err.OverAllocation,
+        rule="over-allocation",
+        field="allocations[0]",
     )
 
 
 def test_naming_an_invoice_twice_is_rejected() -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-1", "10.00"), ("INV-1", "10.00"))),
-        err.OverAllocation, rule="over-allocation", field="allocations[1].invoice_id",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-1", "10.00"), ("INV-1", "10.00"))),
+        err.OverAllocation,
+        rule="over-allocation",
+        field="allocations[1].invoice_id",
     )
 
 
 def test_allocation_to_an_unknown_invoice_is_rejected() -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-1", "10.00"), ("INV-404", "10.00"))),
-        err.UnknownInvoice, rule="unknown-invoice", field="allocations[1].invoice_id",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-1", "10.00"), ("INV-404", "10.00"))),
+        err.UnknownInvoice,
+        rule="unknown-invoice",
+        field="allocations[1].invoice_id",
     )
 
 
 @pytest.mark.parametrize("bad", ["0", "-1.00", "0.001"])
 def test_named_allocation_amount_must_be_a_positive_amount_of_the_currency(bad: str) -> None:
     rejected(
-        THREE_OPEN, pay("100.00", allocations=(("INV-1", bad),)),
-        err.InvalidAmount, rule="invalid-amount", field="allocations[0].amount",
+        THREE_OPEN,
+        pay("100.00", allocations=(("INV-1", bad),)),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="allocations[0].amount",
     )
 
 
 @pytest.mark.parametrize("bad", ["0", "0.00", "-10.00", "10.001"])
 def test_payment_amount_must_be_a_positive_amount_of_the_currency(bad: str) -> None:
     rejected(
-        THREE_OPEN, pay(bad),
-        err.InvalidAmount, rule="invalid-amount", field="amount",
+        THREE_OPEN,
+        pay(bad),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="amount",
     )
 
 
 def test_jpy_payment_with_decimals_is_rejected() -> None:
     rejected(
-        [opened("JPY")], pay("100.5"),
-        err.InvalidAmount, rule="invalid-amount", field="amount",
+        [opened("JPY")],
+        pay("100.5"),
+        err.InvalidAmount,
+        rule="invalid-amount",
+        field="amount",
     )
 
 
 def test_duplicate_payment_id_is_rejected() -> None:
     history = [*THREE_OPEN, received("PAY-1", "1.00")]
     rejected(
-        history, pay("100.00"),
-        err.DuplicateId, rule="duplicate-id", field="payment_id",
+        history,
+        pay("100.00"),
+        err.DuplicateId,
+        rule="duplicate-id",
+        field="payment_id",
     )
 
 
@@ -228,10 +264,18 @@ def test_duplicate_payment_id_is_rejected_even_when_it_was_reversed() -> None:
     history = [
         *THREE_OPEN,
         received("PAY-1", "1.00"),
-        ev.PaymentReversed(payment_id="PAY-1", currency="SGD", amount=Decimal("1.00"),
-                           reason="bounced", reversed_on=day(3)),
+        ev.PaymentReversed(
+            payment_id="PAY-1",
+            currency="SGD",
+            amount=Decimal("1.00"),
+            reason="bounced",
+            reversed_on=day(3),
+        ),
     ]
     rejected(
-        history, pay("100.00"),
-        err.DuplicateId, rule="duplicate-id", field="payment_id",
+        history,
+        pay("100.00"),
+        err.DuplicateId,
+        rule="duplicate-id",
+        field="payment_id",
     )

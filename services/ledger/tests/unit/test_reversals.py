@@ -53,7 +53,9 @@ def test_reversal_undoes_the_allocations_and_the_invoices_reopen() -> None:
     events = when(PAID, reverse())
 
     assert events == [
-        reversed_event("150.00", share("PAY-1", "INV-1", "100.00"), share("PAY-1", "INV-2", "20.00"))
+        reversed_event(
+            "150.00", share("PAY-1", "INV-1", "100.00"), share("PAY-1", "INV-2", "20.00")
+        )
     ]
     state = then_state(PAID, *events)
     assert (state.items["INV-1"].open_amount, state.items["INV-1"].status) == (10000, "open")
@@ -80,8 +82,13 @@ def test_reversal_releases_only_what_is_still_allocated() -> None:
         received("PAY-1", "100.00"),
         allocated("PAY-1", "INV-1", "100.00"),
         ev.CreditNoteIssued(
-            credit_note_id="CN-1", invoice_id="INV-1", currency="SGD", amount=Decimal("40.00"),
-            reason="rate change", issued_on=day(5), released=(share("PAY-1", "INV-1", "40.00"),),
+            credit_note_id="CN-1",
+            invoice_id="INV-1",
+            currency="SGD",
+            amount=Decimal("40.00"),
+            reason="rate change",
+            issued_on=day(5),
+            released=(share("PAY-1", "INV-1", "40.00"),),
         ),
     ]
     events = when(history, reverse())
@@ -93,40 +100,63 @@ def test_reversal_releases_only_what_is_still_allocated() -> None:
 
 
 def test_a_payment_is_reversed_once() -> None:
-    history = [*PAID, reversed_event("150.00", share("PAY-1", "INV-1", "100.00"),
-                                     share("PAY-1", "INV-2", "20.00"))]
+    history = [
+        *PAID,
+        reversed_event(
+            "150.00", share("PAY-1", "INV-1", "100.00"), share("PAY-1", "INV-2", "20.00")
+        ),
+    ]
     rejected(
-        history, reverse(),
-        err.PaymentAlreadyReversed, rule="payment-already-reversed", field=None,
+        history,
+        reverse(),
+        err.PaymentAlreadyReversed,
+        rule="payment-already-reversed",
+        field=None,
     )
 
 
 def test_a_refunded_payment_cannot_be_reversed() -> None:
     history = [*PAID, refunded("REF-1", "10.00", {"PAY-1": "10.00"})]
     rejected(
-        history, reverse(),
-        err.PaymentRefunded, rule="payment-refunded", field=None,
+        history,
+        reverse(),
+        err.PaymentRefunded,
+        rule="payment-refunded",
+        field=None,
     )
 
 
 def test_unknown_payment_cannot_be_reversed() -> None:
     rejected(
-        PAID, reverse("PAY-404"),
-        err.UnknownPayment, rule="unknown-payment", field="payment_id",
+        PAID,
+        reverse("PAY-404"),
+        err.UnknownPayment,
+        rule="unknown-payment",
+        field="payment_id",
     )
 
 
 def test_a_reversed_payment_is_no_source_of_credit() -> None:
-    history = [opened(), received("PAY-1", "50.00"), received("PAY-2", "30.00", on=2),
-               reversed_event("50.00")]
+    history = [
+        opened(),
+        received("PAY-1", "50.00"),
+        received("PAY-2", "30.00", on=2),
+        reversed_event("50.00"),
+    ]
     rejected(
         history,
-        cmd.IssueRefund(refund_id="REF-1", amount=Decimal("30.01"), reason="x", refunded_on=day(20)),
-        err.InsufficientCredit, rule="insufficient-credit", field="amount",
+        cmd.IssueRefund(
+            refund_id="REF-1", amount=Decimal("30.01"), reason="x", refunded_on=day(20)
+        ),
+        err.InsufficientCredit,
+        rule="insufficient-credit",
+        field="amount",
     )
     [refund] = when(
         history,
-        cmd.IssueRefund(refund_id="REF-1", amount=Decimal("30.00"), reason="x", refunded_on=day(20)),
+        cmd.IssueRefund(
+            refund_id="REF-1", amount=Decimal("30.00"), reason="x", refunded_on=day(20)
+        ),
     )
     assert isinstance(refund, ev.RefundIssued)
     assert refund.sources == (share("PAY-2", None, "30.00"),)

@@ -7,11 +7,18 @@ from the ISO 4217 table of the ``iso4217`` package.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from iso4217 import Currency
 
 from ledger.domain.errors import InvalidAmount, UnknownCurrency
+
+# The largest amount, in minor units, the ledger holds: 18 digits, so every amount (and a
+# sum of a few) fits a PostgreSQL BIGINT and converts to Decimal without rounding.
+MAX_MINOR = 10**18 - 1
+
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def exponent(currency: str) -> int:
@@ -38,13 +45,17 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     exp = exponent(currency)
     if not amount.is_finite():
         raise InvalidAmount(f"{field} must be a finite number", field=field)
-    scaled = amount.scaleb(exp)
-    if scaled != scaled.to_integral_value():
+    # Decimal arithmetic rounds to the context's 28 digits, so bound the magnitude first
+    # (comparisons are exact) and then check that quantising loses nothing.
+    if amount.copy_abs() > Decimal(MAX_MINOR).scaleb(-exp):
+        raise InvalidAmount(f"{field} {amount} is too large", field=field)
+    exact = amount.quantize(Decimal(1).scaleb(-exp))
+    if exact != amount:
         raise InvalidAmount(
             f"{field} {amount} has more than {exp} decimal places, the minor unit of {currency}",
             field=field,
         )
-    return int(scaled)
+    return int(exact.scaleb(exp))
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
@@ -58,7 +69,12 @@ def format_minor(minor: int, currency: str) -> str:
 
 
 def parse_decimal(text: str, *, field: str = "amount") -> Decimal:
-    """Parse a JSON decimal string; floats and exotic notations are refused."""
+    """Parse a JSON decimal string; floats and exotic notations are refused.
+
+    Only plain ``-?digits[.digits]`` is accepted: no exponent, sign ``+``, spaces or ``_``.
+    """
+    if _PLAIN_DECIMAL.fullmatch(text) is None:
+        raise InvalidAmount(f"{field} {text!r} is not a plain decimal string", field=field)
     try:
         value = Decimal(text)
     except InvalidOperation:
