@@ -27,7 +27,7 @@ TYPED_SRC = $(foreach d,$(wildcard libs/*/src services/*/src),\
 help:
 	@echo "make venv       create .venv and install the packages and dev tools"
 	@echo "make run        start PostgreSQL and the services (Ctrl-C stops them)"
-	@echo "make test       ruff check, mypy, pytest"
+	@echo "make test       ruff check, ruff format --check, mypy, pytest"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
 	@echo "make typecheck  mypy"
@@ -49,9 +49,9 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt Makefile
 run: venv
 	$(BIN)/python -m devstack run
 
-# `ruff format --check` joins `make test` once the whole tree is formatted (`make fmt`).
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(TYPED_SRC)
 	$(BIN)/pytest
 
