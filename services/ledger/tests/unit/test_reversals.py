@@ -20,6 +20,7 @@ from ledger_scenarios import (
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain import events as ev
+from ledger.domain.state import evolve
 
 PAID = [
     opened(),
@@ -160,3 +161,23 @@ def test_a_reversed_payment_is_no_source_of_credit() -> None:
     )
     assert isinstance(refund, ev.RefundIssued)
     assert refund.sources == (share("PAY-2", None, "30.00"),)
+
+
+def test_reversal_folded_into_a_partial_state_clears_the_payment_allocations() -> None:
+    # The application loads only open items, so the paid INV-1 may be missing; the
+    # reversal must still empty PAY-1's allocations (its row is written from this state).
+    history = [
+        opened(),
+        invoiced("INV-1", "100.00"),
+        received("PAY-1", "100.00"),
+        allocated("PAY-1", "INV-1", "100.00"),
+    ]
+    partial = then_state(history)
+    del partial.items["INV-1"]
+    [event] = when(history, reverse())
+
+    state = evolve(partial, event)
+
+    assert state.payments["PAY-1"].allocations == {}
+    assert (state.totals.open, state.totals.unapplied) == (10000, 0)
+    assert state.payments["PAY-1"] == then_state(history, event).payments["PAY-1"]
