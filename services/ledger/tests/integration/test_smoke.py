@@ -38,3 +38,35 @@ async def test_a_retry_gets_the_same_bytes(client: httpx.AsyncClient, account_id
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.content == first.content
+
+
+async def test_a_credit_note_releases_the_latest_payment_first(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    """The order survives storage: ids chosen so a key-sorted mapping would get it wrong."""
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-1", "100.00")
+    for payment_id, amount, day in [
+        ("PAY-OLDER-LONG-ID", "60.00", "2026-01-05"),
+        ("P-NEW", "40.00", "2026-01-09"),
+    ]:
+        r = await client.post(
+            f"/v1/accounts/{account_id}/payments",
+            json={"payment_id": payment_id, "amount": amount, "received_on": day, "method": "bank"},
+        )
+        assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/v1/accounts/{account_id}/credit-notes",
+        json={
+            "credit_note_id": "CN-1",
+            "invoice_id": "INV-1",
+            "amount": "50.00",
+            "reason": "cover cancelled",
+            "issued_on": "2026-01-20",
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert [(s["payment_id"], s["amount"]) for s in r.json()["released"]] == [
+        ("P-NEW", "40.00"),
+        ("PAY-OLDER-LONG-ID", "10.00"),
+    ]

@@ -129,7 +129,8 @@ class CreditNoteIssued(Event):
     """An invoice was reduced by a credit note.
 
     Where the credit exceeds what is still open, allocations of payments to the invoice
-    are released (newest first) and become unapplied credit again: ``released``.
+    are released (the most recently received payment first) and become unapplied credit
+    again: ``released``.
     """
 
     effective_field: ClassVar[str] = "issued_on"

@@ -38,11 +38,15 @@ def credit_sources(state: Account, on: date) -> list[Payment]:
 def release_for(state: Account, item: Item, reduction: int) -> tuple[ev.PaymentShare, ...]:
     """Allocations to release when ``item`` is reduced by more than it has open.
 
-    Newest allocations are released first; what they release becomes unapplied credit.
+    The most recently received payments are released first (ties: the larger payment id);
+    what they release becomes unapplied credit. The order depends on the payments, never
+    on how a mapping happens to be ordered after a trip through storage.
     """
     shortfall = reduction - item.open_amount
     shares: list[ev.PaymentShare] = []
-    for payment_id, allocated in reversed(list(item.allocations.items())):
+    for payment_id, allocated in sorted(
+        item.allocations.items(), key=lambda kv: _received(state, kv[0]), reverse=True
+    ):
         if shortfall <= 0:
             break
         take = min(allocated, shortfall)
@@ -51,6 +55,11 @@ def release_for(state: Account, item: Item, reduction: int) -> tuple[ev.PaymentS
         )
         shortfall -= take
     return tuple(shares)
+
+
+def _received(state: Account, payment_id: str) -> tuple[date, str]:
+    payment = state.payments.get(payment_id)
+    return (payment.received_on if payment else date.min, payment_id)
 
 
 def not_before(on: date, earliest: date, field: str, what: str) -> None:

@@ -122,7 +122,7 @@ def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
         )
     released = tuple(
         ev.PaymentShare(payment_id=c.payment_id, invoice_id=item_id, amount=dec(part, state))
-        for item_id, part in payment.allocations.items()
+        for item_id, part in sorted(payment.allocations.items())
         if part
     )
     return [
