@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import httpx
 
+from ledger.adapters.http import responses as r
+
 from .conftest import invoice, open_account
 
 
@@ -70,3 +72,22 @@ async def test_a_credit_note_releases_the_latest_payment_first(
         ("P-NEW", "40.00"),
         ("PAY-OLDER-LONG-ID", "10.00"),
     ]
+
+
+async def test_answers_match_the_documented_models(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    opened = await open_account(client, account_id)
+    r.AccountOpenedOut.model_validate(opened)
+    r.InvoiceIssuedOut.model_validate(await invoice(client, account_id, "INV-1", "80.00"))
+    paid = await client.post(
+        f"/v1/accounts/{account_id}/payments",
+        json={
+            "payment_id": "P-1",
+            "amount": "100.00",
+            "received_on": "2026-01-03",
+            "method": "card",
+        },
+    )
+    r.PaymentReceivedOut.model_validate(paid.json())
+    assert paid.json()["unapplied"] == "20.00"

@@ -8,6 +8,7 @@ from uuid import uuid4
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from ledger.adapters.http import responses as r
 from ledger.adapters.http import schemas as s
 from ledger.adapters.http.deps import AccountId, Ctx
 from ledger.adapters.http.views import (
@@ -77,7 +78,12 @@ def _applied(state: Account, events: list[ev.Event], stored: list[StoredEvent]) 
     }
 
 
-@router.post("", status_code=201, summary="Open a customer account")
+@router.post(
+    "",
+    status_code=201,
+    summary="Open a customer account",
+    responses={201: {"model": r.AccountOpenedOut}},
+)
 async def open_account(body: s.OpenAccountBody, ctx: Ctx) -> JSONResponse:
     command = cmd.OpenAccount(
         **body.model_dump(exclude={"opened_on"}), opened_on=_today(ctx, body.opened_on)
@@ -92,7 +98,12 @@ async def open_account(body: s.OpenAccountBody, ctx: Ctx) -> JSONResponse:
     )
 
 
-@router.post("/{account_id}/invoices", status_code=201, summary="Issue an invoice")
+@router.post(
+    "/{account_id}/invoices",
+    status_code=201,
+    summary="Issue an invoice",
+    responses={201: {"model": r.InvoiceIssuedOut}},
+)
 async def issue_invoice(account_id: AccountId, body: s.InvoiceBody, ctx: Ctx) -> JSONResponse:
     command = cmd.IssueInvoice(
         invoice_id=body.invoice_id,
@@ -116,6 +127,7 @@ async def issue_invoice(account_id: AccountId, body: s.InvoiceBody, ctx: Ctx) ->
     "/{account_id}/payments",
     status_code=201,
     summary="Receive a payment; allocate it to named invoices or oldest due first",
+    responses={201: {"model": r.PaymentReceivedOut}},
 )
 async def receive_payment(account_id: AccountId, body: s.PaymentBody, ctx: Ctx) -> JSONResponse:
     allocations = (

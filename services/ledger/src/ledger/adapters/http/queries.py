@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
+from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
 from ledger.adapters.http.views import account_view, event_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
@@ -47,12 +48,20 @@ async def _account(conn: Conn, account_id: str) -> dict[str, Any]:
     return row
 
 
-@router.get("/accounts/{account_id}", summary="An account with its balance summary")
+@router.get(
+    "/accounts/{account_id}",
+    summary="An account with its balance summary",
+    response_model=r.AccountOut,
+)
 async def get_account(account_id: AccountId, conn: Conn) -> dict[str, Any]:
     return account_view(await _account(conn, account_id))
 
 
-@router.get("/accounts/{account_id}/invoices", summary="Invoices and debit notes of an account")
+@router.get(
+    "/accounts/{account_id}/invoices",
+    summary="Invoices and debit notes of an account",
+    response_model=r.InvoiceList,
+)
 async def list_invoices(
     account_id: AccountId,
     conn: Conn,
@@ -67,7 +76,11 @@ async def list_invoices(
     }
 
 
-@router.get("/accounts/{account_id}/balance", summary="Balance as of an effective date")
+@router.get(
+    "/accounts/{account_id}/balance",
+    summary="Balance as of an effective date",
+    response_model=r.Balance,
+)
 async def balance(
     account_id: AccountId,
     conn: Conn,
@@ -98,7 +111,11 @@ async def balance(
     }
 
 
-@router.get("/accounts/{account_id}/events", summary="The account's history")
+@router.get(
+    "/accounts/{account_id}/events",
+    summary="The account's history",
+    response_model=r.AccountHistory,
+)
 async def account_events(
     account_id: AccountId,
     conn: Conn,
@@ -118,7 +135,7 @@ async def account_events(
     }
 
 
-@router.get("/events", summary="The global feed in position order")
+@router.get("/events", summary="The global feed in position order", response_model=r.Feed)
 async def feed(
     conn: Conn,
     after: Annotated[int, Query(ge=0)] = 0,
