@@ -91,3 +91,20 @@ async def test_answers_match_the_documented_models(
     )
     r.PaymentReceivedOut.model_validate(paid.json())
     assert paid.json()["unapplied"] == "20.00"
+
+
+async def test_invoices_come_in_pages(client: httpx.AsyncClient, account_id: str) -> None:
+    await open_account(client, account_id)
+    for n in range(5):
+        await invoice(client, account_id, f"INV-{n}", "10.00", due=f"2026-02-0{n + 1}")
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = (
+            await client.get(
+                f"/v1/accounts/{account_id}/invoices", params={"limit": 2, "offset": offset}
+            )
+        ).json()
+        seen += [i["invoice_id"] for i in page["invoices"]]
+        offset = page["next_offset"]
+    assert seen == [f"INV-{n}" for n in range(5)]

@@ -66,13 +66,17 @@ async def list_invoices(
     account_id: AccountId,
     conn: Conn,
     status: Annotated[str, Query(pattern="^(open|paid|all)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     account = await _account(conn, account_id)
-    rows = await queries.list_items(conn, account_id, status)
+    rows = await queries.list_items(conn, account_id, status, limit=limit + 1, offset=offset)
+    more = len(rows) > limit
     return {
         "account_id": account_id,
         "status": status,
-        "invoices": [item_view(r, account["currency"]) for r in rows],
+        "next_offset": offset + limit if more else None,
+        "invoices": [item_view(row, account["currency"]) for row in rows[:limit]],
     }
 
 

@@ -84,6 +84,7 @@ class InvoiceIssuedOut(InvoiceOut, Recorded):
 class InvoiceList(Model):
     account_id: str
     status: str
+    next_offset: int | None = Field(description="offset of the next page; null on the last")
     invoices: list[InvoiceOut]
 
 

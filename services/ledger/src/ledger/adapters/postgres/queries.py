@@ -35,13 +35,16 @@ async def get_account(conn: AsyncConnection, account_id: str) -> dict[str, Any] 
     return None if row is None else dict(row._mapping)
 
 
-async def list_items(conn: AsyncConnection, account_id: str, status: str) -> list[dict[str, Any]]:
+async def list_items(
+    conn: AsyncConnection, account_id: str, status: str, *, limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
     q = select(open_items).where(open_items.c.account_id == account_id)
     if status == "open":
         q = q.where(open_items.c.open_amount > 0)
     elif status == "paid":
         q = q.where(open_items.c.status == "paid")
     q = q.order_by(open_items.c.due_date, open_items.c.issue_date, open_items.c.item_id)
+    q = q.limit(limit).offset(offset)
     return [dict(r._mapping) for r in await conn.execute(q)]
 
 
