@@ -97,6 +97,7 @@ async def test_statement_exports_and_payout_file(world: World) -> None:
     assert r.status_code == 200
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0][:4] == ["broker_id", "period", "currency", "date"]
+    assert {len(row) for row in rows} == {len(rows[0])}  # totals sit in the amount column
     assert [row[-1] for row in rows[1:3]] == ["150.00", "300.00"]  # by date
     assert rows[-2][4:5] == ["net payable"]
     assert rows[-2][-1] == "300.00"

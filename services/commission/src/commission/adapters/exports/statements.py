@@ -68,7 +68,7 @@ def statement_csv(doc: dict[str, Any]) -> str:
                     sec["currency"],
                     "",
                     label.lower(),
-                    *[""] * (len(ENTRY_COLUMNS) - 2),
+                    *[""] * (len(ENTRY_COLUMNS) - 3),  # between kind and amount
                     sec[key],
                 ]
             )
