@@ -1,0 +1,75 @@
+"""The ledger benchmark (bench/run.py) still runs and prints every figure it promises.
+
+A smoke test, not a timed one: ``--quick`` shrinks every size so the whole script (raw
+ceiling, ``ledger serve`` with 1 and 2 workers, the eventsourcing peer, latency against
+history) runs in seconds on the test server. No figure is compared with a target here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "run.py"
+
+PRINTED = (
+    "(1) ceiling",
+    "raw PostgreSQL INSERT+COMMIT",
+    "ledger HTTP posts, uvicorn --workers 1",
+    "ledger HTTP posts, uvicorn --workers 2",
+    "eventsourcing peer, commands",
+    "ledger command latency, 10 events",
+    "ledger command latency, 200 events",
+    "CPU ms/command",
+    "ledger / raw ceiling",
+    "ledger / eventsourcing peer",
+    "latency@200 / latency@10",
+)
+
+
+def test_quick_benchmark_prints_every_figure(pg_admin_url: str, tmp_path: Path) -> None:
+    out_json = tmp_path / "bench.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--quick",
+            "--database-url",
+            pg_admin_url,
+            "--json",
+            str(out_json),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    for label in PRINTED:
+        assert label in done.stdout, f"{label!r} missing from:\n{done.stdout}"
+
+    result = json.loads(out_json.read_text())
+    figures = result["figures"]
+    assert set(figures) == {
+        "raw",
+        "ledger_w1",
+        "ledger_w2",
+        "latency_short",
+        "latency_long",
+        "peer",
+        "peer_latency_short",
+        "peer_latency_long",
+    }
+    for name, fig in figures.items():
+        assert fig["count"] > 0, name
+        assert fig["errors"] == 0, name
+        assert fig["rate"] > 0, name
+    for name in ("ledger_vs_raw", "ledger_vs_peer", "latency_long_vs_short_p50"):
+        value = result["ratios"][name]
+        assert math.isfinite(value), name
+        assert value > 0, name
