@@ -461,3 +461,28 @@ async def test_http_feed_reports_lag_in_events(ledger_client: httpx.AsyncClient)
     assert len(page) == 2
     assert source.lag() == total - 2
     assert not await source.caught_up()
+
+
+async def test_ledger_serve_runs_the_relay_when_kafka_is_configured(
+    stream_ledger: Ledger,
+    topic_settings: Settings,
+    consumer_engine: AsyncEngine,
+) -> None:
+    from dataclasses import replace
+
+    from ledger.adapters.http.app import create_app
+
+    settings = topic_settings.model_copy(update={"relay_in_serve": True})
+    app = create_app(replace(stream_ledger, settings=settings))
+    accounts = support.new_accounts(1, "serve")
+    consumer = kafka_consumer(consumer_engine, settings)
+    async with app.router.lifespan_context(app), running(consumer):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+            await open_all(client, accounts)
+            await support.activity(client, accounts[0], 2)
+            await consumed_all(consumer_engine, client, accounts)
+            ready = (await client.get("/readyz")).json()
+            assert ready["relay"]["active"] is True
+            metrics = (await client.get("/metrics")).text
+            assert "ledger_relay_published_total" in metrics
