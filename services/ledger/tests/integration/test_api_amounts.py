@@ -99,6 +99,9 @@ BAD = [
     ("1.5e1", "validation"),
     ("one", "validation"),
     ("", "validation"),
+    ("\u0665", "validation"),  # ARABIC-INDIC DIGIT FIVE: only ASCII digits
+    ("1.00\n", "validation"),
+    ("1234567890123456", "validation"),  # 16 digits
     (None, "validation"),
     ("1.001", "invalid-amount"),  # more places than SGD has
     ("0.00", "invalid-amount"),

@@ -17,7 +17,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-_DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+# ASCII: in Python \d also matches other scripts' digits (U+0665), which Decimal accepts.
+_DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$", re.ASCII)
 
 
 def _decimal_string(value: Any) -> Decimal:
@@ -26,8 +27,11 @@ def _decimal_string(value: Any) -> Decimal:
             "decimal_string",
             'amounts are decimal strings such as "1250.00", not JSON numbers',
         )
-    if not _DECIMAL.match(value):
-        raise PydanticCustomError("decimal_string", 'not a decimal amount; write it like "1250.00"')
+    if not _DECIMAL.fullmatch(value):  # fullmatch: "$" alone lets a trailing newline through
+        raise PydanticCustomError(
+            "decimal_string",
+            'not a decimal amount; write it like "1250.00" (at most 15 digits and 6 places)',
+        )
     return Decimal(value)
 
 
