@@ -41,7 +41,7 @@ KnownAt = Annotated[
 ]
 
 
-async def _account(conn: Conn, account_id: str) -> dict[str, Any]:
+async def account_or_404(conn: Conn, account_id: str) -> dict[str, Any]:
     row = await queries.get_account(conn, account_id)
     if row is None:
         raise err.AccountNotFound(f"account {account_id} does not exist")
@@ -54,7 +54,7 @@ async def _account(conn: Conn, account_id: str) -> dict[str, Any]:
     response_model=r.AccountOut,
 )
 async def get_account(account_id: AccountId, conn: Conn) -> dict[str, Any]:
-    return account_view(await _account(conn, account_id))
+    return account_view(await account_or_404(conn, account_id))
 
 
 @router.get(
@@ -69,7 +69,7 @@ async def list_invoices(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    account = await _account(conn, account_id)
+    account = await account_or_404(conn, account_id)
     rows = await queries.list_items(conn, account_id, status, limit=limit + 1, offset=offset)
     more = len(rows) > limit
     return {
@@ -92,7 +92,7 @@ async def balance(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
-    account = await _account(conn, account_id)
+    account = await account_or_404(conn, account_id)
     day = as_of or ledger.clock.today()
     items = await queries.item_positions(conn, day, known_at=known_at, account_id=account_id)
     unapplied = (
@@ -126,7 +126,7 @@ async def account_events(
     after_version: Annotated[int, Query(ge=0, description="version to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    account = await _account(conn, account_id)
+    account = await account_or_404(conn, account_id)
     stored = await event_store.read_stream(
         conn, account_id, after_version=after_version, limit=limit
     )
@@ -245,7 +245,7 @@ async def account_journal(
     after: Annotated[int, Query(ge=0, description="position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    account = await _account(conn, account_id)
+    account = await account_or_404(conn, account_id)
     cur = account["currency"]
     lines = await queries.journal_lines(conn, account_id, after=after, limit=limit)
     return {

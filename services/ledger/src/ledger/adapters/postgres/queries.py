@@ -194,3 +194,51 @@ async def journal_lines(
         .limit(limit)
     )
     return [dict(r._mapping) for r in await conn.execute(q)]
+
+
+_CUSTOMER_SIDE = (Chart.RECEIVABLES.value, Chart.UNAPPLIED_CASH.value)
+
+
+async def net_balance(
+    conn: AsyncConnection, account_id: str, as_of: date, known_at: datetime | None = None
+) -> int:
+    """What the customer owes, net of unapplied credit, on ``as_of``."""
+    q = select(func.coalesce(func.sum(journal.c.amount), 0)).where(
+        and_(
+            _journal_filter(as_of, known_at),
+            journal.c.account_id == account_id,
+            journal.c.ledger_account.in_(_CUSTOMER_SIDE),
+        )
+    )
+    return int((await conn.execute(q)).scalar_one())
+
+
+async def statement_movements(
+    conn: AsyncConnection,
+    account_id: str,
+    start: date,
+    end: date,
+    known_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Every event that moved the customer's net balance between ``start`` and ``end``,
+    with its change and the event's data (allocations net to zero and drop out)."""
+    cond = and_(
+        _journal_filter(end, known_at),
+        journal.c.effective_date >= start,
+        journal.c.account_id == account_id,
+        journal.c.ledger_account.in_(_CUSTOMER_SIDE),
+    )
+    change = func.sum(journal.c.amount).label("change")
+    moved = (
+        select(journal.c.position, journal.c.effective_date, journal.c.event_type, change)
+        .where(cond)
+        .group_by(journal.c.position, journal.c.effective_date, journal.c.event_type)
+        .having(func.sum(journal.c.amount) != 0)
+        .subquery()
+    )
+    q = (
+        select(moved, events.c.data)
+        .join(events, events.c.position == moved.c.position)
+        .order_by(moved.c.effective_date, moved.c.position)
+    )
+    return [dict(r._mapping) for r in await conn.execute(q)]
