@@ -1,7 +1,9 @@
-"""The consumer on a real PostgreSQL with an in-memory source: claims, gaps, replay."""
+"""The consumer on a real PostgreSQL with an in-memory source: claims, gaps, replay, dead
+letters."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
@@ -11,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from devstack.pytest_plugin import DatabaseFactory
-from eventfeed import Consumer, LedgerEvent, create_tables_sql, replay
+from eventfeed import Consumer, DeadLetters, LedgerEvent, create_tables_sql, replay
 
 
 def ev(account: str, version: int, position: int) -> LedgerEvent:
@@ -110,3 +112,42 @@ async def test_replay_resets_and_rebuilds(engine: AsyncEngine) -> None:
     handled = await replay(Consumer("c", engine, record, ListSource(batches)), reset)
     assert handled == 3
     assert sorted(await seen(engine)) == [1, 1, 2]
+
+
+async def test_a_dead_letter_is_retried_after_a_fix_and_applies_exactly_once(
+    engine: AsyncEngine,
+) -> None:
+    poison = ev("A", 2, 20)
+    broken = {poison.event_id}
+
+    async def handle(conn: AsyncConnection, event: LedgerEvent) -> None:
+        if event.event_id in broken:
+            raise ValueError("cannot handle this one")
+        await record(conn, event)
+
+    source = ListSource([[ev("A", 1, 10), poison, ev("A", 3, 30)]])
+    consumer = Consumer("c", engine, handle, source)
+    await consumer.run_until_caught_up(max_seconds=10)
+    assert sorted(await seen(engine)) == [1, 3]  # parked, and the consumer went on
+    assert consumer.status().dead_letters == 1
+
+    letters = DeadLetters("c", engine, handle)  # as an operator's CLI builds it: no source
+    [letter] = await letters.list()
+    assert (letter.event, letter.attempts) == (poison, 1)
+    assert letter.error == "ValueError: cannot handle this one"
+    assert (await letters.retry(uuid.uuid4())).outcome == "not_found"
+    failed = await letters.retry(poison.event_id)  # not fixed yet
+    assert failed.outcome == "failed"
+    assert failed.letter is not None
+    assert failed.letter.attempts == 2
+    assert await letters.count() == 1
+
+    broken.clear()  # the fix is deployed; two operators press retry at once
+    results = await asyncio.gather(*(letters.retry(poison.event_id) for _ in range(2)))
+    assert sorted(r.outcome for r in results) == ["already_resolved", "resolved"]
+    assert sorted(await seen(engine)) == [1, 2, 3]
+    assert await letters.list() == []
+    assert [d.resolved_at is not None for d in await letters.list(include_resolved=True)] == [True]
+    assert await letters.count() == 0
+    assert not await consumer.retry_dead_letter(poison.event_id)
+    assert consumer.status().dead_letters == 0  # recounted from the table

@@ -13,6 +13,13 @@ from eventfeed.consumer import (
     Handler,
     RetryLater,
 )
+from eventfeed.deadletters import (
+    DeadLetterList,
+    DeadLetters,
+    DeadLetterView,
+    RetryResult,
+    RetryView,
+)
 from eventfeed.event import LedgerEvent
 from eventfeed.metrics import ConsumerMetrics
 from eventfeed.replay import Reset, replay
@@ -29,12 +36,17 @@ __all__ = [
     "ConsumerMetrics",
     "ConsumerStatus",
     "DeadLetter",
+    "DeadLetterList",
+    "DeadLetterView",
+    "DeadLetters",
     "Handler",
     "HttpFeedSource",
     "KafkaSource",
     "LedgerEvent",
     "Reset",
     "RetryLater",
+    "RetryResult",
+    "RetryView",
     "Source",
     "Tables",
     "create_tables_sql",

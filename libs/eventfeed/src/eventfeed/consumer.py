@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from eventfeed import store
+from eventfeed.deadletters import DeadLetters, error_text
 from eventfeed.event import LedgerEvent
 from eventfeed.metrics import ConsumerMetrics
 from eventfeed.schema import DEFAULT_PREFIX, Tables
@@ -125,6 +126,9 @@ class Consumer:
         self.backoff = backoff or Backoff()
         self.metrics = metrics or ConsumerMetrics()
         self.strict_order = strict_order
+        self.dead_letter_table = DeadLetters(
+            name, engine, handler, tables=self.tables, metrics=self.metrics
+        )
         self._gaps = 0
         self._state = "stopped"
         self._opened = False
@@ -272,7 +276,7 @@ class Consumer:
                         event.account_id,
                         event.version,
                     )
-                    await store.add_dead_letter(conn, self.tables, self.name, event, _error(e))
+                    await store.add_dead_letter(conn, self.tables, self.name, event, error_text(e))
                     dead += 1
                 except Exception as e:  # the event is parked, not lost
                     log.exception(
@@ -282,18 +286,21 @@ class Consumer:
                         event.account_id,
                         event.version,
                     )
-                    await store.add_dead_letter(conn, self.tables, self.name, event, _error(e))
+                    await store.add_dead_letter(conn, self.tables, self.name, event, error_text(e))
                     dead += 1
                 handled += 1
             cursor = max(e.position for e in events) if self.source.kind == "http" else None
             await store.advance(conn, self.tables, self.name, position=cursor, processed=handled)
+            parked = self._dead_letters
+            if dead:  # from the table: retries by other processes change it too
+                parked = await store.count_dead_letters(conn, self.tables, self.name)
         if cursor is not None:
             self._position = max(self._position, cursor)
         elif events:
             self._position = events[-1].position
         self._processed += handled
         self._duplicates += duplicates
-        self._dead_letters += dead
+        self._dead_letters = parked
         self._gaps += gaps
         self.metrics.gaps.labels(self.name).inc(gaps)
         self.metrics.processed.labels(self.name).inc(handled)
@@ -301,44 +308,25 @@ class Consumer:
         self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
         return BatchResult(handled, duplicates, dead, gaps)
 
-    # --- operators -----------------------------------------------------------------------
+    # --- operators (see :class:`~eventfeed.deadletters.DeadLetters`) ----------------------
 
     async def dead_letters(self, *, include_resolved: bool = False) -> list[store.DeadLetter]:
-        async with self.engine.connect() as conn:
-            return await store.dead_letters(
-                conn, self.tables, self.name, include_resolved=include_resolved
-            )
+        return await self.dead_letter_table.list(include_resolved=include_resolved)
 
     async def retry_dead_letter(self, event_id: UUID) -> bool:
         """Run the handler again on a parked event; True if it succeeded (then resolved)."""
-        async with self.engine.begin() as conn:
-            letter = await store.dead_letter(conn, self.tables, self.name, event_id)
-            if letter is None or letter.resolved_at is not None:
-                return False
-            try:
-                async with conn.begin_nested():
-                    await self.handler(conn, letter.event)
-            except Exception as e:
-                await store.add_dead_letter(conn, self.tables, self.name, letter.event, _error(e))
-                return False
-            await store.resolve_dead_letter(conn, self.tables, self.name, event_id)
+        result = await self.dead_letter_table.retry(event_id)
         await self._recount()
-        return True
+        return result.outcome == "resolved"
 
     async def retry_dead_letters(self) -> tuple[int, int]:
         """Retry every open dead letter in position order: (resolved, still failing)."""
-        ok = failed = 0
-        for letter in await self.dead_letters():
-            if await self.retry_dead_letter(letter.event.event_id):
-                ok += 1
-            else:
-                failed += 1
-        return ok, failed
+        outcome = await self.dead_letter_table.retry_all()
+        await self._recount()
+        return outcome
 
     async def _recount(self) -> None:
-        async with self.engine.connect() as conn:
-            self._dead_letters = await store.count_dead_letters(conn, self.tables, self.name)
-        self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
+        self._dead_letters = await self.dead_letter_table.count()
 
     def status(self) -> ConsumerStatus:
         since = None if self._last_progress is None else time.monotonic() - self._last_progress
@@ -356,7 +344,3 @@ class Consumer:
             last_error=self._last_error,
             seconds_since_progress=since,
         )
-
-
-def _error(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"[:4000]

@@ -150,13 +150,15 @@ async def dead_letters(
 
 
 async def dead_letter(
-    conn: AsyncConnection, t: Tables, consumer: str, event_id: UUID
+    conn: AsyncConnection, t: Tables, consumer: str, event_id: UUID, *, lock: bool = True
 ) -> DeadLetter | None:
+    """One dead letter, resolved or not; ``lock``: row-locked until the transaction ends."""
     row = (
         await conn.execute(
             text(
                 f"SELECT consumer, event, error, attempts, failed_at, resolved_at "
-                f"FROM {t.dead_letters} WHERE consumer = :c AND event_id = :e FOR UPDATE"
+                f"FROM {t.dead_letters} WHERE consumer = :c AND event_id = :e"
+                + (" FOR UPDATE" if lock else "")
             ),
             {"c": consumer, "e": event_id},
         )
