@@ -5,6 +5,7 @@
 #   make test    lint, type-check, run all tests
 #
 # PYTHON=python3.12 make venv   -- build the venv with another interpreter (after make clean)
+# make run RUN_ARGS="--ledger-port 9000 --dunning-port 9001 --commission-port 9002"   -- other ports
 
 PYTHON ?= python3
 VENV   := .venv
@@ -47,7 +48,7 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt Makefile
 	touch $@
 
 run: venv
-	$(BIN)/python -m devstack run
+	$(BIN)/python -m devstack run $(RUN_ARGS)
 
 test: venv
 	$(BIN)/ruff check .

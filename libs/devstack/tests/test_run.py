@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -137,3 +138,16 @@ def test_failed_migration_stops_run_with_an_error(
             drop_database(pg_admin_url, db)
     assert not (tmp_path / "var").exists()  # no embedded server was started
     assert not (tmp_path / "records" / "ledger.serve.json").exists()
+
+
+def test_a_port_in_use_stops_run_before_anything_starts(
+    tmp_path: Path, fake_bin: Path, run_env: dict[str, str]
+) -> None:
+    ports = {name: free_port() for name in SERVICES}
+    log = tmp_path / "run.log"
+    with socket.create_server(("127.0.0.1", ports["dunning"])):
+        proc = start_run(fake_bin, run_env, ports, log)
+        assert proc.wait(60) == 1, log.read_text()
+    assert f"dunning: port {ports['dunning']} on 127.0.0.1 is already in use" in log.read_text()
+    assert not (tmp_path / "var").exists()  # no PostgreSQL was started
+    assert not (tmp_path / "records" / "ledger.migrate.json").exists()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from devstack._net import wait_for_port
+from devstack._net import port_open, wait_for_port
 from devstack.pgurl import asyncpg_url, database_name, libpq_url, redact
 from devstack.postgres import EmbeddedPostgres, create_database, database_exists
 
@@ -107,6 +107,7 @@ class Supervisor:
 
     def _start_all(self) -> None:
         commands = self._commands()
+        self._check_ports(commands)
         admin_url = self._start_postgres()
         for svc in self.services:
             if svc.name in commands:
@@ -137,6 +138,19 @@ class Supervisor:
             else:
                 log.info("%s: command not installed, skipping", svc.name)
         return found
+
+    def _check_ports(self, commands: dict[str, str]) -> None:
+        """Refuse to start when another process already listens on a service's port.
+
+        Otherwise the readiness wait would see that process and report the service up.
+        """
+        for svc in self.services:
+            if svc.name in commands and port_open(self.host, svc.port):
+                raise StartupError(
+                    f"{svc.name}: port {svc.port} on {self.host} is already in use; stop what"
+                    f" listens there or choose other ports, e.g."
+                    f" make run RUN_ARGS='--{svc.name}-port {svc.port + 100}'"
+                )
 
     def _start_postgres(self) -> str:
         external = self.env.get("LEDGER_DATABASE_URL")
