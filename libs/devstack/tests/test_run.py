@@ -148,6 +148,6 @@ def test_a_port_in_use_stops_run_before_anything_starts(
     with socket.create_server(("127.0.0.1", ports["dunning"])):
         proc = start_run(fake_bin, run_env, ports, log)
         assert proc.wait(60) == 1, log.read_text()
-    assert f"dunning: port {ports['dunning']} on 127.0.0.1 is already in use" in log.read_text()
+    assert f"already in use on 127.0.0.1: dunning: port {ports['dunning']};" in log.read_text()
     assert not (tmp_path / "var").exists()  # no PostgreSQL was started
     assert not (tmp_path / "records" / "ledger.migrate.json").exists()

@@ -144,13 +144,14 @@ class Supervisor:
 
         Otherwise the readiness wait would see that process and report the service up.
         """
-        for svc in self.services:
-            if svc.name in commands and port_open(self.host, svc.port):
-                raise StartupError(
-                    f"{svc.name}: port {svc.port} on {self.host} is already in use; stop what"
-                    f" listens there or choose other ports, e.g."
-                    f" make run RUN_ARGS='--{svc.name}-port {svc.port + 100}'"
-                )
+        taken = [s for s in self.services if s.name in commands and port_open(self.host, s.port)]
+        if taken:
+            ports = ", ".join(f"{s.name}: port {s.port}" for s in taken)
+            args = " ".join(f"--{s.name}-port {s.port + 100}" for s in taken)
+            raise StartupError(
+                f"already in use on {self.host}: {ports}; stop what listens there or choose"
+                f" other ports, e.g. make run RUN_ARGS='{args}'"
+            )
 
     def _start_postgres(self) -> str:
         external = self.env.get("LEDGER_DATABASE_URL")
