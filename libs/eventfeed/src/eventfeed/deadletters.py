@@ -192,3 +192,35 @@ def table(letters: Iterable[DeadLetter], write: Callable[[str], Any] = print) ->
             f"v{e.version}  attempts {d.attempts}  {state}"
         )
         write(f"    {d.error.splitlines()[0] if d.error else ''}")
+
+
+async def operate(
+    letters: DeadLetters,
+    *,
+    retry: UUID | None = None,
+    retry_all: bool = False,
+    everything: bool = False,
+    write: Callable[[str], Any] = print,
+) -> int:
+    """The services' ``<service> dead-letters`` command: list the letters (``everything``:
+    resolved ones too), or retry one or all of them. Exit status 1 when a retry did not
+    resolve what it was asked to."""
+    if retry is not None:
+        result = await letters.retry(retry)
+        d = result.letter
+        if result.outcome == "resolved":
+            write(f"{retry}: resolved (the handler succeeded; its effects are committed)")
+        elif result.outcome == "failed" and d is not None:
+            write(f"{retry}: still failing after {d.attempts} attempts: {d.error}")
+        elif result.outcome == "already_resolved" and d is not None:
+            write(f"{retry}: already resolved at {d.resolved_at}; not run again")
+        else:
+            write(f"{retry}: no dead letter of consumer {letters.name} has this event id")
+        return 0 if result.outcome == "resolved" else 1
+    if retry_all:
+        ok, failed = await letters.retry_all()
+        write(f"retried: {ok} resolved, {failed} still failing")
+        table(await letters.list(), write)
+        return 1 if failed else 0
+    table(await letters.list(include_resolved=everything), write)
+    return 0

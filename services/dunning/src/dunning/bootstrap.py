@@ -17,7 +17,14 @@ from dunning.application.effects import Effects
 from dunning.application.ports import Clock, Mailer, SystemClock
 from dunning.domain.policies import PolicySet
 from dunning.settings import Settings
-from eventfeed import Consumer, ConsumerMetrics, HttpFeedSource, KafkaSource, Source
+from eventfeed import (
+    Consumer,
+    ConsumerMetrics,
+    DeadLetters,
+    HttpFeedSource,
+    KafkaSource,
+    Source,
+)
 
 CONSUMER_NAME = "dunning"
 
@@ -54,7 +61,11 @@ class Dunning:
     ledger_http: httpx.AsyncClient | None = field(default=None, repr=False)
 
     def consumer(self, source: Source | None = None, *, project_only: bool = False) -> Consumer:
-        """A consumer of the ledger's events (Kafka if configured, else the HTTP feed)."""
+        """A consumer of the ledger's events (Kafka if configured, else the HTTP feed).
+
+        ``project_only``: only rebuild the receivables projection, deciding nothing (for
+        ``dunning replay``: old events must not lower or clear today's levels).
+        """
         s = self.settings
         if source is None:
             if s.kafka_bootstrap_servers:
@@ -62,9 +73,25 @@ class Dunning:
                     s.kafka_bootstrap_servers, group_id=CONSUMER_NAME, topic=s.kafka_ledger_topic
                 )
             else:
-                source = HttpFeedSource(s.ledger_url, client=self.ledger_http)
+                source = self.feed()
+        applier = Applier(self.policies, project_only=True) if project_only else self.applier
         return Consumer(
-            CONSUMER_NAME, self.engine, self.applier.apply, source, metrics=self.consumer_metrics
+            CONSUMER_NAME, self.engine, applier.apply, source, metrics=self.consumer_metrics
+        )
+
+    def feed(self) -> HttpFeedSource:
+        """The ledger's HTTP feed, which keeps every event (a replay reads it, never Kafka,
+        whose retention may have dropped the oldest and whose group offsets are not 0)."""
+        return HttpFeedSource(self.settings.ledger_url, client=self.ledger_http)
+
+    def replay_consumer(self) -> Consumer:
+        """The consumer of ``dunning replay``: the HTTP feed from position 0, project only."""
+        return self.consumer(self.feed(), project_only=True)
+
+    def dead_letters(self) -> DeadLetters:
+        """The consumer's dead letters, retried with the live handler."""
+        return DeadLetters(
+            CONSUMER_NAME, self.engine, self.applier.apply, metrics=self.consumer_metrics
         )
 
     async def close(self) -> None:
@@ -100,8 +127,10 @@ def build(
     clock: Clock | None = None,
     ledger_http: httpx.AsyncClient | None = None,
     policies: PolicySet | None = None,
+    applier: Applier | None = None,
 ) -> Dunning:
-    """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app)."""
+    """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app);
+    ``applier``: the consumer's handler (default: ``Applier(policies)``)."""
     engine = create_async_engine(
         database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
     )
@@ -130,7 +159,7 @@ def build(
         clock=clock or SystemClock(),
         ledger=ledger,
         effects=effects,
-        applier=Applier(policies),
+        applier=applier or Applier(policies),
         registry=registry,
         consumer_metrics=ConsumerMetrics(registry),
         http_metrics=HttpMetrics(registry),

@@ -1,4 +1,4 @@
-"""dunning's command line: serve, migrate, run --as-of, replay, deliver, policies."""
+"""dunning's command line: serve, migrate, run --as-of, replay, dead-letters, policies, openapi."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 from dunning.settings import Settings
 
@@ -54,27 +55,35 @@ async def _run(settings: Settings, as_of: date) -> int:
 
 
 async def _replay(settings: Settings) -> int:
-    from dunning.adapters.postgres import repository as repo
+    from dunning.application.replay import replay_projection
     from dunning.bootstrap import build
-    from eventfeed import HttpFeedSource, replay
 
     d = build(settings)
     try:
-        async with d.engine.connect() as conn:
-            before = await repo.dump_projection(conn)
-        source = HttpFeedSource(settings.ledger_url)  # the ledger keeps every event
-        n = await replay(d.consumer(source, project_only=True), repo.reset_projection)
-        async with d.engine.connect() as conn:
-            after = await repo.dump_projection(conn)
+        report = await replay_projection(d.engine, d.replay_consumer())
     finally:
         await d.close()
-    differ = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    print(f"replayed {n} ledger events into {len(after)} accounts")
-    for account_id in differ:
+    print(f"replayed {report.events} ledger events into {report.accounts} accounts")
+    for account_id in report.differ:
         print(f"  differs from the live projection: {account_id}")
-    if not differ:
+    if not report.differ:
         print("  rebuilt projection is identical to the live one")
-    return 1 if differ else 0
+    return 1 if report.differ else 0
+
+
+async def _dead_letters(
+    settings: Settings, retry: UUID | None, retry_all: bool, everything: bool
+) -> int:
+    from dunning.bootstrap import build
+    from eventfeed.deadletters import operate
+
+    d = build(settings)
+    try:
+        return await operate(
+            d.dead_letters(), retry=retry, retry_all=retry_all, everything=everything
+        )
+    finally:
+        await d.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="the dunning run for a business date (idempotent)")
     run.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     sub.add_parser("replay", help="rebuild the receivables projection from ledger event 0")
+    dead = sub.add_parser(
+        "dead-letters", help="list the ledger events the consumer parked; retry one after a fix"
+    )
+    dead.add_argument("--retry", type=UUID, metavar="EVENT_ID", help="run the handler again")
+    dead.add_argument("--retry-all", action="store_true", help="retry every open dead letter")
+    dead.add_argument("--all", action="store_true", help="list resolved ones too")
+    sub.add_parser("openapi", help="print the OpenAPI document")
     sub.add_parser("policies", help="validate and print the dunning policies")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -101,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(settings, args.as_of))
     if args.command == "replay":
         return asyncio.run(_replay(settings))
+    if args.command == "dead-letters":
+        return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
+    if args.command == "openapi":
+        from dunning.adapters.http.app import create_app
+
+        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
+        return 0
     if args.command == "policies":
         from dunning.adapters.policy_file import load_policies
         from dunning.domain.errors import PolicyFileError

@@ -23,12 +23,14 @@ from aiosmtpd.controller import Controller
 
 from devstack.pytest_plugin import DatabaseFactory
 from dunning.adapters.http.app import create_app as create_dunning_app
+from dunning.application.consume import Applier
 from dunning.application.ports import FixedClock
 from dunning.bootstrap import Dunning, build
 from dunning.cli import migrate as migrate_dunning
 from dunning.settings import Settings
 from eventfeed import HttpFeedSource
 from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.bootstrap import Ledger
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
@@ -79,6 +81,7 @@ class Stack:
     api: httpx.AsyncClient
     dunning: Dunning
     outbox: Path
+    ledger_service: Ledger  # what the ledger's API runs on (its engine, for a relay)
     seen: dict[str, Any] = field(default_factory=dict)
 
     async def sync(self) -> int:
@@ -115,8 +118,10 @@ async def make_stack(
     ledger_template: str,
     dunning_template: str,
     tmp_path: Path,
+    applier: Applier | None = None,
     **settings: Any,
 ) -> AsyncIterator[Stack]:
+    """``settings``: dunning settings; ``applier``: dunning's consumer handler."""
     ledger = build_ledger(
         LedgerSettings(
             database_url=make_database("dun_ledger", template=ledger_template),
@@ -136,13 +141,14 @@ async def make_stack(
         ),
         clock=FixedClock(date(2026, 3, 1)),
         ledger_http=ledger_http,
+        applier=applier,
     )
     api = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_dunning_app(d, background=False)),
         base_url="http://dunning",
     )
     try:
-        yield Stack(ledger=ledger_http, api=api, dunning=d, outbox=outbox)
+        yield Stack(ledger=ledger_http, api=api, dunning=d, outbox=outbox, ledger_service=ledger)
     finally:
         await api.aclose()
         await d.close()

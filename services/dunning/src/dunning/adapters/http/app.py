@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from dunning.adapters.http import accounts, credit, operations, problems
+from dunning.adapters.http import accounts, credit, dead_letters, operations, problems
 from dunning.adapters.http.deps import DunningDep
 from dunning.adapters.postgres import queues
 from dunning.bootstrap import Dunning, build
@@ -83,7 +83,7 @@ def create_app(
     if dunning is not None:
         app.state.dunning = dunning
     problems.install(app)
-    for module in (operations, accounts, credit):
+    for module in (operations, accounts, credit, dead_letters):
         app.include_router(module.router)
     _operations(app)
     return app
@@ -106,19 +106,28 @@ def _operations(app: FastAPI) -> None:
     async def healthz() -> dict[str, Any]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Database reachable, ledger feed not lagging")
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="Database reachable, ledger feed not lagging",
+        description="Details: delivery backlog, `dead_letters` (ledger events parked "
+        "unprocessed, see /v1/dead-letters; they do not make the service unready) and the "
+        "feed consumer's status.",
+    )
     async def readyz(request: Request, dunning: DunningDep) -> JSONResponse:
         body: dict[str, Any] = {"status": "ready"}
         try:
             async with dunning.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
                 body["backlog"] = await queues.backlog(conn)
+            body["dead_letters"] = await dunning.dead_letters().count()
             body["database"] = "ok"
         except Exception as e:
             return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
         consumer: Consumer | None = request.app.state.consumer
         if consumer is not None:
             feed = consumer.status().as_dict()
+            feed["dead_letters"] = body["dead_letters"]  # the table's count, all processes
             body["feed"] = feed
             lag = feed["lag"]
             if not feed["ready"] or (lag is not None and lag > dunning.settings.ready_max_lag):
@@ -128,4 +137,6 @@ def _operations(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
     async def metrics(dunning: DunningDep) -> Response:
+        with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)
+            await dunning.dead_letters().count()
         return Response(generate_latest(dunning.registry), media_type=CONTENT_TYPE_LATEST)
