@@ -102,6 +102,19 @@ async def test_without_strict_order_a_later_version_wins(engine: AsyncEngine) ->
     assert consumer.status().duplicates == 1
 
 
+async def test_the_http_cursor_holds_positions_past_32_bits(engine: AsyncEngine) -> None:
+    # A ledger position grows with the server's transaction ids: on a long-lived server it
+    # is far past 2**31 from the first event on.
+    far = 49_687_101_442
+    source = ListSource([[ev("A", 1, far)], [ev("A", 2, far + 65_536)]])
+    source.kind = "http"
+    consumer = Consumer("c", engine, record, source)
+    await consumer.run_until_caught_up(max_seconds=10)
+    assert await seen(engine) == [1, 2]
+    status = consumer.status()
+    assert (status.position, status.last_error) == (far + 65_536, None)
+
+
 async def test_replay_resets_and_rebuilds(engine: AsyncEngine) -> None:
     batches = [[ev("A", 1, 10), ev("B", 1, 11)], [ev("A", 2, 20)]]
     await Consumer("c", engine, record, ListSource(batches)).run_until_caught_up(max_seconds=10)

@@ -61,9 +61,11 @@ async def advance(
     await conn.execute(
         text(
             f"INSERT INTO {t.checkpoints} AS c (consumer, position, processed) "
-            "VALUES (:consumer, coalesce(:position, 0), :processed) "
+            # bigint: next to the literal 0 the parameter would be typed integer, and a
+            # position past 2**31 (any server past ~32k transactions) could not be stored
+            "VALUES (:consumer, coalesce(CAST(:position AS bigint), 0), :processed) "
             "ON CONFLICT (consumer) DO UPDATE SET "
-            "position = greatest(c.position, coalesce(:position, c.position)), "
+            "position = greatest(c.position, coalesce(CAST(:position AS bigint), c.position)), "
             "processed = c.processed + :processed, updated_at = now()"
         ),
         {"consumer": consumer, "position": position, "processed": processed},
