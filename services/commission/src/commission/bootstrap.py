@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from commission.adapters.postgres.books import apply
 from commission.application.clock import Clock, SystemClock
 from commission.settings import Settings
-from eventfeed import Consumer, ConsumerMetrics, HttpFeedSource, KafkaSource, Source
+from eventfeed import (
+    Consumer,
+    ConsumerMetrics,
+    DeadLetters,
+    Handler,
+    HttpFeedSource,
+    KafkaSource,
+    Source,
+)
 
 
 @dataclass
@@ -21,6 +29,20 @@ class Commission:
     clock: Clock
     registry: CollectorRegistry
     consumer: Consumer
+    feed_client: httpx.AsyncClient | None = None
+
+    def dead_letters(self) -> DeadLetters:
+        """The consumer's dead letters, retried with its handler."""
+        c = self.consumer
+        return DeadLetters(c.name, self.engine, c.handler, tables=c.tables, metrics=c.metrics)
+
+    def replay_consumer(self) -> Consumer:
+        """The consumer of ``commission replay``: the ledger's HTTP feed from position 0,
+        even when the live one reads Kafka (whose retention may have dropped the oldest
+        events, and whose group offsets would resume where the live consumer is)."""
+        c = self.consumer
+        source = HttpFeedSource(self.settings.ledger_url, client=self.feed_client)
+        return Consumer(c.name, self.engine, c.handler, source, metrics=c.metrics)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -51,7 +73,11 @@ def build(
     clock: Clock | None = None,
     feed_client: httpx.AsyncClient | None = None,
     source: Source | None = None,
+    handler: Handler = apply,
 ) -> Commission:
+    """``feed_client``: a client for the ledger's feed (tests pass one on its ASGI app);
+    ``source``: the consumer's transport (default from the settings); ``handler``: the
+    consumer's handler."""
     engine = create_async_engine(
         database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
     )
@@ -59,8 +85,8 @@ def build(
     consumer = Consumer(
         settings.consumer_name,
         engine,
-        apply,
+        handler,
         source or make_source(settings, feed_client=feed_client),
         metrics=ConsumerMetrics(registry),
     )
-    return Commission(settings, engine, clock or SystemClock(), registry, consumer)
+    return Commission(settings, engine, clock or SystemClock(), registry, consumer, feed_client)

@@ -1,4 +1,4 @@
-"""The commission service's command line: serve, migrate, settle, replay, openapi."""
+"""The commission service's command line: serve, migrate, settle, replay, dead-letters, openapi."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from uuid import UUID
 
 from commission.settings import Settings
 
@@ -50,11 +51,26 @@ async def _replay(settings: Settings) -> int:
 
     service = build(settings)
     try:
-        handled = await replay(service.consumer, reset_derived)
+        handled = await replay(service.replay_consumer(), reset_derived)
     finally:
         await service.close()
     print(f"replayed {handled} ledger events from position 0")
     return 0
+
+
+async def _dead_letters(
+    settings: Settings, retry: UUID | None, retry_all: bool, everything: bool
+) -> int:
+    from commission.bootstrap import build
+    from eventfeed.deadletters import operate
+
+    service = build(settings)
+    try:
+        return await operate(
+            service.dead_letters(), retry=retry, retry_all=retry_all, everything=everything
+        )
+    finally:
+        await service.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     settle = sub.add_parser("settle", help="settle a period (idempotent)")
     settle.add_argument("--period", required=True, help="YYYY-MM")
     sub.add_parser("replay", help="rebuild accruals from ledger position 0 (stop `serve` first)")
+    dead = sub.add_parser(
+        "dead-letters", help="list the ledger events the consumer parked; retry one after a fix"
+    )
+    dead.add_argument("--retry", type=UUID, metavar="EVENT_ID", help="run the handler again")
+    dead.add_argument("--retry-all", action="store_true", help="retry every open dead letter")
+    dead.add_argument("--all", action="store_true", help="list resolved ones too")
     sub.add_parser("openapi", help="print the OpenAPI document")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -82,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_settle(settings, args.period))
     if args.command == "replay":
         return asyncio.run(_replay(settings))
+    if args.command == "dead-letters":
+        return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
     if args.command == "openapi":
         from commission.adapters.http.app import create_app
 

@@ -199,13 +199,26 @@ class World:
         return r.json()["statements"][0]  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-async def world(
-    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+async def make_world(
+    make_database: DatabaseFactory,
+    commission_template: str,
+    ledger_client: httpx.AsyncClient,
+    **build_options: Any,
 ) -> AsyncIterator[World]:
+    """``build_options``: more arguments of ``commission.bootstrap.build`` (a handler ...)."""
     url = make_database("commission", template=commission_template)
-    service = build(Settings(database_url=url, consume=False), feed_client=ledger_client)
+    service = build(
+        Settings(database_url=url, consume=False), feed_client=ledger_client, **build_options
+    )
     transport = httpx.ASGITransport(app=create_commission_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://commission") as api:
         yield World(ledger_client, service, api, f"T{next(_ids)}")
     await service.close()
+
+
+@pytest.fixture
+async def world(
+    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+) -> AsyncIterator[World]:
+    async for w in make_world(make_database, commission_template, ledger_client):
+        yield w

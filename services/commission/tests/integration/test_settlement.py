@@ -8,6 +8,7 @@ import io
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from commission.adapters.postgres.books import reset_derived
+from commission.bootstrap import build
 from eventfeed import replay
 
 from .conftest import World
@@ -125,7 +126,19 @@ async def test_replay_from_position_zero_gives_identical_accruals(world: World) 
     broker, _ = await _history(world)
     entries = (await world.accruals(broker))["entries"]
     statements = [await world.statement(broker, p) for p in ("2026-11", "2026-12", "2027-01")]
-    handled = await replay(world.service.consumer, reset_derived, max_seconds=30)
+    # `commission replay` on a service that consumes Kafka still reads the HTTP feed from 0
+    # (the group's offsets would resume where the live consumer is)
+    kafka_settings = world.service.settings.model_copy(
+        update={"kafka_bootstrap_servers": "kafka.invalid:9092"}
+    )
+    on_kafka = build(kafka_settings, feed_client=world.ledger)
+    try:
+        assert on_kafka.consumer.source.kind == "kafka"
+        rebuilding = on_kafka.replay_consumer()
+        assert rebuilding.source.kind == "http"
+        handled = await replay(rebuilding, reset_derived, max_seconds=30)
+    finally:
+        await on_kafka.close()
     assert handled > 0
     assert (await world.accruals(broker))["entries"] == entries
     assert [await world.statement(broker, p) for p in ("2026-11", "2026-12", "2027-01")] == (

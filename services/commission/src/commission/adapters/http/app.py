@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
-from commission.adapters.http import brokers, problems, settlements
+from commission.adapters.http import brokers, dead_letters, problems, settlements
 from commission.adapters.http.deps import CommissionDep
 from commission.bootstrap import Commission, build
 from commission.settings import Settings
@@ -61,6 +61,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
     problems.install(app)
     app.include_router(brokers.router)
     app.include_router(settlements.router)
+    app.include_router(dead_letters.router)
 
     @app.middleware("http")
     async def observe(
@@ -79,20 +80,32 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
     async def healthz() -> dict[str, Any]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Database answers; consumer status")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Database answers; consumer status",
+        description="Details: `dead_letters` (ledger events parked unprocessed, see "
+        "/v1/dead-letters; they do not make the service unready) and the consumer's status.",
+    )
     async def readyz(service: CommissionDep) -> JSONResponse:
         consumer = service.consumer.status().as_dict()
         try:
             async with service.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+            dead = await service.dead_letters().count()
         except Exception as e:  # any failure means not ready
             return JSONResponse(
                 {"status": "unavailable", "database": str(e), "consumer": consumer}, 503
             )
-        return JSONResponse({"status": "ready", "database": "ok", "consumer": consumer})
+        consumer["dead_letters"] = dead  # the table's count: retries elsewhere included
+        return JSONResponse(
+            {"status": "ready", "database": "ok", "dead_letters": dead, "consumer": consumer}
+        )
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics(service: CommissionDep) -> Response:
+        with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)
+            await service.dead_letters().count()
         return Response(generate_latest(service.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
