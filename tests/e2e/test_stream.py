@@ -486,3 +486,23 @@ async def test_ledger_serve_runs_the_relay_when_kafka_is_configured(
             assert ready["relay"]["active"] is True
             metrics = (await client.get("/metrics")).text
             assert "ledger_relay_published_total" in metrics
+
+
+async def test_two_members_of_a_consumer_group_share_the_work(
+    stream_ledger: Ledger,
+    ledger_client: httpx.AsyncClient,
+    topic_settings: Settings,
+    consumer_engine: AsyncEngine,
+) -> None:
+    accounts = support.new_accounts(6, "group")
+    relay = fast_relay(stream_ledger, topic_settings)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    first = kafka_consumer(consumer_engine, topic_settings, group=group)
+    second = kafka_consumer(consumer_engine, topic_settings, group=group)
+    async with running(relay, first):
+        await open_all(ledger_client, accounts)
+        await post_concurrently(ledger_client, accounts, 2)
+        async with running(second):  # joins: the group rebalances mid-stream
+            await post_concurrently(ledger_client, accounts, 2, start=2)
+            await consumed_all(consumer_engine, ledger_client, accounts)
+    await no_dead_letters(first)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from eventfeed.envelope import EnvelopeError, from_kafka
 from eventfeed.event import LedgerEvent
@@ -112,13 +112,18 @@ class KafkaSource:
 
     async def ack(self, events: Sequence[LedgerEvent]) -> None:
         consumer = self._require()
+        assigned = consumer.assignment()
+        for stale in [tp for tp in self._fetched if tp not in assigned]:  # revoked
+            self._fetched.pop(stale, None)
+            self._acked.pop(stale, None)
         offsets = {tp: o for tp, o in self._fetched.items() if self._acked.get(tp) != o}
         if not offsets:
             return
         if self.group_id is not None:
             try:
                 await consumer.commit(offsets)
-            except CommitFailedError as e:  # rebalanced: the new owner redelivers, deduped
+            except (CommitFailedError, IllegalStateError) as e:
+                # rebalanced meanwhile: the partition's new owner redelivers, deduplicated
                 log.warning("offset commit failed after a rebalance: %s", e)
                 return
         self._acked.update(offsets)

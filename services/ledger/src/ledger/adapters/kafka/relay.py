@@ -188,6 +188,8 @@ class Relay:
             await checkpoint.save(conn, self.name, last, len(stored))
         self.position = last
         self.published += len(stored)
+        if len(stored) < self.batch_size:
+            self.metrics.lag.set(0)
         self.metrics.published.inc(len(stored))
         self.metrics.position.set(last)
         return len(stored)
