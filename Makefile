@@ -12,9 +12,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Editable packages: the ledger and devstack always, the others once they exist.
-OPTIONAL_PKGS := services/dunning services/commission libs/eventfeed
-PACKAGES := libs/devstack services/ledger \
+# Editable packages, the libraries first: every service depends on receivables-eventfeed,
+# which is on no package index (pip takes it from the -e libs/eventfeed of the same command).
+OPTIONAL_PKGS := services/dunning services/commission
+PACKAGES := libs/devstack libs/eventfeed services/ledger \
 	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
 PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 
