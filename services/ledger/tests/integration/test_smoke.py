@@ -108,3 +108,25 @@ async def test_invoices_come_in_pages(client: httpx.AsyncClient, account_id: str
         seen += [i["invoice_id"] for i in page["invoices"]]
         offset = page["next_offset"]
     assert seen == [f"INV-{n}" for n in range(5)]
+
+
+async def test_history_as_known_at_a_time(client: httpx.AsyncClient, account_id: str) -> None:
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-1", "10.00")
+    then = (await client.get(f"/v1/accounts/{account_id}/events")).json()["events"][-1]
+    r = await client.post(
+        f"/v1/accounts/{account_id}/payments",
+        json={
+            "payment_id": "P-1",
+            "amount": "10.00",
+            "received_on": "2026-01-02",
+            "method": "card",
+        },
+    )
+    assert r.status_code == 201
+    known = await client.get(
+        f"/v1/accounts/{account_id}/events", params={"known_at": then["recorded_at"]}
+    )
+    assert [e["type"] for e in known.json()["events"]] == ["AccountOpened", "InvoiceIssued"]
+    everything = await client.get(f"/v1/accounts/{account_id}/events")
+    assert len(everything.json()["events"]) == 4

@@ -125,17 +125,18 @@ async def account_events(
     conn: Conn,
     after_version: Annotated[int, Query(ge=0, description="version to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     account = await account_or_404(conn, account_id)
     stored = await event_store.read_stream(
-        conn, account_id, after_version=after_version, limit=limit
+        conn, account_id, after_version=after_version, limit=limit, known_at=known_at
     )
     last = stored[-1].version if stored else after_version
     return {
         "account_id": account_id,
         "events": [event_view(s) for s in stored],
         "next_after_version": last,
-        "more": last < account["version"],
+        "more": len(stored) == limit and last < account["version"],
     }
 
 

@@ -8,6 +8,7 @@ transaction still running (``pg_snapshot_xmin``), so nothing can commit later be
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Text, and_, func, literal_column, select
@@ -46,13 +47,18 @@ def stored(row: Any) -> StoredEvent:
 
 
 async def read_stream(
-    conn: AsyncConnection, stream_id: str, *, after_version: int = 0, limit: int | None = None
+    conn: AsyncConnection,
+    stream_id: str,
+    *,
+    after_version: int = 0,
+    limit: int | None = None,
+    known_at: datetime | None = None,
 ) -> list[StoredEvent]:
-    q = (
-        select(*_COLUMNS)
-        .where(and_(events.c.stream_id == stream_id, events.c.version > after_version))
-        .order_by(events.c.version)
-    )
+    """A stream's events in version order; with ``known_at``, only those recorded by then."""
+    cond = and_(events.c.stream_id == stream_id, events.c.version > after_version)
+    if known_at is not None:
+        cond = and_(cond, events.c.recorded_at <= known_at)
+    q = select(*_COLUMNS).where(cond).order_by(events.c.version)
     if limit is not None:
         q = q.limit(limit)
     return [stored(r) for r in await conn.execute(q)]
