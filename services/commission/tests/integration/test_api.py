@@ -44,6 +44,10 @@ async def test_bank_details_change_only_after_a_second_user_approves(world: Worl
     assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
     own = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "alice"})
     assert (own.status_code, own.json()["rule"]) == (422, "four-eyes")
+    anonymous = await world.api.post(f"{path}/{world.id('CH1')}/approve")
+    assert (anonymous.status_code, anonymous.json()["field"]) == (422, "X-Actor")
+    unnamed = await world.api.post(path, json={"change_id": world.id("CH2"), "bank": DE_BANK})
+    assert (unnamed.status_code, unnamed.json()["rule"]) == (422, "four-eyes")
     ok = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "bob"})
     assert (ok.status_code, ok.json()["decided_by"]) == (200, "bob")
     bank = (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from commission.adapters.http import views
-from commission.adapters.http.deps import Actor, BrokerId, CommissionDep
+from commission.adapters.http.deps import Actor, BrokerId, CommissionDep, NamedActor
 from commission.adapters.http.schemas import AgreementIn, BankChangeIn, BrokerIn, DecisionIn
 from commission.adapters.postgres.books import entries_of
 from commission.adapters.postgres.brokers import PostgresRegistry
@@ -56,7 +56,7 @@ async def get_broker(broker_id: BrokerId, service: CommissionDep) -> dict[str, A
     summary="Request a change of bank details (takes effect when a second user approves)",
 )
 async def request_change(
-    broker_id: BrokerId, body: BankChangeIn, service: CommissionDep, actor: Actor
+    broker_id: BrokerId, body: BankChangeIn, service: CommissionDep, actor: NamedActor
 ) -> JSONResponse:
     async with service.engine.begin() as conn:
         change, outcome = await app.request_bank_change(
@@ -105,7 +105,7 @@ async def approve(
     broker_id: BrokerId,
     change_id: str,
     service: CommissionDep,
-    actor: Actor,
+    actor: NamedActor,
     body: DecisionIn | None = None,
 ) -> dict[str, Any]:
     return await _decide(broker_id, change_id, True, body, service, actor)
@@ -116,7 +116,7 @@ async def reject(
     broker_id: BrokerId,
     change_id: str,
     service: CommissionDep,
-    actor: Actor,
+    actor: NamedActor,
     body: DecisionIn | None = None,
 ) -> dict[str, Any]:
     return await _decide(broker_id, change_id, False, body, service, actor)

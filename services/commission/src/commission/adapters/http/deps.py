@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 
 from commission.bootstrap import Commission
+from commission.domain.errors import SameUserApproval
 
 
 async def get_commission(request: Request) -> Commission:
@@ -27,3 +28,24 @@ async def actor(
 
 
 Actor = Annotated[str, Depends(actor)]
+
+
+async def named_actor(
+    x_actor: Annotated[
+        str | None,
+        Header(
+            max_length=128,
+            description="who acts: required, so that maker and checker are two named users",
+        ),
+    ] = None,
+) -> str:
+    """Maker-checker needs names: without one, anyone's approval would pass as the default."""
+    if not x_actor:
+        raise SameUserApproval(
+            "bank-detail changes are requested and decided by named users: send X-Actor",
+            field="X-Actor",
+        )
+    return x_actor
+
+
+NamedActor = Annotated[str, Depends(named_actor)]
