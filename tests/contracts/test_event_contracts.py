@@ -3,6 +3,7 @@ eventfeed.contracts --write`` regenerates them)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,29 @@ def test_every_ledger_event_has_a_schema_and_a_message() -> None:
     for name, cls in EVENT_TYPES.items():
         assert (CONTRACTS / "events" / f"{name}.v{cls.schema_version}.json").exists()
         assert name in doc["channels"]["ledger"]["messages"]
+
+
+def test_every_dunning_event_has_a_schema_and_a_message() -> None:
+    from dunning.domain.events import EVENT_TYPES
+
+    doc = yaml.safe_load((CONTRACTS / "asyncapi.yaml").read_text())
+    channel = doc["channels"]["dunning"]
+    assert channel["address"] == "receivables.dunning.v1"
+    assert sorted(channel["messages"]) == sorted(EVENT_TYPES)
+    for name, cls in EVENT_TYPES.items():
+        schema = json.loads(
+            (CONTRACTS / "events" / f"{name}.v{cls.schema_version}.json").read_text()
+        )
+        assert schema["$id"] == f"urn:receivables:dunning:{name}:v{cls.schema_version}"
+        assert schema["x-topic"] == "receivables.dunning.v1"
+        message = doc["components"]["messages"][f"dunning.{name}"]
+        assert message["payload"] == {"$ref": f"events/{name}.v{cls.schema_version}.json"}
+
+
+def test_the_drift_check_covers_every_publisher() -> None:
+    """A publisher whose package is missing is silently left out of the generated files."""
+    found = [pub.key for pub, _ in contracts.installed_publishers()]
+    assert found == [pub.key for pub in contracts.PUBLISHERS] == ["ledger", "dunning"]
 
 
 def test_drift_is_detected(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from dunning.domain import errors as err
@@ -51,7 +52,79 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str = Field(description="pydantic's error type, e.g. missing, decimal_string")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: how dunning answers every request it refuses."""
+
+    type: str = Field(examples=["urn:receivables-dunning:problem:validation"])
+    title: str
+    status: int = Field(examples=[422])
+    detail: str
+    rule: str = Field(description="the rule the request broke (a stable slug)")
+    field: str | None = Field(None, description="the request part at fault")
+    errors: list[FieldError] | None = Field(
+        None, description="validation problems only: every field at fault"
+    )
+
+
+_WHY = {
+    "404": "No such account (or entry)",
+    "409": "The id was used before with another body (or the state forbids it)",
+    "422": "The request broke a validation or business rule; nothing was written",
+}
+
+
+def _client_id(spec: dict[str, Any], op: dict[str, Any]) -> bool:
+    """Does the operation's body carry an id the client chose (retry-safe by that id)?"""
+    content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref", "")
+    body = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+    return any(name.endswith("_id") for name in body.get("required", ()))
+
+
+def _document(spec: dict[str, Any]) -> dict[str, Any]:
+    """Describe the errors as they are sent: ``application/problem+json`` ``Problem``s.
+
+    FastAPI documents only its own 422 body; here every route with ``{account_id}`` in its
+    path also answers 404, and every POST whose body carries a client-chosen id 409.
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            responses = op.setdefault("responses", {})
+            if "{account_id}" in path:
+                responses.setdefault("404", {})
+            if method == "post" and _client_id(spec, op):
+                responses.setdefault("409", {})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    if code == "422" or not response.get("description"):  # FastAPI's: generic
+                        response["description"] = _WHY.get(code, "Refused")
+                    response["content"] = content
+    return spec
+
+
 def install(app: FastAPI) -> None:
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(err.DunningError)
     async def dunning_error(_: Request, e: err.DunningError) -> JSONResponse:
         extra = {"field": e.field} if e.field else {}
