@@ -147,4 +147,5 @@ async def test_malformed_json_is_a_problem(client: httpx.AsyncClient, account_id
         r = await client.post(
             "/v1/accounts", content=b'{"account_id": ', headers={"content-type": "application/json"}
         )
-        assert_problem(r, 422, rule="validation")
+        problem = assert_problem(r, 422, field="body", rule="validation")
+        assert problem["detail"].startswith("body: not valid JSON (at character 15)"), problem

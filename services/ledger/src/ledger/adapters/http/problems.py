@@ -63,6 +63,14 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def _error(x: Any) -> dict[str, str]:
+    if x["type"] == "json_invalid":  # its loc is ("body", character offset)
+        reason = (x.get("ctx") or {}).get("error", "")
+        message = f"not valid JSON (at character {x['loc'][-1]}): {reason}".rstrip(": ")
+        return {"field": "body", "message": message, "type": x["type"]}
+    return {"field": _field(tuple(x["loc"])), "message": x["msg"], "type": x["type"]}
+
+
 class FieldError(BaseModel):
     field: str = Field(examples=["lines[0].amount"])
     message: str
@@ -146,10 +154,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(tuple(x["loc"])), "message": x["msg"], "type": x["type"]}
-            for x in e.errors()
-        ]
+        errors = [_error(x) for x in e.errors()]
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return problem(
             422,
