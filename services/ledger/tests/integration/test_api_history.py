@@ -107,6 +107,17 @@ async def test_bad_correlation_id_is_refused(client: httpx.AsyncClient, account_
             headers={"X-Correlation-Id": "not-a-uuid"},
         )
         assert_problem(r, 422, field="X-Correlation-Id")
+        r = await client.post(
+            f"/v1/accounts/{account_id}/invoices",
+            json={
+                "invoice_id": "INV-1",
+                "issue_date": "2026-01-01",
+                "due_date": "2026-01-31",
+                "lines": [{"description": "p", "amount": "1.00"}],
+            },
+            headers={"X-Actor": "a" * 129},
+        )
+        assert_problem(r, 422, field="X-Actor", rule="validation")
 
 
 async def test_global_feed_pages_in_position_order(

@@ -54,6 +54,8 @@ def _status(e: err.LedgerError) -> int:
 
 
 def _field(loc: tuple[Any, ...]) -> str:
+    if len(loc) == 2 and loc[0] == "header":  # as the API documents it: X-Actor, not x-actor
+        return "-".join(word.capitalize() for word in str(loc[1]).split("-"))
     out = ""
     for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
         if isinstance(part, int):
