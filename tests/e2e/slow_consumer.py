@@ -23,7 +23,9 @@ async def slow(conn: AsyncConnection, event: LedgerEvent) -> None:
 
 async def main(url: str, bootstrap: str, topic: str, group: str) -> None:
     engine = create_async_engine(url)
-    source = KafkaSource(bootstrap, topic=topic, group_id=group)
+    source = KafkaSource(
+        bootstrap, topic=topic, group_id=group, session_timeout_ms=6000, heartbeat_interval_ms=1000
+    )
     await Consumer("test", engine, slow, source, max_batch=100, poll_wait=0.2).run()
 
 

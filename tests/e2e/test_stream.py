@@ -61,11 +61,22 @@ async def running(*workers: Relay | Consumer) -> AsyncIterator[None]:
 
 
 def fast_relay(ledger: Ledger, settings: Settings) -> Relay:
+    from aiokafka import AIOKafkaProducer
+
+    def producer() -> AIOKafkaProducer:  # notices a dead broker in 3 s instead of 10
+        return AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            enable_idempotence=False,
+            acks="all",
+            request_timeout_ms=3000,
+        )
+
     return Relay(
         ledger.engine,
         settings,
         name=f"test-{uuid.uuid4().hex[:8]}",
         backoff=Backoff(initial=0.1, maximum=0.5),
+        producer_factory=producer,
     )
 
 
@@ -74,6 +85,8 @@ def kafka_consumer(engine: AsyncEngine, settings: Settings, group: str | None = 
         settings.kafka_bootstrap_servers,
         topic=settings.kafka_topic,
         group_id=group or f"test-{uuid.uuid4().hex[:8]}",
+        session_timeout_ms=6000,  # a killed member's partitions move on sooner
+        heartbeat_interval_ms=1000,
     )
     return Consumer(
         "test",
