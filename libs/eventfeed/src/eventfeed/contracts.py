@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic.json_schema import GenerateJsonSchema
 
 from eventfeed.envelope import (
     CONTENT_TYPE,
@@ -70,6 +71,19 @@ PUBLISHERS = (
 )
 
 
+class _DecimalStrings(GenerateJsonSchema):
+    """Amounts (``Decimal`` serialised as text) are strings with a decimal pattern."""
+
+    def generate_inner(self, schema: Any) -> Any:
+        if self.mode == "serialization" and schema.get("type") == "decimal":
+            return {
+                "type": "string",
+                "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+                "description": 'exact decimal amount as a string, e.g. "1250.00"',
+            }
+        return super().generate_inner(schema)
+
+
 @dataclass(frozen=True)
 class EventContract:
     publisher: Publisher
@@ -82,7 +96,9 @@ class EventContract:
         return f"{self.type}.v{self.schema_version}.json"
 
     def json_schema(self) -> dict[str, Any]:
-        schema = self.model.model_json_schema(mode="serialization")
+        schema = self.model.model_json_schema(
+            mode="serialization", schema_generator=_DecimalStrings
+        )
         doc = (self.model.__doc__ or "").strip()
         out: dict[str, Any] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
