@@ -123,6 +123,7 @@ class Relay:
         self._lock_checked = 0.0
         self._lag_measured = 0.0
         self._stopping = False
+        self._loaded = False
 
     def _default_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -169,9 +170,10 @@ class Relay:
     async def step(self) -> int:
         """Publish the next batch after the checkpoint; return how many events were sent."""
         async with self.engine.connect() as conn:
-            if self.position == 0:
+            if not self._loaded:
                 async with conn.begin():
                     self.position = await checkpoint.load(conn, self.name)
+                self._loaded = True
             stored = await event_store.read_all(conn, after=self.position, limit=self.batch_size)
             await conn.rollback()
             await self._measure_lag(conn, stored)
@@ -246,7 +248,7 @@ class Relay:
             self.metrics.up.set(0)
             return False
         self._lock, self._lock_checked = conn, now
-        self.position = 0  # reload: another relay may have moved it
+        self._loaded = False  # reload: another relay may have moved it
         self.metrics.up.set(1)
         log.info("relay %s: active", self.name)
         return True
