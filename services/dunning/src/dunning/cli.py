@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    for noisy in ("alembic", "httpx"):  # one line per migration step / feed poll
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     if args.command == "migrate":
         migrate(settings)
