@@ -7,14 +7,13 @@ order and records one row per event id, so a lost, reordered or doubled event sh
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack.kafka import KafkaBroker
+from devstack.testing import running, wait_for
 from eventfeed import Consumer, HttpFeedSource, KafkaSource, LedgerEvent, replay
 from eventfeed.consumer import Backoff
 from ledger.adapters.kafka.relay import Relay
@@ -33,31 +33,6 @@ from ledger.settings import Settings
 from . import support
 
 HERE = Path(__file__).parent
-
-
-async def wait_for(
-    check: Callable[[], Awaitable[bool]], seconds: float = 60, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
-@contextlib.asynccontextmanager
-async def running(*workers: Relay | Consumer) -> AsyncIterator[None]:
-    tasks = [asyncio.create_task(w.run()) for w in workers]
-    try:
-        yield
-    finally:
-        for w in workers:
-            w.stop()
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await t
 
 
 def fast_relay(ledger: Ledger, settings: Settings) -> Relay:

@@ -3,6 +3,7 @@
 - :mod:`devstack.postgres` -- embedded PostgreSQL server, URL and database helpers
 - :mod:`devstack.kafka` -- Tansu (Kafka-compatible) broker process
 - :mod:`devstack.pytest_plugin` -- ``pg_admin_url``, ``make_database``, ``kafka_broker``
+- :mod:`devstack.testing` -- ``running`` (background workers for a block), ``wait_for``
 - :mod:`devstack.run` -- the ``make run`` supervisor (``python -m devstack run``)
 """
 

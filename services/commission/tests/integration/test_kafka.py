@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 import uuid
 
 from commission.bootstrap import build
 from commission.settings import Settings
 from devstack.kafka import KafkaBroker
+from devstack.testing import running, wait_for
 from eventfeed import Backoff, KafkaSource
 from ledger.adapters.kafka.relay import Relay
 from ledger.bootstrap import Ledger
@@ -52,18 +50,12 @@ async def test_accruals_arrive_through_kafka(
     await world.pay(acc, "PAY", "600.00", "2026-11-10", inv)
     await world.pay(acc, "PAY2", "900.00", "2026-11-20", inv)
 
-    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(service.consumer.run())]
+    async def accrued() -> bool:
+        return await world.net(broker) == "175.00"
+
     try:
-        deadline = time.monotonic() + 60
-        while await world.net(broker) != "175.00":
-            assert time.monotonic() < deadline, "accruals did not arrive through Kafka"
-            await asyncio.sleep(0.2)
+        async with running(relay, service.consumer):
+            await wait_for(accrued, 60, "the accruals to arrive through Kafka")
     finally:
-        relay.stop()
-        service.consumer.stop()
-        for t in tasks:
-            t.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await t
         await service.close()
     assert service.consumer.status().transport == "kafka"

@@ -8,6 +8,7 @@ published only after the broker acknowledged it; consumers deduplicate by event 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -49,15 +50,28 @@ class OutboxPublisher:
         batch: int = 200,
     ) -> None:
         self.engine, self.topic, self.batch = engine, topic, batch
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers, enable_idempotence=idempotent, acks="all"
-        )
-        self._started = False
+        self.bootstrap_servers, self.idempotent = bootstrap_servers, idempotent
+        self.producer: AIOKafkaProducer | None = None  # made on first use: an unstarted
+        # producer warns when collected (a CLI command that never publishes)
+
+    async def _started(self) -> AIOKafkaProducer:
+        if self.producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                enable_idempotence=self.idempotent,
+                acks="all",
+            )
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
+            self.producer = producer
+        return self.producer
 
     async def publish_pending(self) -> int:
-        if not self._started:
-            await self.producer.start()
-            self._started = True
+        producer = await self._started()
         sent = 0
         while True:
             async with self.engine.begin() as conn:
@@ -68,7 +82,7 @@ class OutboxPublisher:
                 for row in rows:
                     msg = to_kafka(as_envelope_event(row), DUNNING_SOURCE)
                     futures.append(
-                        await self.producer.send(
+                        await producer.send(
                             self.topic,
                             value=msg.value,
                             key=key_bytes(msg),
@@ -80,6 +94,6 @@ class OutboxPublisher:
                 sent += len(rows)
 
     async def close(self) -> None:
-        if self._started:
-            await self.producer.stop()
-            self._started = False
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            await producer.stop()
