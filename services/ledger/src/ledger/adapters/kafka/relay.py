@@ -265,8 +265,10 @@ class Relay:
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), timeout=5)
+            try:  # stop() waits for sends in flight: at most the request timeout
+                await asyncio.wait_for(producer.stop(), timeout=30)
+            except Exception as e:
+                log.warning("relay: closing the producer failed: %s", e)
 
     async def close(self) -> None:
         await self._close_producer()
