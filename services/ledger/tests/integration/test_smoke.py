@@ -130,3 +130,36 @@ async def test_history_as_known_at_a_time(client: httpx.AsyncClient, account_id:
     assert [e["type"] for e in known.json()["events"]] == ["AccountOpened", "InvoiceIssued"]
     everything = await client.get(f"/v1/accounts/{account_id}/events")
     assert len(everything.json()["events"]) == 4
+
+
+async def test_the_same_amount_written_differently_is_the_same_command(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id)
+    body = {"payment_id": "P-1", "received_on": "2026-01-02", "method": "card"}
+    first = await client.post(
+        f"/v1/accounts/{account_id}/payments", json={**body, "amount": "50000.00"}
+    )
+    again = await client.post(
+        f"/v1/accounts/{account_id}/payments", json={**body, "amount": "50000"}
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = await client.post(
+        f"/v1/accounts/{account_id}/payments", json={**body, "amount": "50000.01"}
+    )
+    assert other.status_code == 409
+
+
+async def test_dates_outside_any_business_calendar_are_refused(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id)
+    r = await client.post(
+        f"/v1/accounts/{account_id}/payments",
+        json={"payment_id": "P-1", "amount": "1.00", "received_on": "9999-12-31", "method": "card"},
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "received_on"
+    history = (await client.get(f"/v1/accounts/{account_id}/events")).json()["events"]
+    assert len(history) == 1

@@ -11,6 +11,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -46,10 +48,19 @@ class Outcome:
     replayed: bool
 
 
+def _canonical(value: Any) -> str:
+    """Amounts by value ("50000" and "50000.00" are one amount), dates in ISO form."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def request_hash(payload: dict[str, Any]) -> bytes:
-    return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
-    ).digest()
+    """What makes two requests "the same command" for idempotency."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_canonical)
+    return hashlib.sha256(text.encode()).digest()
 
 
 def needs(command: cmd.Command) -> Needs:

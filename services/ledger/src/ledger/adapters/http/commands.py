@@ -93,7 +93,7 @@ async def open_account(body: s.OpenAccountBody, ctx: Ctx) -> JSONResponse:
         command,
         command_id=body.account_id,
         id_field="account_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_account,
     )
 
@@ -118,7 +118,7 @@ async def issue_invoice(account_id: AccountId, body: s.InvoiceBody, ctx: Ctx) ->
         command,
         command_id=body.invoice_id,
         id_field="invoice_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_invoice_of(body.invoice_id),
     )
 
@@ -148,7 +148,7 @@ async def receive_payment(account_id: AccountId, body: s.PaymentBody, ctx: Ctx) 
         command,
         command_id=body.payment_id,
         id_field="payment_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_payment,
     )
 
@@ -180,7 +180,7 @@ async def reverse_payment(
         command,
         command_id=payment_id,
         id_field="payment_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=present,
     )
 
@@ -197,7 +197,7 @@ async def issue_credit_note(
         command,
         command_id=body.credit_note_id,
         id_field="credit_note_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -216,7 +216,7 @@ async def post_adjustment(account_id: AccountId, body: s.AdjustmentBody, ctx: Ct
         command,
         command_id=body.adjustment_id,
         id_field="adjustment_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -232,7 +232,7 @@ async def write_off(account_id: AccountId, body: s.WriteOffBody, ctx: Ctx) -> JS
         command,
         command_id=body.write_off_id,
         id_field="write_off_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -255,7 +255,7 @@ async def recover_write_off(
         command,
         command_id=body.recovery_id,
         id_field="recovery_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -270,7 +270,7 @@ async def refund(account_id: AccountId, body: s.RefundBody, ctx: Ctx) -> JSONRes
         command,
         command_id=body.refund_id,
         id_field="refund_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -287,7 +287,7 @@ async def apply_credit(account_id: AccountId, body: s.ApplyCreditBody, ctx: Ctx)
         command,
         command_id=body.application_id,
         id_field="application_id",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_applied,
     )
 
@@ -308,7 +308,7 @@ async def dispute(
         command,
         command_id=_auto_key(ctx),
         id_field="Idempotency-Key",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 
@@ -329,7 +329,7 @@ async def resolve_dispute(
         command,
         command_id=_auto_key(ctx),
         id_field="Idempotency-Key",
-        payload=body.model_dump(mode="json"),
+        payload=body.model_dump(),
         present=_single,
     )
 

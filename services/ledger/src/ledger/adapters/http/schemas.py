@@ -49,6 +49,14 @@ Money = Annotated[
         }
     ),
 ]
+BusinessDate = Annotated[
+    date,
+    Field(
+        ge=date(1900, 1, 1),
+        le=date(2199, 12, 31),
+        description="a business date (ISO 8601) between 1900-01-01 and 2199-12-31",
+    ),
+]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 OptText = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] | None
@@ -66,7 +74,7 @@ class OpenAccountBody(Body):
     credit_limit: Money
     payment_terms_days: Annotated[int, Field(ge=0, le=3650)]
     broker_id: Id | None = None
-    opened_on: date | None = None
+    opened_on: BusinessDate | None = None
 
 
 class LineBody(Body):
@@ -80,8 +88,8 @@ class LineBody(Body):
 
 class InvoiceBody(Body):
     invoice_id: Id
-    issue_date: date
-    due_date: date
+    issue_date: BusinessDate
+    due_date: BusinessDate
     lines: Annotated[list[LineBody], Field(min_length=1, max_length=1000)]
     policy_id: Id | None = None
     broker_id: Id | None = None
@@ -95,7 +103,7 @@ class AllocationBody(Body):
 class PaymentBody(Body):
     payment_id: Id
     amount: Money
-    received_on: date
+    received_on: BusinessDate
     method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     reference: OptText = None
     allocations: Annotated[list[AllocationBody], Field(max_length=1000)] | None = None
@@ -103,7 +111,7 @@ class PaymentBody(Body):
 
 class ReversalBody(Body):
     reason: Text
-    reversed_on: date | None = None
+    reversed_on: BusinessDate | None = None
 
 
 class CreditNoteBody(Body):
@@ -111,7 +119,7 @@ class CreditNoteBody(Body):
     invoice_id: Id
     amount: Money
     reason: Text
-    issued_on: date | None = None
+    issued_on: BusinessDate | None = None
 
 
 class AdjustmentBody(Body):
@@ -119,7 +127,7 @@ class AdjustmentBody(Body):
     amount: Money
     reason: Text
     invoice_id: Id | None = None
-    effective_on: date | None = None
+    effective_on: BusinessDate | None = None
 
 
 class WriteOffBody(Body):
@@ -127,35 +135,35 @@ class WriteOffBody(Body):
     invoice_id: Id
     amount: Money | None = None
     reason: Text
-    written_off_on: date | None = None
+    written_off_on: BusinessDate | None = None
 
 
 class RecoveryBody(Body):
     recovery_id: Id
     amount: Money
     reason: Text
-    recovered_on: date | None = None
+    recovered_on: BusinessDate | None = None
 
 
 class RefundBody(Body):
     refund_id: Id
     amount: Money
     reason: Text
-    refunded_on: date | None = None
+    refunded_on: BusinessDate | None = None
 
 
 class ApplyCreditBody(Body):
     invoice_id: Id
     amount: Money
     application_id: Id | None = None
-    applied_on: date | None = None
+    applied_on: BusinessDate | None = None
 
 
 class DisputeBody(Body):
     reason: Text
-    disputed_on: date | None = None
+    disputed_on: BusinessDate | None = None
 
 
 class ResolveBody(Body):
     resolution: Text
-    resolved_on: date | None = None
+    resolved_on: BusinessDate | None = None
