@@ -100,6 +100,9 @@ class KafkaSource:
         return events
 
     async def _measure_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Events behind the head; and a partition whose log now ends below our position
+        (the topic was recreated, or an unclean leader election truncated it) is read again
+        from its start: what was lost behind us comes back, duplicates are harmless."""
         lag = 0
         known = False
         for tp in consumer.assignment():
@@ -107,7 +110,20 @@ class KafkaSource:
             if high is None:
                 continue
             known = True
-            lag += max(0, high - self._fetched.get(tp, await consumer.position(tp)))
+            position = await consumer.position(tp)
+            if position > high:
+                log.warning(
+                    "%s[%d]: log ends at %d, below our position %d: reading it from the start",
+                    tp.topic,
+                    tp.partition,
+                    high,
+                    position,
+                )
+                await consumer.seek_to_beginning(tp)
+                self._fetched.pop(tp, None)
+                self._acked.pop(tp, None)
+                position = 0
+            lag += max(0, high - self._fetched.get(tp, position))
         self._lag = lag if known else self._lag
 
     async def ack(self, events: Sequence[LedgerEvent]) -> None:
