@@ -172,6 +172,31 @@ class Consumer:
             await self._close()
         return self._processed - before
 
+    async def catch_up(self, *, max_seconds: float) -> bool:
+        """Wait until every event the source had published when this is called is processed
+        (and committed); False if that takes longer than ``max_seconds``.
+
+        For work that must not miss an event, such as a settlement. While :meth:`run` is
+        active (the service's background consumer) this waits for it; otherwise it consumes
+        here, as :meth:`run_until_caught_up`. A consumer that keeps failing (retrying) does
+        not catch up: the caller is told, and can refuse to act on stale state.
+        """
+        if self._state == "stopped":
+            try:
+                await self.run_until_caught_up(max_seconds=max_seconds)
+            except TimeoutError:
+                return False
+            return True
+        deadline = time.monotonic() + max_seconds
+        while True:
+            if self._opened and self._state in ("live", "catching_up"):
+                with contextlib.suppress(Exception):  # transport trouble: not caught up
+                    if await self.source.caught_up():
+                        return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current batch."""
         self._stopping = True

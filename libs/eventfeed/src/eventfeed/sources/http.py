@@ -68,4 +68,14 @@ class HttpFeedSource:
         return self._lag
 
     async def caught_up(self) -> bool:
-        return self._at_head and self._cursor == self._acked
+        """At the head as of now: everything fetched is acked, and the feed has nothing after
+        it (asked afresh, so an event published since the last long-poll counts)."""
+        if not (self._at_head and self._cursor == self._acked):
+            return False
+        response = await self._client.get(
+            f"{self.base_url}/v1/events",
+            params={"after": self._acked, "limit": 1, "wait": 0},
+            timeout=self._request_timeout,
+        )
+        response.raise_for_status()
+        return not response.json()["events"]
