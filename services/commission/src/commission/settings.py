@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     consumer_name: str = Field(default="commission", description="Kafka group id and key.")
     consume: bool = Field(default=True, description="Run the event consumer inside `serve`.")
     db_pool_size: int = Field(default=10, ge=1)
+    settle_catch_up_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A settlement first waits this long for the consumer to reach the ledger's "
+        "head; still behind, it is refused with 503 (consumer-behind) and nothing is written",
+    )
+    ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
     host: str = "127.0.0.1"
     port: int = 8002
     default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from itertools import count
 from typing import Any
 
@@ -16,8 +17,10 @@ import httpx
 import pytest
 
 from commission.adapters.http.app import create_app as create_commission_app
+from commission.application.clock import FixedClock
 from commission.bootstrap import Commission, build
 from commission.cli import migrate as migrate_commission
+from commission.domain.settlement import Period
 from commission.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
@@ -27,6 +30,21 @@ from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
 
 _ids = count(1)
+
+
+class TickingClock(FixedClock):
+    """A fixed clock that ticks a millisecond per reading (so that what is done one after
+    the other is recorded in that order, as with a real clock)."""
+
+    def now(self) -> datetime:
+        self.at += timedelta(milliseconds=1)
+        return self.at
+
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+"""Where the commission service's clock starts in these tests: before the ledger records
+anything (an agreement applies to what the ledger records after it); :meth:`World.settle`
+moves it on past the period it settles, as a month's end comes before its settlement."""
 
 
 @pytest.fixture(scope="session")
@@ -190,7 +208,15 @@ class World:
         totals = (await self.accruals(broker_id, period))["totals"]
         return totals[0]["net"] if totals else "0"
 
+    def pass_month_end(self, period: str) -> None:
+        """Move the service's (fixed) clock on to the morning after ``period`` ends."""
+        clock = self.service.clock
+        assert isinstance(clock, FixedClock)
+        after = Period.parse(period).last_day + timedelta(days=1)
+        clock.at = max(clock.at, datetime.combine(after, time(9), tzinfo=UTC))
+
     async def settle(self, period: str) -> dict[str, Any]:
+        self.pass_month_end(period)
         return await self.call(self.api, "/v1/settlements", {"period": period})  # type: ignore[no-any-return]
 
     async def statement(self, broker_id: str, period: str) -> dict[str, Any]:
@@ -203,13 +229,16 @@ async def make_world(
     make_database: DatabaseFactory,
     commission_template: str,
     ledger_client: httpx.AsyncClient,
+    settings: dict[str, Any] | None = None,
     **build_options: Any,
 ) -> AsyncIterator[World]:
-    """``build_options``: more arguments of ``commission.bootstrap.build`` (a handler ...)."""
+    """``settings``: commission settings to change; ``build_options``: more arguments of
+    ``commission.bootstrap.build`` (a handler, a source, a clock ...)."""
     url = make_database("commission", template=commission_template)
-    service = build(
-        Settings(database_url=url, consume=False), feed_client=ledger_client, **build_options
-    )
+    build_options.setdefault("clock", TickingClock(START))
+    chosen = {"consume": False, "settle_catch_up_seconds": 20, **(settings or {})}
+    service_settings = Settings(database_url=url, **chosen)
+    service = build(service_settings, feed_client=ledger_client, **build_options)
     transport = httpx.ASGITransport(app=create_commission_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://commission") as api:
         yield World(ledger_client, service, api, f"T{next(_ids)}")

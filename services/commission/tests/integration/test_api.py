@@ -29,7 +29,7 @@ async def test_registering_again_is_idempotent_and_other_details_conflict(world:
         },
     }
     again = await world.api.post("/v1/brokers", json=body)
-    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (200, "true")
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
     other = await world.api.post("/v1/brokers", json={**body, "name": "Someone else"})
     assert (other.status_code, other.json()["field"]) == (409, "broker_id")
 
@@ -100,3 +100,39 @@ async def test_operations_endpoints(world: World) -> None:
     metrics = (await world.api.get("/metrics")).text
     assert "eventfeed_events_processed_total" in metrics
     assert "commission_http_requests_total" in metrics
+
+
+async def test_problems_name_the_field_and_read_well(world: World) -> None:
+    broken = await world.api.post(
+        "/v1/settlements", content=b'{"period": ', headers={"content-type": "application/json"}
+    )
+    assert (broken.status_code, broken.json()["field"]) == (422, "body")
+    assert broken.json()["errors"][0]["message"].startswith("not valid JSON (at character")
+    broker = await world.broker()
+    r = await world.api.get(f"/v1/brokers/{broker}/accruals", params={"period": "2026-13"})
+    assert (r.status_code, r.json()["field"]) == (422, "period")
+    assert r.json()["detail"] == "period: '2026-13' is not a period like 2026-11 (YYYY-MM)"
+    assert "^" not in r.text  # no regex shown
+    r = await world.api.get(f"/v1/brokers/{broker}/statements/2026-11", params={"format": "pdf"})
+    assert (r.status_code, r.json()["field"]) == (422, "format")
+    assert "^" not in r.text
+    r = await world.api.get(f"/v1/brokers/{broker}/statements/2026-11")
+    assert (r.status_code, r.json()["field"]) == (404, "period")
+    r = await world.api.post(
+        f"/v1/brokers/{broker}/statements/2026-11/paid",
+        json={"reference": "R", "paid_on": "2026-12-01"},
+    )
+    assert (r.status_code, r.json()["field"]) == (404, "period")
+    path = f"/v1/brokers/{broker}/bank-detail-changes"
+    r = await world.api.post(f"{path}/NOPE/approve", headers={"X-Actor": "bob"})
+    assert (r.status_code, r.json()["field"]) == (404, "change_id")
+    await world.api.post(
+        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers={"X-Actor": "alice"}
+    )
+    await world.api.post(f"{path}/{world.id('CH')}/reject", headers={"X-Actor": "bob"})
+    r = await world.api.post(f"{path}/{world.id('CH')}/approve", headers={"X-Actor": "carol"})
+    assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
+        422,
+        "change-not-pending",
+        "change_id",
+    )

@@ -1,23 +1,55 @@
-"""`commission settle --period` on a migrated database: once, then idempotently again."""
+"""`commission settle --period` on a migrated database, following a ledger served over HTTP:
+once, then idempotently again; a period that has not ended is refused."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 import pytest
+import uvicorn
 
 from commission.cli import main
+from devstack._net import free_port, wait_for_port
 from devstack.pytest_plugin import DatabaseFactory
+from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.settings import Settings as LedgerSettings
+
+
+@pytest.fixture
+def ledger_url(ledger_settings: LedgerSettings) -> Iterator[str]:
+    """The ledger's API on a real port, as `commission settle` reaches it."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_ledger_app(settings=ledger_settings), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    assert wait_for_port("127.0.0.1", port, timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def test_settle_from_the_command_line_twice(
     make_database: DatabaseFactory,
     commission_template: str,
+    ledger_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(
         "COMMISSION_DATABASE_URL", make_database("cli", template=commission_template)
     )
-    assert main(["settle", "--period", "2026-11"]) == 0
-    assert "period 2026-11: 0 statements" in capsys.readouterr().out
-    assert main(["settle", "--period", "2026-11"]) == 0
+    monkeypatch.setenv("COMMISSION_LEDGER_URL", ledger_url)
+    assert main(["settle", "--period", "2026-10"]) == 0  # ended, whenever this runs
+    assert "period 2026-10: " in capsys.readouterr().out
+    assert main(["settle", "--period", "2026-10"]) == 0
     assert "(already settled)" in capsys.readouterr().out
+    assert main(["settle", "--period", "2099-01"]) == 2
+    err = capsys.readouterr().err
+    assert "refused (period-not-ended)" in err
+    assert main(["settle", "--period", "2026-09"]) == 2  # before a settled one: still refused
+    assert "period-order" in capsys.readouterr().err

@@ -78,7 +78,7 @@ async def test_settling_again_changes_nothing_and_an_earlier_period_is_refused(
     await world.pay(acc, "P9", "100.00", "2026-12-03", inv)
     await world.sync()
     again = await world.api.post("/v1/settlements", json={"period": "2026-12"})
-    assert again.status_code == 200
+    assert again.status_code == 201  # as the first run answered (and as the ledger replays)
     assert again.headers["Idempotent-Replayed"] == "true"
     assert await world.statement(broker, "2026-12") == before
     early = await world.api.post("/v1/settlements", json={"period": "2026-10"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -13,3 +14,13 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that says what it is told (tests, and settling as of a known time)."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at

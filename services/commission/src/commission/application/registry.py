@@ -82,7 +82,9 @@ async def decide_bank_change(
 ) -> b.BankChange:
     change = await reg.change(change_id, lock=True)
     if change is None or change.broker_id != broker_id:
-        raise NotFound(f"broker {broker_id} has no bank-detail change {change_id}")
+        raise NotFound(
+            f"broker {broker_id} has no bank-detail change {change_id}", field="change_id"
+        )
     wanted = b.ChangeStatus.APPROVED if approve else b.ChangeStatus.REJECTED
     if change.status is wanted and change.decided_by == actor:
         return change  # the same decision again: idempotent

@@ -4,23 +4,62 @@ A run takes every entry dated on or before the period's last day that no earlier
 took, groups them per broker and currency, and adds the balance each broker carried
 forward. Running a period again returns the statements of the first run and writes
 nothing; a period earlier than one already settled is refused (its entries went into the
-later run).
+later run). A period is settled only after it has ended (by the service's clock), and only
+once the consumer has caught up with the ledger.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from commission.application.ports import Settlements
-from commission.domain.errors import NotFound, NothingPayable, PeriodOrder, StatementAlreadyPaid
+from commission.domain.errors import (
+    ConsumerBehind,
+    NotFound,
+    NothingPayable,
+    PeriodNotEnded,
+    PeriodOrder,
+    StatementAlreadyPaid,
+)
 from commission.domain.settlement import Period, build_statement, statement_id
+from eventfeed import Consumer
+
+
+def settleable(period_text: str, now: datetime) -> Period:
+    """The period, if it has ended by ``now`` (the service's clock): a period still running
+    (or in the future) would take only part of its entries and, once settled, block every
+    earlier period (:class:`PeriodOrder`)."""
+    period = Period.parse(period_text)
+    if period.last_day >= now.date():
+        raise PeriodNotEnded(
+            f"period {period} has not ended yet (today is {now.date()}); "
+            f"settle it from {period.last_day + timedelta(days=1)}",
+            field="period",
+        )
+    return period
+
+
+async def caught_up(consumer: Consumer, max_seconds: float) -> None:
+    """Before settling: every ledger event published so far is consumed, or
+    :class:`ConsumerBehind` (an accrual not consumed yet would slip into the next period)."""
+    if await consumer.catch_up(max_seconds=max_seconds):
+        return
+    status = consumer.status()
+    lag = "unknown" if status.lag is None else str(status.lag)
+    why = f"; last error: {status.last_error}" if status.last_error else ""
+    raise ConsumerBehind(
+        f"the commission service has not consumed every ledger event yet (consumer "
+        f"{status.state}, {lag} events behind{why}); nothing was settled, try again later"
+    )
 
 
 async def settle(store: Settlements, period_text: str, now: datetime) -> tuple[list[Any], bool]:
-    """Settle ``period``; return its statements and whether they existed already."""
-    period = Period.parse(period_text)
+    """Settle ``period``; return its statements and whether they existed already.
+
+    Call :func:`caught_up` first (the HTTP route and the CLI do)."""
+    period = settleable(period_text, now)
     key = str(period)
     await store.lock()
     if await store.run_exists(key):
@@ -71,7 +110,7 @@ async def mark_paid(
     period = str(Period.parse(period_text))
     rows = await store.statements(period, broker_id, lock=True)
     if not rows:
-        raise NotFound(f"no statement for broker {broker_id} in {period}")
+        raise NotFound(f"no statement for broker {broker_id} in {period}", field="period")
     payable = [r for r in rows if net(r) > 0]
     if not payable:
         raise NothingPayable(f"the {period} statement of {broker_id} has nothing to pay")

@@ -72,7 +72,9 @@ def decide_change(
 ) -> BankChange:
     """Approve or reject a pending change; the requester may never approve their own."""
     if change.status is not ChangeStatus.PENDING:
-        raise ChangeNotPending(f"change {change.change_id} is already {change.status.value}")
+        raise ChangeNotPending(
+            f"change {change.change_id} is already {change.status.value}", field="change_id"
+        )
     if approve and actor == change.requested_by:
         raise SameUserApproval(
             f"{actor} requested change {change.change_id}; a second user must approve it",

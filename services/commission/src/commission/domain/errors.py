@@ -9,12 +9,14 @@ CommissionError                   root of everything the service raises on purpo
 │   ├── InvalidAgreement          an agreement without rates, or a product named twice
 │   ├── InvalidPeriod             not a YYYY-MM period
 │   ├── PeriodOrder               settling a period before one already settled
+│   ├── PeriodNotEnded            settling a period that has not ended yet (by the clock)
 │   ├── SameUserApproval          maker-checker: the requester cannot approve their change
 │   ├── ChangeNotPending          approving/rejecting a change that is already decided
 │   ├── StatementAlreadyPaid      a paid statement cannot be paid again with another reference
 │   └── NothingPayable            marking paid a statement with nothing payable
 ├── NotFound                      no such broker, agreement, change or statement
-└── Conflict                      an id reused with a different payload
+├── Conflict                      an id reused with a different payload
+└── ConsumerBehind                the ledger's events are not all consumed yet (try again)
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ class PeriodOrder(RuleViolation):
     rule = "period-order"
 
 
+class PeriodNotEnded(RuleViolation):
+    rule = "period-not-ended"
+
+
 class SameUserApproval(RuleViolation):
     rule = "four-eyes"
 
@@ -85,3 +91,9 @@ class NotFound(CommissionError):
 
 class Conflict(CommissionError):
     rule = "conflict"
+
+
+class ConsumerBehind(CommissionError):
+    """Settling now would miss ledger events not consumed yet; nothing was written."""
+
+    rule = "consumer-behind"

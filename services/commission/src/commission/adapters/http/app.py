@@ -83,9 +83,12 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
     @app.get(
         "/readyz",
         tags=["operations"],
-        summary="Database answers; consumer status",
-        description="Details: `dead_letters` (ledger events parked unprocessed, see "
-        "/v1/dead-letters; they do not make the service unready) and the consumer's status.",
+        summary="Database reachable, ledger consumer running and not lagging",
+        description="503 when the database fails or, in a process that consumes the ledger's "
+        "events (`COMMISSION_CONSUME`), while its consumer is starting or retrying or lags more "
+        "than `COMMISSION_READY_MAX_LAG` events (as dunning's /readyz). Details: `dead_letters` "
+        "(ledger events parked unprocessed, see /v1/dead-letters; they do not make the service "
+        "unready) and the consumer's status.",
     )
     async def readyz(service: CommissionDep) -> JSONResponse:
         consumer = service.consumer.status().as_dict()
@@ -98,9 +101,13 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
                 {"status": "unavailable", "database": str(e), "consumer": consumer}, 503
             )
         consumer["dead_letters"] = dead  # the table's count: retries elsewhere included
-        return JSONResponse(
-            {"status": "ready", "database": "ok", "dead_letters": dead, "consumer": consumer}
-        )
+        body = {"status": "ready", "database": "ok", "dead_letters": dead, "consumer": consumer}
+        if service.settings.consume:  # this process follows the ledger: judge its consumer
+            lag = consumer["lag"]
+            if not consumer["ready"] or (lag is not None and lag > service.settings.ready_max_lag):
+                body["status"] = "unavailable"
+                return JSONResponse(body, 503)
+        return JSONResponse(body)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics(service: CommissionDep) -> Response:

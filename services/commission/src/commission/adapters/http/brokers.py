@@ -28,8 +28,9 @@ async def _broker_doc(reg: PostgresRegistry, broker_id: str) -> dict[str, Any]:
 
 
 def _replayed(body: dict[str, Any], replayed: bool, status: int = 201) -> JSONResponse:
+    """A replay answers as the original did (same status), marked ``Idempotent-Replayed``."""
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return JSONResponse(body, status_code=200 if replayed else status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 @router.post("", status_code=201, summary="Register a broker with validated bank details")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from commission.domain import errors as err
+from eventfeed.problems import field_errors
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -18,7 +19,10 @@ STATUS: dict[type[err.CommissionError], int] = {
     err.NotFound: 404,
     err.Conflict: 409,
     err.RuleViolation: 422,
+    err.ConsumerBehind: 503,
 }
+
+RETRY_AFTER_SECONDS = 30  # told to a client refused because the consumer is behind
 
 
 def problem(status: int, rule: str, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -33,18 +37,19 @@ def problem(status: int, rule: str, title: str, detail: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
+# Readable names of the patterns the API validates with (instead of the regex).
+FORMATS = {
+    r"^[A-Za-z0-9._:\-]+$": "an id of letters, digits and . _ : -",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a period like 2026-11 (YYYY-MM)",
+    r"^[A-Z]{3}$": "an ISO 4217 currency code such as SGD",
+}
+
+
 def _status(e: err.CommissionError) -> int:
     for cls in type(e).__mro__:
         if cls in STATUS:
             return STATUS[cls]
     return 400
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "body"
 
 
 class FieldError(BaseModel):
@@ -71,6 +76,7 @@ _WHY = {
     "404": "No such broker, settled period or entry",
     "409": "The id was used before with another body (or the state forbids it)",
     "422": "The request broke a validation or business rule; nothing was written",
+    "503": "Behind the ledger: not every ledger event is consumed yet; retry later",
 }
 
 
@@ -124,14 +130,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(err.CommissionError)
     async def commission_error(_: Request, e: err.CommissionError) -> JSONResponse:
         extra = {"field": e.field} if e.field else {}
-        return problem(_status(e), e.rule, type(e).__name__, e.detail, **extra)
+        response = problem(_status(e), e.rule, type(e).__name__, e.detail, **extra)
+        if isinstance(e, err.ConsumerBehind):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(tuple(x["loc"])), "message": x["msg"], "type": x["type"]}
-            for x in e.errors()
-        ]
+        errors = field_errors(e.errors(), FORMATS)
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return problem(
             422,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
@@ -37,15 +37,26 @@ def _summary(period: str, rows: list[Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/settlements", status_code=201, summary="Settle a period (idempotent)")
+@router.post(
+    "/settlements",
+    status_code=201,
+    summary="Settle a period (idempotent)",
+    description="Only a period that has ended (by the service's clock) is settled; a later "
+    "one is refused with 422 `period-not-ended`. The service first catches up with the "
+    "ledger (waits up to `COMMISSION_SETTLE_CATCH_UP_SECONDS` for its consumer); still "
+    "behind, it answers 503 `consumer-behind` with `Retry-After` and writes nothing. A "
+    "replay answers 201 with `Idempotent-Replayed: true`.",
+    responses={503: {"description": "Behind the ledger; retry later"}},
+)
 async def settle(body: SettlementIn, service: CommissionDep) -> JSONResponse:
+    now = service.clock.now()
+    app.settleable(body.period, now)  # refused before waiting for the consumer
+    await app.caught_up(service.consumer, service.settings.settle_catch_up_seconds)
     async with service.engine.begin() as conn:
-        rows, replayed = await app.settle(
-            PostgresSettlements(conn), body.period, service.clock.now()
-        )
+        rows, replayed = await app.settle(PostgresSettlements(conn), body.period, now)
     return JSONResponse(
         _summary(body.period, rows),
-        status_code=200 if replayed else 201,
+        status_code=201,  # a replay answers as the first run did, marked by the header
         headers={"Idempotent-Replayed": "true"} if replayed else {},
     )
 
@@ -59,15 +70,22 @@ async def settlement(period: PeriodPath, service: CommissionDep) -> dict[str, An
         return _summary(period, await store.statements(period))
 
 
+async def _require_broker(conn: AsyncConnection, broker_id: str) -> Any:
+    found = await PostgresRegistry(conn).broker(broker_id)
+    if found is None:
+        raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
+    return found
+
+
 async def statement_document(conn: AsyncConnection, broker_id: str, period: str) -> dict[str, Any]:
+    found = await _require_broker(conn, broker_id)
     store = PostgresSettlements(conn)
     rows = await store.statements(period, broker_id)
     if not rows:
-        raise NotFound(f"no statement for broker {broker_id} in {period}")
-    found = await PostgresRegistry(conn).broker(broker_id)
+        raise NotFound(f"no statement for broker {broker_id} in {period}", field="period")
     return {
         "broker_id": broker_id,
-        "name": found[0].name if found else None,
+        "name": found[0].name,
         "period": period,
         "statements": [
             views.statement_section(r, await store.statement_entries(r.statement_id)) for r in rows
@@ -80,7 +98,7 @@ async def statement(
     broker_id: BrokerId,
     period: PeriodPath,
     service: CommissionDep,
-    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> Response:
     async with service.engine.connect() as conn:
         doc = await statement_document(conn, broker_id, period)
@@ -105,6 +123,7 @@ async def paid(
     broker_id: BrokerId, period: PeriodPath, body: PaidIn, service: CommissionDep, actor: Actor
 ) -> dict[str, Any]:
     async with service.engine.begin() as conn:
+        await _require_broker(conn, broker_id)
         await app.mark_paid(
             PostgresSettlements(conn), broker_id, period, body.reference, body.paid_on, actor
         )
