@@ -32,8 +32,12 @@ async def _run(settings: Settings, as_of: date) -> int:
 
     d = build(settings)
     try:
+        today = d.clock.today()
+        if as_of > today:  # refused before catching up: nothing to wait for
+            print(f"refused: --as-of {as_of} is after today ({today})", file=sys.stderr)
+            return 2
         caught_up = await d.consumer().run_until_caught_up(max_seconds=120)
-        report = await run(d.engine, d.policies, as_of)
+        report = await run(d.engine, d.policies, as_of, today)
         delivered = await d.effects.deliver()
         if d.publisher is not None:
             await d.publisher.publish_pending()

@@ -82,6 +82,7 @@ class Stack:
     dunning: Dunning
     outbox: Path
     ledger_service: Ledger  # what the ledger's API runs on (its engine, for a relay)
+    clock: FixedClock  # dunning's clock: the scenario's "today"
     seen: dict[str, Any] = field(default_factory=dict)
 
     async def sync(self) -> int:
@@ -90,6 +91,10 @@ class Stack:
         return await self.dunning.consumer(source).run_until_caught_up(max_seconds=20)
 
     async def run(self, as_of: date | str) -> dict[str, Any]:
+        """The daily run on the morning of ``as_of``: the scenario's clock moves on to that
+        day when it is later (a run for a day that has not come is refused)."""
+        day = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
+        self.clock.day = max(self.clock.day, day)
         await self.sync()
         r = await self.api.post("/v1/dunning-runs", json={"as_of": str(as_of)})
         assert r.status_code == 200, r.text
@@ -132,6 +137,7 @@ async def make_stack(
         transport=httpx.ASGITransport(app=create_ledger_app(ledger)), base_url="http://ledger"
     )
     outbox = tmp_path / "outbox"
+    clock = FixedClock(date(2026, 3, 1))
     d = build(
         Settings(
             database_url=make_database("dunning", template=dunning_template),
@@ -139,7 +145,7 @@ async def make_stack(
             outbox_dir=outbox,
             **settings,
         ),
-        clock=FixedClock(date(2026, 3, 1)),
+        clock=clock,
         ledger_http=ledger_http,
         applier=applier,
     )
@@ -148,7 +154,14 @@ async def make_stack(
         base_url="http://dunning",
     )
     try:
-        yield Stack(ledger=ledger_http, api=api, dunning=d, outbox=outbox, ledger_service=ledger)
+        yield Stack(
+            ledger=ledger_http,
+            api=api,
+            dunning=d,
+            outbox=outbox,
+            ledger_service=ledger,
+            clock=clock,
+        )
     finally:
         await api.aclose()
         await d.close()

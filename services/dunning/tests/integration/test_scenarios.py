@@ -77,18 +77,19 @@ async def test_promise_broken_resumes_where_it_was(stack: Stack) -> None:
         },
     )
     assert r.status_code == 201, r.text
-    assert (
-        await s.api.post(
-            "/v1/accounts/PB/promises",
-            json={
-                "promise_id": "PR-1",
-                "amount": "1000.00",
-                "promised_date": "2026-02-20",
-                "made_on": "2026-02-02",
-                "note": "customer will pay after payroll",
-            },
-        )
-    ).status_code == 200
+    again = await s.api.post(
+        "/v1/accounts/PB/promises",
+        json={
+            "promise_id": "PR-1",
+            "amount": "1000.00",
+            "promised_date": "2026-02-20",
+            "made_on": "2026-02-02",
+            "note": "customer will pay after payroll",
+        },
+    )
+    # a replay answers as the first request did (as the ledger does), marked as a replay
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
+    assert again.json() == r.json()
     await s.run("2026-02-15")
     await s.run("2026-02-23")  # paused: promised date + 3 days' grace
     view = await s.view("PB")

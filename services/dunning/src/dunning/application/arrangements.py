@@ -15,7 +15,7 @@ from dunning.adapters.postgres import credit_control as cc
 from dunning.adapters.postgres import repository as repo
 from dunning.application.recording import record
 from dunning.domain import events as ev
-from dunning.domain.arrangements import new_plan, new_promise
+from dunning.domain.arrangements import check_promise_fits, new_plan, new_promise
 from dunning.domain.decide import Decision, add_plan, add_promise
 from dunning.domain.errors import IdempotencyConflict, NotFound
 from dunning.domain.money import to_minor
@@ -84,6 +84,8 @@ async def make_promise(
                 )
             return existing, False
         promise = new_promise(promise_id, minor, promised_date, made_on, note)
+        open_ids = [p.promise_id for p in acc.state.promises.values() if p.status == "open"]
+        check_promise_fits(promise_id, minor, open_ids, acc.rec.balance, acc.rec.currency)
         await record(conn, add_promise(acc.state, promise, policy, acc.rec.currency), acc.rec)
         return promise, True
 

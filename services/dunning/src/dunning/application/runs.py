@@ -17,6 +17,7 @@ from dunning.adapters.postgres import credit_control as cc
 from dunning.adapters.postgres import repository as repo
 from dunning.application.recording import record
 from dunning.domain.decide import evaluate
+from dunning.domain.errors import RunDateInFuture
 from dunning.domain.policies import PolicySet
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,15 @@ class RunReport:
         return sum(self.events.values())
 
 
-async def run(engine: AsyncEngine, policies: PolicySet, as_of: date) -> RunReport:
+async def run(engine: AsyncEngine, policies: PolicySet, as_of: date, today: date) -> RunReport:
+    """Run dunning for ``as_of``; ``today`` is the service clock's date (a run acts for real:
+    notices, fees, suspension, legal escalation), so a date after it is refused."""
+    if as_of > today:
+        raise RunDateInFuture(
+            f"as_of {as_of} is after today ({today}): a dunning run acts for real (notices, "
+            "fees, suspension, legal escalation) and cannot act on a day that has not come",
+            field="as_of",
+        )
     report = RunReport(as_of=as_of)
     async with engine.connect() as conn:
         ids = await repo.account_ids(conn)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from dunning.domain.errors import InvalidArrangement
+from dunning.domain.errors import InvalidArrangement, PromiseAlreadyOpen, PromiseExceedsBalance
+from dunning.domain.money import format_minor
 from dunning.domain.receivables import Receivables
 from dunning.domain.state import Plan, PlanInstallment, Promise
 
@@ -40,6 +41,31 @@ def new_promise(
         made_on=made_on,
         note=note,
     )
+
+
+def check_promise_fits(
+    promise_id: str, amount: int, open_promises: list[str], balance: int, currency: str
+) -> None:
+    """A promise is for money owed, one at a time.
+
+    - its amount may not exceed the account's open balance (open items less unapplied
+      credit: what the customer owes, due or not yet due);
+    - while a promise is open, another is refused: the collector waits until it is kept or
+      broken (a broken promise resumes dunning). There is no implicit superseding, so two
+      promises never pause the account at once.
+    """
+    if open_promises:
+        raise PromiseAlreadyOpen(
+            f"promise {open_promises[0]} is still open; record {promise_id} after it is "
+            "kept or broken",
+            field="promise_id",
+        )
+    if amount > balance:
+        raise PromiseExceedsBalance(
+            f"promised {format_minor(amount, currency)} {currency} is more than the account's "
+            f"open balance of {format_minor(max(balance, 0), currency)} {currency}",
+            field="amount",
+        )
 
 
 def new_plan(

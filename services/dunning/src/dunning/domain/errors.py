@@ -5,7 +5,10 @@
     ├── IdempotencyConflict       the same id was used before with a different body
     ├── RuleViolation             the request breaks a business rule
     │   ├── InvalidAmount         not a valid amount in the account's currency
-    │   └── InvalidArrangement    a promise or payment plan that cannot be kept as written
+    │   ├── InvalidArrangement    a promise or payment plan that cannot be kept as written
+    │   ├── PromiseExceedsBalance a promise of more than the account owes
+    │   ├── PromiseAlreadyOpen    a second promise while one is still open
+    │   └── RunDateInFuture       a dunning run for a business date after today
     └── PolicyFileError           the dunning policy file is malformed (raised on load)
 
 Domain errors carry no HTTP status; ``dunning.adapters.http.problems`` maps them.
@@ -43,6 +46,18 @@ class InvalidAmount(RuleViolation):
 
 class InvalidArrangement(RuleViolation):
     rule = "invalid-arrangement"
+
+
+class PromiseExceedsBalance(InvalidArrangement):
+    rule = "promise-exceeds-balance"
+
+
+class PromiseAlreadyOpen(InvalidArrangement):
+    rule = "promise-already-open"
+
+
+class RunDateInFuture(RuleViolation):
+    rule = "as-of-in-future"
 
 
 class PolicyFileError(DunningError):

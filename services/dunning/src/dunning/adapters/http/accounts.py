@@ -18,6 +18,14 @@ from dunning.domain.state import Contact
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
+
+def _created(body: dict[str, Any], created: bool) -> JSONResponse:
+    """201 for the first request and for its replays (as the ledger answers), a replay
+    marked ``Idempotent-Replayed: true``."""
+    headers = {} if created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(body, status_code=201, headers=headers)
+
+
 AccountId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
 
 
@@ -86,7 +94,7 @@ async def post_promise(
     )
     async with dunning.engine.connect() as conn:
         currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
-    return JSONResponse(promise_view(promise, currency), status_code=201 if created else 200)
+    return _created(promise_view(promise, currency), created)
 
 
 @router.post("/{account_id}/payment-plans", status_code=201, summary="Agree a payment plan")
@@ -104,7 +112,7 @@ async def post_plan(
     )
     async with dunning.engine.connect() as conn:
         currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
-    return JSONResponse(plan_view(plan, currency), status_code=201 if created else 200)
+    return _created(plan_view(plan, currency), created)
 
 
 @router.post("/{account_id}/contacts", status_code=201, summary="Log a call, e-mail or letter")
@@ -129,7 +137,7 @@ async def post_contact(
         "actor": actor,
         "account_id": account_id,
     }
-    return JSONResponse(out, status_code=201 if created else 200)
+    return _created(out, created)
 
 
 @router.put("/{account_id}/profile", summary="Where notices go: e-mail, language, segment")

@@ -45,9 +45,14 @@ async def worklist(
     return {"total": total, "page": page, "page_size": page_size, "sort": sort, "accounts": rows}
 
 
-@router.post("/dunning-runs", summary="Run dunning for a business date (idempotent per date)")
+@router.post(
+    "/dunning-runs",
+    summary="Run dunning for a business date (idempotent per date)",
+    description="`as_of` may not be after today (by the service's clock): a run acts for "
+    "real, so a future date is refused with 422 naming `as_of`.",
+)
 async def dunning_run(body: s.RunBody, dunning: DunningDep) -> dict[str, Any]:
-    report = await runs.run(dunning.engine, dunning.policies, body.as_of)
+    report = await runs.run(dunning.engine, dunning.policies, body.as_of, dunning.clock.today())
     delivered = await dunning.effects.deliver()
     return {
         "as_of": body.as_of.isoformat(),

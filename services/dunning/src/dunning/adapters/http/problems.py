@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from dunning.domain import errors as err
+from eventfeed.problems import field_errors
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -34,22 +35,19 @@ def problem(status: int, rule: str, title: str, detail: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
+# Readable names of the patterns the API validates with (instead of the regex).
+FORMATS = {
+    r"^[A-Za-z0-9._:\-]+$": "an id of letters, digits and . _ : -",
+    r"^\d{1,15}(\.\d{1,6})?$": 'a positive decimal amount such as "500.00"',
+    r"^[^@\s]+@[^@\s]+$": "an e-mail address",
+}
+
+
 def _status(e: err.DunningError) -> int:
     for cls in type(e).__mro__:
         if cls in STATUS:
             return STATUS[cls]
     return 400
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not str(part).startswith("function-"):
-            out += f".{part}" if out else str(part)
-    return out or "body"
 
 
 class FieldError(BaseModel):
@@ -132,10 +130,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(tuple(x["loc"])), "message": x["msg"], "type": x["type"]}
-            for x in e.errors()
-        ]
+        errors = field_errors(e.errors(), FORMATS)
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return problem(
             422,
