@@ -163,3 +163,24 @@ async def test_dates_outside_any_business_calendar_are_refused(
     assert r.json()["field"] == "received_on"
     history = (await client.get(f"/v1/accounts/{account_id}/events")).json()["events"]
     assert len(history) == 1
+
+
+async def test_a_bad_id_is_explained_not_shown_as_a_regex(client: httpx.AsyncClient) -> None:
+    r = await client.post(
+        "/v1/accounts",
+        json={
+            "account_id": "has space",
+            "name": "X",
+            "currency": "sgd",
+            "jurisdiction": "SG",
+            "credit_limit": "0.00",
+            "payment_terms_days": 30,
+        },
+    )
+    assert r.status_code == 422
+    messages = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert (
+        messages["account_id"]
+        == "'has space' is not an id of letters, digits and . _ : - (at most 64)"
+    )
+    assert messages["currency"] == "'sgd' is not an ISO 4217 currency code such as SGD"

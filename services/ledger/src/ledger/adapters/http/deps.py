@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ledger.adapters.http.schemas import ID_PATTERN
 from ledger.application.handler import Presenter
 from ledger.application.records import Metadata
 from ledger.bootstrap import Ledger
@@ -23,7 +24,7 @@ async def get_ledger(request: Request) -> Ledger:
 
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
-AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 
 
 @dataclass

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from eventfeed.problems import field_errors
+from ledger.adapters.http.schemas import FORMATS
 from ledger.domain import errors as err
 
 MEDIA_TYPE = "application/problem+json"
@@ -51,26 +53,6 @@ def _status(e: err.LedgerError) -> int:
         if cls in STATUS:
             return STATUS[cls]
     return 400
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    if len(loc) == 2 and loc[0] == "header":  # as the API documents it: X-Actor, not x-actor
-        return "-".join(word.capitalize() for word in str(loc[1]).split("-"))
-    out = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part not in ("function-before[_decimal_string(), decimal]",):
-            out += f".{part}" if out else str(part)
-    return out or "body"
-
-
-def _error(x: Any) -> dict[str, str]:
-    if x["type"] == "json_invalid":  # its loc is ("body", character offset)
-        reason = (x.get("ctx") or {}).get("error", "")
-        message = f"not valid JSON (at character {x['loc'][-1]}): {reason}".rstrip(": ")
-        return {"field": "body", "message": message, "type": x["type"]}
-    return {"field": _field(tuple(x["loc"])), "message": x["msg"], "type": x["type"]}
 
 
 class FieldError(BaseModel):
@@ -156,7 +138,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        errors = [_error(x) for x in e.errors()]
+        errors = field_errors(e.errors(), FORMATS)
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return problem(
             422,

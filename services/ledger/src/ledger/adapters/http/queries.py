@@ -11,6 +11,7 @@ from pydantic import AfterValidator
 
 from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
+from ledger.adapters.http.schemas import CURRENCY_PATTERN
 from ledger.adapters.http.views import account_view, event_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
 from ledger.adapters.postgres.relay_checkpoint import events_behind
@@ -172,7 +173,7 @@ async def aging(
     conn: Conn,
     ledger: LedgerDep,
     as_of: AsOf = None,
-    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    currency: Annotated[str | None, Query(pattern=CURRENCY_PATTERN)] = None,
     jurisdiction: str | None = None,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:

@@ -57,7 +57,16 @@ BusinessDate = Annotated[
         description="a business date (ISO 8601) between 1900-01-01 and 2199-12-31",
     ),
 ]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+ID_PATTERN = r"^[A-Za-z0-9._:\-]+$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+# How a value that misses a pattern is explained (instead of showing the regex).
+FORMATS = {
+    ID_PATTERN: "an id of letters, digits and . _ : - (at most 64)",
+    CURRENCY_PATTERN: "an ISO 4217 currency code such as SGD",
+    "^(open|paid|all)$": "one of open, paid, all",
+    "^(json|csv)$": "one of json, csv",
+}
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 OptText = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] | None
 
@@ -69,7 +78,7 @@ class Body(BaseModel):
 class OpenAccountBody(Body):
     account_id: Id
     name: Text
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    currency: Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
     jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=8)]
     credit_limit: Money
     payment_terms_days: Annotated[int, Field(ge=0, le=3650)]
