@@ -693,9 +693,9 @@ async def _history_latency(port: int, cfg: Config, db_url: str) -> dict[str, Fig
             "latency_short": Figure(f"ledger latency, {short} events, vacuumed"),
             "latency_long": Figure(f"ledger latency, {long:,} events, vacuumed"),
         }
-        # Right after the bulk build the long account's updated rows have left dead
-        # tuples (and dead index entries) that autovacuum has not reached yet; measure
-        # then, and again in the steady state autovacuum keeps, after a VACUUM.
+        # Measure right after the bulk build (autovacuum has neither vacuumed nor
+        # analyzed the tables yet), then again after VACUUM ANALYZE, the steady state
+        # autovacuum keeps. Fresh statistics change the plans of prepared statements.
         await measure(
             {
                 "HIST-SHORT": figs["latency_short_unvacuumed"],
