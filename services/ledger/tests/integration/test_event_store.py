@@ -185,3 +185,24 @@ async def test_the_http_feed_pages_in_position_order(
     assert (account_id, "AccountOpened") in got
     assert got.index((account_id, "AccountOpened")) < got.index((account_id, "InvoiceIssued"))
     assert page1["next_after"] < page2["events"][0]["position"]
+
+
+async def test_concurrent_retries_of_one_command_write_it_once(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-0", "5.00")
+    body = {
+        "invoice_id": "INV-1",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "lines": [{"description": "Premium", "amount": "10.00"}],
+    }
+    responses = await asyncio.gather(
+        *(client.post(f"/v1/accounts/{account_id}/invoices", json=body) for _ in range(8))
+    )
+    assert [r.status_code for r in responses] == [201] * 8, [r.text for r in responses]
+    assert len({r.content for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 7
+    history = (await client.get(f"/v1/accounts/{account_id}/events")).json()["events"]
+    assert [e["type"] for e in history].count("InvoiceIssued") == 2

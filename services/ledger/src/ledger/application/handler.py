@@ -129,7 +129,7 @@ class CommandHandler:
         status_code: int,
     ) -> Outcome:
         async with self._uow() as uow:
-            started = await uow.begin(account_id, command_type, command_id)
+            started = await uow.begin(account_id, command_type, command_id, needs(command))
             if started.done is not None:
                 if started.done["request_hash"] != digest:
                     raise err.IdempotencyConflict(

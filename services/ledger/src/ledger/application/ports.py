@@ -33,7 +33,11 @@ class Needs:
 class UnitOfWork(Protocol):
     """One transaction: events, projections and the idempotency record commit together."""
 
-    async def begin(self, account_id: str, command_type: str, command_id: str) -> Started: ...
+    async def begin(
+        self, account_id: str, command_type: str, command_id: str, needs: Needs | None = None
+    ) -> Started:
+        """Lock the stream and look up an earlier run of the command. Given ``needs``, the
+        adapter may read that state in the same round trip for ``load_state`` to use."""
 
     async def load_state(self, account_id: str, needs: Needs) -> Account | None:
         """The account with what ``needs`` asks for, plus the items and payments those

@@ -30,6 +30,7 @@ from ledger.domain.state import Account
 LOCK = """
 SELECT s.version, s.head_position, s.head_hash,
        pg_current_xact_id()::text::bigint AS tx_id,
+       (SELECT version FROM streams WHERE stream_id = $1) AS seen_version,
        c.request_hash, c.status_code, c.response::text AS response
 FROM (SELECT 1) AS one
 LEFT JOIN (SELECT * FROM streams WHERE stream_id = $1 FOR UPDATE) AS s ON true
@@ -46,26 +47,50 @@ SELECT (SELECT to_jsonb(a) FROM accounts AS a WHERE a.account_id = $1)::text,
             SELECT * FROM open_items
              WHERE $4 AND account_id = $1 AND open_amount <> 0
             UNION ALL
-            SELECT * FROM open_items
-             WHERE account_id = $1 AND item_id = ANY($2::text[])
-               AND NOT ($4 AND open_amount <> 0)) AS i)::text,
+            SELECT o.* FROM unnest($2::text[]) AS n(id) CROSS JOIN LATERAL (
+                SELECT * FROM open_items WHERE account_id = $1 AND item_id = n.id
+                OFFSET 0) AS o
+             WHERE NOT ($4 AND o.open_amount <> 0)) AS i)::text,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM (
             SELECT * FROM payments
              WHERE $5 AND account_id = $1 AND unapplied > 0
             UNION ALL
-            SELECT * FROM payments
-             WHERE account_id = $1 AND payment_id = ANY($3::text[])
-               AND NOT ($5 AND unapplied > 0)) AS p)::text
+            SELECT o.* FROM unnest($3::text[]) AS n(id) CROSS JOIN LATERAL (
+                SELECT * FROM payments WHERE account_id = $1 AND payment_id = n.id
+                OFFSET 0) AS o
+             WHERE NOT ($5 AND o.unapplied > 0)) AS p)::text
+"""
+
+# LOCK and LOAD in one statement (one round trip instead of two).
+LOCK_LOAD = (
+    """
+SELECT s.version, s.head_position, s.head_hash,
+       pg_current_xact_id()::text::bigint AS tx_id,
+       (SELECT version FROM streams WHERE stream_id = $1) AS seen_version,
+       c.request_hash, c.status_code, c.response::text AS response, l.*
+FROM (SELECT 1) AS one
+LEFT JOIN (SELECT * FROM streams WHERE stream_id = $1 FOR UPDATE) AS s ON true
+LEFT JOIN commands AS c
+       ON c.account_id = $1 AND c.command_type = $6 AND c.command_id = $7
+CROSS JOIN ("""
+    + LOAD
+    + """) AS l
+"""
+)
+
+FIND_COMMAND = """
+SELECT request_hash, status_code, response::text FROM commands
+ WHERE account_id = $1 AND command_type = $2 AND command_id = $3
 """
 
 LOAD_ITEMS = """
-SELECT coalesce(jsonb_agg(i), '[]')::text FROM open_items AS i
- WHERE i.account_id = $1 AND i.item_id = ANY($2::text[])
+SELECT coalesce(jsonb_agg(i), '[]')::text FROM unnest($2::text[]) AS n(id) CROSS JOIN LATERAL (
+    SELECT * FROM open_items WHERE account_id = $1 AND item_id = n.id OFFSET 0) AS i
 """
 
 LOAD_PAYMENTS = """
-SELECT coalesce(jsonb_agg(p), '[]')::text FROM payments AS p
- WHERE p.account_id = $1 AND p.payment_id = ANY($2::text[])
+SELECT coalesce(jsonb_agg(p), '[]')::text FROM unnest($2::text[]) AS n(id) CROSS JOIN LATERAL (
+    SELECT * FROM payments WHERE account_id = $1 AND payment_id = n.id OFFSET 0) AS p
 """
 
 
@@ -170,35 +195,71 @@ def _event_row(s: StoredEvent) -> Row:
 class AsyncpgUnitOfWork:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
+        self._loaded: Any = None
+        self._version: int | None = None
 
-    async def begin(self, account_id: str, command_type: str, command_id: str) -> Started:
-        r = await self._conn.fetchrow(LOCK, account_id, command_type, command_id)
+    async def begin(
+        self, account_id: str, command_type: str, command_id: str, needs: Needs | None = None
+    ) -> Started:
+        if needs is None:
+            r = await self._conn.fetchrow(LOCK, account_id, command_type, command_id)
+        else:
+            # The statement's snapshot predates its wait for the lock: load_state uses the
+            # rows only if they are of the version now locked, else reads them again.
+            r = await self._conn.fetchrow(
+                LOCK_LOAD,
+                account_id,
+                list(needs.item_ids),
+                list(needs.payment_ids),
+                needs.open_items,
+                needs.credit,
+                command_type,
+                command_id,
+            )
+            self._loaded = (needs, r[8], r[9], r[10])
+        self._version = r["version"]
+        command = (r["request_hash"], r["status_code"], r["response"])
+        if r["seen_version"] != r["version"]:
+            # We waited for the lock: the statement's snapshot predates the writer we
+            # waited for, so its reads are stale. Look for the command again; state is
+            # reloaded by load_state.
+            self._loaded = None
+            found = await self._conn.fetchrow(FIND_COMMAND, account_id, command_type, command_id)
+            command = tuple(found) if found else (None, None, None)
         head = (
             None
             if r["version"] is None
             else StreamHead(r["version"], r["head_position"], bytes(r["head_hash"]))
         )
         done = None
-        if r["request_hash"] is not None:
+        request_hash, status_code, response = command
+        if request_hash is not None:
             done = {
-                "request_hash": bytes(r["request_hash"]),
-                "status_code": r["status_code"],
-                "response": json.loads(r["response"]),
+                "request_hash": bytes(request_hash),
+                "status_code": status_code,
+                "response": json.loads(response),
             }
         return Started(head=head, tx_id=r["tx_id"], done=done)
 
     async def load_state(self, account_id: str, needs: Needs) -> Account | None:
         item_ids, payment_ids = needs.item_ids, needs.payment_ids
-        account_json, items_json, pays_json = await self._conn.fetchrow(
-            LOAD,
-            account_id,
-            list(item_ids),
-            list(payment_ids),
-            needs.open_items,
-            needs.credit,
-        )
-        if account_json is None:
-            return None
+        account = None
+        if self._loaded is not None and self._loaded[0] == needs and self._loaded[1]:
+            account = _rows(self._loaded[1])[0]
+            items_json, pays_json = self._loaded[2], self._loaded[3]
+        self._loaded = None
+        if account is None or account["version"] != self._version:
+            account_json, items_json, pays_json = await self._conn.fetchrow(
+                LOAD,
+                account_id,
+                list(item_ids),
+                list(payment_ids),
+                needs.open_items,
+                needs.credit,
+            )
+            if account_json is None:
+                return None
+            account = _rows(account_json)[0]
         items, pays = _rows(items_json), _rows(pays_json)
         have_items = {r["item_id"] for r in items}
         have_pays = {r["payment_id"] for r in pays}
@@ -213,7 +274,7 @@ class AsyncpgUnitOfWork:
             pays += _rows(
                 await self._conn.fetchval(LOAD_PAYMENTS, account_id, list(more_pays - have_pays))
             )
-        return state_from_rows(_rows(account_json)[0], items, pays)
+        return state_from_rows(account, items, pays)
 
     async def write(
         self,
@@ -255,12 +316,21 @@ def asyncpg_dsn(sqlalchemy_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release: the command path changes no session state
+    (an open transaction is still rolled back by the pool)."""
+
+
 class AsyncpgUnitOfWorkFactory:
     """Hands out one transaction per command from a pool made on first use."""
 
     def __init__(self, url: str, *, role: str = "", pool_size: int = 20) -> None:
         self._dsn = asyncpg_dsn(url)
-        self._settings = {"role": role} if role else {}
+        # Generic plans only: the statements are prepared once per connection, and custom
+        # plans would be re-planned on every execution.
+        self._settings = {"plan_cache_mode": "force_generic_plan"}
+        if role:
+            self._settings["role"] = role
         self._size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
@@ -274,6 +344,7 @@ class AsyncpgUnitOfWorkFactory:
                         min_size=1,
                         max_size=self._size,
                         server_settings=self._settings,
+                        reset=_keep_session,
                     )
         return self._pool
 
