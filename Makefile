@@ -12,10 +12,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Editable packages, the libraries first: every service depends on receivables-eventfeed,
-# which is on no package index (pip takes it from the -e libs/eventfeed of the same command).
+# Editable packages, the libraries first: every service depends on receivables-eventfeed and
+# receivables-servicekit, which are on no package index (pip takes them from the -e libs/...
+# of the same command).
 OPTIONAL_PKGS := services/dunning services/commission
-PACKAGES := libs/devstack libs/eventfeed services/ledger \
+PACKAGES := libs/devstack libs/eventfeed libs/servicekit services/ledger \
 	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
 PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 

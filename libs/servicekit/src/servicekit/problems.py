@@ -1,0 +1,178 @@
+"""RFC 9457 problem details: where a service's domain errors meet HTTP status codes.
+
+Each service describes its errors once in a :class:`Problems` (status per error class,
+readable names of its patterns, which routes answer 404 or 409) and installs it on its
+app: every refusal is ``application/problem+json`` naming the rule and the field at fault,
+and the OpenAPI document shows exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from eventfeed.problems import field_errors
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["amount"])
+    message: str
+    type: str = Field(description="pydantic's error type, e.g. missing, decimal_string")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: how the service answers every request it refuses."""
+
+    type: str = Field(
+        description="urn:receivables-<service>:problem:<rule>",
+        examples=["urn:receivables-ledger:problem:validation"],
+    )
+    title: str = Field(examples=["Invalid request"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=['amount: not a decimal amount; write it like "1250.00"'])
+    rule: str = Field(
+        description="the rule the request broke, a stable slug: validation, "
+        "invalid-amount, idempotency-conflict, ...",
+        examples=["validation"],
+    )
+    field: str | None = Field(
+        None,
+        description="the request part at fault: a body path, a path or query parameter, "
+        "or a header",
+        examples=["amount"],
+    )
+    errors: list[FieldError] | None = Field(
+        None, description="validation problems only: every field at fault"
+    )
+
+
+def _no_headers(_: Exception) -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Problems:
+    """How one service refuses requests."""
+
+    service: str  # problem types are urn:receivables-<service>:problem:<rule>
+    root: type[Exception]  # the service's root error: has .rule, .detail, .field
+    status: Mapping[type[Exception], int]  # by class; the most specific match wins
+    formats: Mapping[str, str] = field(default_factory=dict)  # pattern -> readable name
+    why: Mapping[str, str] = field(default_factory=dict)  # status code -> description
+    not_found_markers: tuple[str, ...] = ()  # routes whose path has one answer 404
+    conflict_on_every_post: bool = False  # else: POSTs whose body has a client-chosen id
+    subject: Mapping[type[Exception], str] = field(default_factory=dict)  # default field
+    headers: Callable[[Exception], Mapping[str, str]] = _no_headers
+
+    def problem(
+        self, status: int, rule: str, title: str, detail: str, **extra: Any
+    ) -> JSONResponse:
+        body = {
+            "type": f"urn:receivables-{self.service}:problem:{rule}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "rule": rule,
+            **extra,
+        }
+        return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+    def status_of(self, e: Exception) -> int:
+        for cls in type(e).__mro__:
+            if cls in self.status:
+                return self.status[cls]
+        return 400
+
+    def refusal(self, e: Exception) -> JSONResponse:
+        """The problem answer for one of the service's own errors."""
+        at_fault = getattr(e, "field", None) or self.subject.get(type(e))
+        extra = {"field": at_fault} if at_fault else {}
+        rule = str(getattr(e, "rule", "error"))
+        detail = str(getattr(e, "detail", e))
+        response = self.problem(self.status_of(e), rule, type(e).__name__, detail, **extra)
+        response.headers.update(self.headers(e))
+        return response
+
+    def invalid(self, e: RequestValidationError) -> JSONResponse:
+        errors = field_errors(e.errors(), self.formats)
+        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+        return self.problem(
+            422,
+            "validation",
+            "Invalid request",
+            f"{first['field']}: {first['message']}",
+            field=first["field"],
+            errors=errors,
+        )
+
+    def _conflicts(self, spec: dict[str, Any], method: str, op: dict[str, Any]) -> bool:
+        if method != "post":
+            return False
+        if self.conflict_on_every_post:
+            return True
+        content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = content.get("schema", {}).get("$ref", "")
+        body = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+        return any(name.endswith("_id") for name in body.get("required", ()))
+
+    def document(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Describe the errors as they are sent: ``application/problem+json`` ``Problem``s.
+
+        FastAPI documents only its own 422 body; here the routes that can answer 404 (an id
+        in the path) and 409 (an id the client chose) say so too.
+        """
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem_schema.pop("$defs", {}))
+        schemas["Problem"] = problem_schema
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in spec.get("paths", {}).items():
+            for method, op in operations.items():
+                responses = op.setdefault("responses", {})
+                if any(marker in path for marker in self.not_found_markers):
+                    responses.setdefault("404", {})
+                if self._conflicts(spec, method, op):
+                    responses.setdefault("409", {})
+                for code, response in responses.items():
+                    if code.startswith("4"):
+                        if code == "422" or not response.get("description"):
+                            response["description"] = self.why.get(code, "Refused")
+                        response["content"] = content
+        return spec
+
+    def install(self, app: FastAPI) -> None:
+        build_openapi = app.openapi
+
+        def openapi() -> dict[str, Any]:
+            if app.openapi_schema is None:
+                app.openapi_schema = self.document(build_openapi())
+            return app.openapi_schema
+
+        app.openapi = openapi  # type: ignore[method-assign]
+
+        async def service_error(_: Request, e: Exception) -> JSONResponse:
+            return self.refusal(e)
+
+        async def invalid(_: Request, e: Exception) -> JSONResponse:
+            assert isinstance(e, RequestValidationError)
+            return self.invalid(e)
+
+        async def http_error(_: Request, e: Exception) -> JSONResponse:
+            assert isinstance(e, HTTPException)
+            detail = str(e.detail)
+            return self.problem(e.status_code, f"http-{e.status_code}", detail, detail)
+
+        app.add_exception_handler(self.root, service_error)
+        app.add_exception_handler(RequestValidationError, invalid)
+        app.add_exception_handler(HTTPException, http_error)
