@@ -194,6 +194,16 @@ def table(letters: Iterable[DeadLetter], write: Callable[[str], Any] = print) ->
         write(f"    {d.error.splitlines()[0] if d.error else ''}")
 
 
+def add_command(subparsers: Any) -> None:
+    """The ``dead-letters`` subcommand of a service's CLI (argparse), run by :func:`operate`."""
+    dead = subparsers.add_parser(
+        "dead-letters", help="list the ledger events the consumer parked; retry one after a fix"
+    )
+    dead.add_argument("--retry", type=UUID, metavar="EVENT_ID", help="run the handler again")
+    dead.add_argument("--retry-all", action="store_true", help="retry every open dead letter")
+    dead.add_argument("--all", action="store_true", help="list resolved ones too")
+
+
 async def operate(
     letters: DeadLetters,
     *,

@@ -11,6 +11,7 @@ from pathlib import Path
 from uuid import UUID
 
 from commission.settings import Settings
+from eventfeed import deadletters as dead_letters
 
 
 def migrate(settings: Settings) -> None:
@@ -90,12 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     settle = sub.add_parser("settle", help="settle a period (idempotent)")
     settle.add_argument("--period", required=True, help="YYYY-MM")
     sub.add_parser("replay", help="rebuild accruals from ledger position 0 (stop `serve` first)")
-    dead = sub.add_parser(
-        "dead-letters", help="list the ledger events the consumer parked; retry one after a fix"
-    )
-    dead.add_argument("--retry", type=UUID, metavar="EVENT_ID", help="run the handler again")
-    dead.add_argument("--retry-all", action="store_true", help="retry every open dead letter")
-    dead.add_argument("--all", action="store_true", help="list resolved ones too")
+    dead_letters.add_command(sub)
     sub.add_parser("openapi", help="print the OpenAPI document")
     args = parser.parse_args(argv)
     settings = Settings()

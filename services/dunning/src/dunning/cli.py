@@ -12,6 +12,7 @@ from pathlib import Path
 from uuid import UUID
 
 from dunning.settings import Settings
+from eventfeed import deadletters as dead_letters
 
 
 def migrate(settings: Settings) -> None:
@@ -100,12 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="the dunning run for a business date (idempotent)")
     run.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     sub.add_parser("replay", help="rebuild the receivables projection from ledger event 0")
-    dead = sub.add_parser(
-        "dead-letters", help="list the ledger events the consumer parked; retry one after a fix"
-    )
-    dead.add_argument("--retry", type=UUID, metavar="EVENT_ID", help="run the handler again")
-    dead.add_argument("--retry-all", action="store_true", help="retry every open dead letter")
-    dead.add_argument("--all", action="store_true", help="list resolved ones too")
+    dead_letters.add_command(sub)
     sub.add_parser("openapi", help="print the OpenAPI document")
     sub.add_parser("policies", help="validate and print the dunning policies")
     args = parser.parse_args(argv)

@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    actor_header: str = Field(default="X-Actor", description="Header naming who acts.")
     default_actor: str = "api"
     kafka_bootstrap_servers: str = Field(default="", description="Empty: no relay to Kafka.")
     kafka_topic: str = "receivables.ledger.v1"

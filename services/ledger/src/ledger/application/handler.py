@@ -128,8 +128,9 @@ class CommandHandler:
         present: Presenter,
         status_code: int,
     ) -> Outcome:
+        reads = needs(command)
         async with self._uow() as uow:
-            started = await uow.begin(account_id, command_type, command_id, needs(command))
+            started = await uow.begin(account_id, command_type, command_id, reads)
             if started.done is not None:
                 if started.done["request_hash"] != digest:
                     raise err.IdempotencyConflict(
@@ -137,7 +138,7 @@ class CommandHandler:
                     )
                 return Outcome(started.done["status_code"], started.done["response"], True)
             head = started.head
-            state = await uow.load_state(account_id, needs(command)) if head else None
+            state = await uow.load_state(account_id, reads) if head else None
             new_events = decide(command, state)
             recorded_at = self._clock.now()
             stored = seal(
