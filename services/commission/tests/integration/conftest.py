@@ -96,7 +96,7 @@ class World:
         assert r.status_code in (200, 201, 202), r.text
         return r.json()
 
-    async def broker(self, name: str = "BRK", **bank: str) -> str:
+    async def broker(self, name: str = "BRK", *, approve: bool = True, **bank: str) -> str:
         broker_id = self.id(name)
         body = {
             "broker_id": broker_id,
@@ -112,7 +112,10 @@ class World:
                 **bank,
             },
         }
-        await self.call(self.api, "/v1/brokers", body)
+        await self.call(self.api, "/v1/brokers", body, headers={"X-Actor": "maker"})
+        if approve:
+            path = f"/v1/brokers/{broker_id}/bank-detail-changes/{broker_id}:initial/approve"
+            await self.call(self.api, path, None, headers={"X-Actor": "checker"})
         return broker_id
 
     async def agreement(

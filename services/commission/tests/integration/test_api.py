@@ -54,9 +54,35 @@ async def test_bank_details_change_only_after_a_second_user_approves(world: Worl
     assert bank["iban"] == "DE89370400440532013000"
     history = (await world.api.get(path)).json()["changes"]
     assert [(c["status"], c["requested_by"]) for c in history] == [
-        ("approved", "api"),
+        ("approved", "maker"),
         ("approved", "alice"),
     ]
+
+
+async def test_four_eyes_compares_identities_not_spellings(world: World) -> None:
+    broker = await world.broker()
+    path = f"/v1/brokers/{broker}/bank-detail-changes"
+    r = await world.api.post(
+        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers={"X-Actor": "mallory"}
+    )
+    assert r.status_code == 202
+    for alias in ("Mallory", " MALLORY ", "maLLory"):
+        own = await world.api.post(f"{path}/{world.id('CH')}/approve", headers={"X-Actor": alias})
+        assert (own.status_code, own.json()["rule"]) == (422, "four-eyes"), alias
+    assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
+
+
+async def test_first_bank_details_wait_for_a_second_user(world: World) -> None:
+    broker = await world.broker(approve=False)
+    doc = (await world.api.get(f"/v1/brokers/{broker}")).json()
+    assert doc["bank"] is None
+    assert [c["change_id"] for c in doc["pending_bank_changes"]] == [f"{broker}:initial"]
+    approve = f"/v1/brokers/{broker}/bank-detail-changes/{broker}:initial/approve"
+    own = await world.api.post(approve, headers={"X-Actor": "Maker"})
+    assert (own.status_code, own.json()["rule"]) == (422, "four-eyes")
+    ok = await world.api.post(approve, headers={"X-Actor": "checker"})
+    assert (ok.status_code, ok.json()["note"]) == (200, "registration")
+    assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
 
 
 async def test_bad_input_is_a_problem_naming_the_field_and_writes_nothing(world: World) -> None:

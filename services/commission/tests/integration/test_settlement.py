@@ -122,6 +122,24 @@ async def test_statement_exports_and_payout_file(world: World) -> None:
     assert broker not in paid_nov.text  # paid statements are not paid twice
 
 
+async def test_the_payout_file_waits_for_approved_first_bank_details(world: World) -> None:
+    broker = await world.broker(approve=False)
+    await world.agreement(broker, "AG", "2026-01-01", "0.15", "0.15")
+    acc = await world.account(broker_id=broker)
+    inv = await world.invoice(acc, "I1", [("1000.00", 1)], "2026-11-01")
+    await world.pay(acc, "P1", "1000.00", "2026-11-02", inv)
+    await world.sync()
+    await world.settle("2026-11")
+    assert (await world.statement(broker, "2026-11"))["net_payable"] == "150.00"
+    payout = await world.api.get("/v1/settlements/2026-11/payout-file")
+    assert broker not in payout.text
+    approve = f"/v1/brokers/{broker}/bank-detail-changes/{broker}:initial/approve"
+    await world.call(world.api, approve, None, headers={"X-Actor": "checker"})
+    payout = await world.api.get("/v1/settlements/2026-11/payout-file")
+    mine = [p for p in csv.DictReader(io.StringIO(payout.text)) if p["broker_id"] == broker]
+    assert [(p["account_number"], p["amount"]) for p in mine] == [("1234567890", "150.00")]
+
+
 async def test_replay_from_position_zero_gives_identical_accruals(world: World) -> None:
     broker, _ = await _history(world)
     entries = (await world.accruals(broker))["entries"]

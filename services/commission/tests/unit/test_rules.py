@@ -9,7 +9,12 @@ import pytest
 
 from commission.domain.agreements import Agreement, Basis, ProductRate, select_agreement
 from commission.domain.bank import BankDetails
-from commission.domain.brokers import ChangeStatus, decide_change, request_change
+from commission.domain.brokers import (
+    ChangeStatus,
+    decide_change,
+    request_change,
+    same_identity,
+)
 from commission.domain.errors import ChangeNotPending, InvalidPeriod, SameUserApproval
 from commission.domain.settlement import Period, build_statement
 
@@ -57,6 +62,30 @@ def test_bank_changes_need_a_second_user() -> None:
     assert approved.status is ChangeStatus.APPROVED
     with pytest.raises(ChangeNotPending):
         decide_change(approved, approve=False, actor="carol", at=T0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("mallory", "Mallory", True),
+        ("mallory", "  MALLORY\t", True),
+        ("mallory", "\uff4d\uff41\uff4c\uff4c\uff4f\uff52\uff59", True),  # full width
+        ("strasse", "STRASSE", True),
+        ("straße", "STRASSE", True),  # case folding, not lower()
+        ("jane doe", "Jane  Doe", True),
+        ("mallory", "mallory2", False),
+        ("alice", "bob", False),
+    ],
+)
+def test_four_eyes_compares_normalised_identities(a: str, b: str, same: bool) -> None:
+    assert same_identity(a, b) is same
+    d = BankDetails("X", "SG", "SGD", account_number="1234567", bank_code="7171", branch_code="001")
+    change = request_change("C1", "B", d, a, T0)
+    if same:
+        with pytest.raises(SameUserApproval):
+            decide_change(change, approve=True, actor=b, at=T0)
+    else:
+        assert decide_change(change, approve=True, actor=b, at=T0).decided_by == b
 
 
 def test_a_negative_net_is_carried_forward_and_nothing_is_payable() -> None:

@@ -86,7 +86,11 @@ async def decide_bank_change(
             f"broker {broker_id} has no bank-detail change {change_id}", field="change_id"
         )
     wanted = b.ChangeStatus.APPROVED if approve else b.ChangeStatus.REJECTED
-    if change.status is wanted and change.decided_by == actor:
+    if (
+        change.status is wanted
+        and change.decided_by is not None
+        and b.same_identity(change.decided_by, actor)
+    ):
         return change  # the same decision again: idempotent
     decided = b.decide_change(change, approve=approve, actor=actor, at=now, note=note)
     await reg.save_decision(decided)

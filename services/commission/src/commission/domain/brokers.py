@@ -1,12 +1,15 @@
 """Brokers and the maker-checker rule on their bank details.
 
-A broker is registered with bank details that are active at once. Any later change is a
-*request* (the maker) that takes effect only when a different user approves it (the
-checker); rejected and superseded details stay in the history.
+A broker is registered with bank details that, like any later change, are a *request* (the
+maker) that takes effect only when a different user approves it (the checker): no payout
+uses details one person alone has entered. Rejected and superseded details stay in the
+history. "Different user" compares normalised identities (``same_identity``), so ``Mallory``
+cannot approve what ``mallory`` requested.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -46,17 +49,34 @@ class BankChange:
     note: str | None = None
 
 
+def normalised_identity(actor: str) -> str:
+    """One spelling per person: NFKC, case-folded, inner whitespace collapsed, stripped.
+
+    ``NFKC(casefold(NFKC(x)))`` is Unicode's identifier caseless match, so full-width,
+    ligature and case variants of a name compare equal.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", actor).casefold())
+    return " ".join(folded.split())
+
+
+def same_identity(a: str, b: str) -> bool:
+    """Whether two actor names denote the same person (the four-eyes comparison)."""
+    return normalised_identity(a) == normalised_identity(b)
+
+
+def initial_change_id(broker_id: str) -> str:
+    return f"{broker_id}:initial"
+
+
 def initial_details(broker_id: str, details: BankDetails, actor: str, at: datetime) -> BankChange:
-    """The details given at registration: approved by registering the broker."""
+    """The details given at registration: pending until a second user approves them."""
     return BankChange(
-        change_id=f"{broker_id}:initial",
+        change_id=initial_change_id(broker_id),
         broker_id=broker_id,
         details=details,
-        status=ChangeStatus.APPROVED,
+        status=ChangeStatus.PENDING,
         requested_by=actor,
         requested_at=at,
-        decided_by=actor,
-        decided_at=at,
         note="registration",
     )
 
@@ -75,10 +95,11 @@ def decide_change(
         raise ChangeNotPending(
             f"change {change.change_id} is already {change.status.value}", field="change_id"
         )
-    if approve and actor == change.requested_by:
+    if approve and same_identity(actor, change.requested_by):
         raise SameUserApproval(
             f"{actor} requested change {change.change_id}; a second user must approve it",
             field="X-Actor",
         )
     status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    note = change.note if note is None else note
     return replace(change, status=status, decided_by=actor, decided_at=at, note=note)

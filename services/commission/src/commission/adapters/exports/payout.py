@@ -1,7 +1,8 @@
 """The payout file: what to pay to each broker's bank account for a settled period.
 
-One row per payable, unpaid statement with the broker's approved bank details; the
-statement id is the payment reference, so the bank's report can be matched back.
+One row per payable, unpaid statement with the broker's approved bank details (a broker
+whose details no second user has approved yet is left out until they are); the statement id
+is the payment reference, so the bank's report can be matched back.
 """
 
 from __future__ import annotations

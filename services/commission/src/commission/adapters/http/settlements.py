@@ -142,12 +142,14 @@ async def payout_file(period: PeriodPath, service: CommissionDep) -> Response:
                 continue
             found = await reg.broker(r.broker_id)
             bank = registry.active_details(await reg.changes(r.broker_id))
+            if bank is None:
+                continue  # no approved details yet: nothing is paid on one person's word
             out.append(
                 {
                     "statement_id": r.statement_id,
                     "broker_id": r.broker_id,
                     "broker_name": found[0].name if found else "",
-                    **(bank.details.as_dict() if bank else {}),
+                    **bank.details.as_dict(),
                     "currency": r.currency,
                     "amount": format_minor(app.net(r), r.currency),
                     "reference": r.statement_id,
