@@ -196,3 +196,74 @@ async def test_a_body_id_wins_over_an_idempotency_key(
         r = await client.post(path, json=body, headers={"Idempotency-Key": "k-2"})
         assert r.status_code == 201
         assert r.headers["Idempotent-Replayed"] == "true"
+
+
+# -- the digest covers the whole command: path parameters too ------------------------
+
+
+async def _two_written_off(client: httpx.AsyncClient, account_id: str) -> None:
+    await open_account(client, account_id)
+    for inv in ("INV-1", "INV-2"):
+        await invoice(client, account_id, inv, "100.00")
+        await post(
+            client,
+            f"/v1/accounts/{account_id}/write-offs",
+            {"write_off_id": f"WO-{inv}", "invoice_id": inv, "amount": "100.00", "reason": "x"},
+        )
+
+
+async def test_a_recovery_id_reused_on_another_invoice_is_a_conflict(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await _two_written_off(client, account_id)
+    body = {"recovery_id": "REC-1", "amount": "10.00", "reason": "paid late"}
+    base = f"/v1/accounts/{account_id}/invoices"
+    await post(client, f"{base}/INV-1/write-off-recovery", body)
+    async with unchanged(client, account_id):
+        r = await client.post(f"{base}/INV-2/write-off-recovery", json=body)
+        assert_problem(r, 409, field="recovery_id", rule="idempotency-conflict")
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [("dispute", {"reason": "wrong rate"}), ("dispute/resolve", {"resolution": "agreed"})],
+)
+async def test_an_idempotency_key_reused_on_another_invoice_is_a_conflict(
+    client: httpx.AsyncClient, account_id: str, action: str, body: dict[str, str]
+) -> None:
+    await open_account(client, account_id)
+    base = f"/v1/accounts/{account_id}/invoices"
+    for inv in ("INV-1", "INV-2"):
+        await invoice(client, account_id, inv, "100.00")
+        if action == "dispute/resolve":
+            await post(client, f"{base}/{inv}/dispute", {"reason": "r"})
+    await post(client, f"{base}/INV-1/{action}", body, headers={"Idempotency-Key": "K-1"})
+    async with unchanged(client, account_id):
+        r = await client.post(
+            f"{base}/INV-2/{action}", json=body, headers={"Idempotency-Key": "K-1"}
+        )
+        assert_problem(r, 409, field="Idempotency-Key", rule="idempotency-conflict")
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("dispute", {"reason": "wrong rate", "disputed_on": "2026-02-01"}),
+        ("dispute/resolve", {"resolution": "agreed", "resolved_on": "2026-02-03"}),
+        ("dispute", {"reason": "no date: today's"}),
+    ],
+)
+async def test_a_dispute_without_a_key_replays_when_retried(
+    client: httpx.AsyncClient, account_id: str, action: str, body: dict[str, str]
+) -> None:
+    await open_account(client, account_id)
+    await invoice(client, account_id, "INV-1", "100.00")
+    path = f"/v1/accounts/{account_id}/invoices/INV-1/{action}"
+    if action == "dispute/resolve":
+        await post(client, path.removesuffix("/resolve"), {"reason": "r"})
+    first = await post(client, path, body)
+    async with unchanged(client, account_id):
+        again = await client.post(path, json=body)
+        assert again.status_code == 201, again.text
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == first

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -306,10 +305,11 @@ async def dispute(
     return await ctx.run(
         account_id,
         command,
-        command_id=_auto_key(ctx),
+        command_id=None,
         id_field="Idempotency-Key",
         payload=body.model_dump(),
         present=_single,
+        derive_key=True,
     )
 
 
@@ -327,13 +327,9 @@ async def resolve_dispute(
     return await ctx.run(
         account_id,
         command,
-        command_id=_auto_key(ctx),
+        command_id=None,
         id_field="Idempotency-Key",
         payload=body.model_dump(),
         present=_single,
+        derive_key=True,
     )
-
-
-def _auto_key(ctx: Ctx) -> str:
-    """Disputes are guarded by their state; an Idempotency-Key makes retries replay."""
-    return ctx.meta.idempotency_key or f"auto-{uuid4()}"

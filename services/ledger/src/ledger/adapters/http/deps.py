@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ledger.adapters.http.schemas import ID_PATTERN
-from ledger.application.handler import Presenter
+from ledger.application.handler import Presenter, request_hash
 from ledger.application.records import Metadata
 from ledger.bootstrap import Ledger
 from ledger.domain import commands as cmd
@@ -31,6 +31,7 @@ AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)
 class CommandContext:
     ledger: Ledger
     meta: Metadata
+    path: dict[str, str] = field(default_factory=dict)  # the route's path parameters
 
     async def run(
         self,
@@ -42,10 +43,20 @@ class CommandContext:
         payload: dict[str, Any],
         present: Presenter,
         status_code: int = 201,
+        derive_key: bool = False,
     ) -> JSONResponse:
         """Run ``command`` once per ``command_id`` (named ``id_field`` in the request), or
-        per Idempotency-Key when the request carries no id of its own."""
+        per Idempotency-Key when the request carries no id of its own.
+
+        The idempotency digest covers the whole command, path parameters and body: the
+        same id on another invoice is another command (409), not a replay. With
+        ``derive_key`` a request without a key gets one derived from the command itself,
+        so a plain retry replays instead of running twice.
+        """
+        whole = {"path": self.path, "body": payload}
         key = command_id or self.meta.idempotency_key
+        if key is None and derive_key:
+            key = derived_key(type(command).__name__, command.model_dump(mode="json"))
         if key is None:
             raise err.RuleViolation(
                 "this command needs an id in its body or an Idempotency-Key header",
@@ -56,7 +67,7 @@ class CommandContext:
                 account_id,
                 command,
                 command_id=key,
-                payload=payload,
+                payload=whole,
                 meta=self.meta,
                 present=present,
                 status_code=status_code,
@@ -66,6 +77,11 @@ class CommandContext:
             raise
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+def derived_key(command_type: str, command: dict[str, Any]) -> str:
+    """A deterministic command id for a command that has none of its own."""
+    return f"derived-{command_type}-{request_hash(command).hex()[:32]}"
 
 
 def _uuid(value: str | None, name: str) -> UUID | None:
@@ -78,6 +94,7 @@ def _uuid(value: str | None, name: str) -> UUID | None:
 
 
 async def command_context(
+    request: Request,
     ledger: LedgerDep,
     x_actor: Annotated[str | None, Header(max_length=128)] = None,
     x_correlation_id: Annotated[str | None, Header()] = None,
@@ -90,7 +107,7 @@ async def command_context(
         causation_id=_uuid(x_causation_id, "X-Causation-Id"),
         idempotency_key=idempotency_key,
     )
-    return CommandContext(ledger, meta)
+    return CommandContext(ledger, meta, dict(request.path_params))
 
 
 Ctx = Annotated[CommandContext, Depends(command_context)]
