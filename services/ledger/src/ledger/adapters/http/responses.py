@@ -148,3 +148,32 @@ class Feed(Model):
     events: list[EventOut]
     next_after: int = Field(description="ask with after=next_after for the next page")
     behind: int = Field(description="events after this page (counted when the page is full)")
+
+
+class AccountPage(Model):
+    accounts: list[AccountOut]
+    next_cursor: str | None = Field(
+        description="pass as cursor for the next page; null on the last"
+    )
+
+
+class InvoiceFound(InvoiceOut):
+    account_id: str
+
+
+class InvoicePage(Model):
+    invoices: list[InvoiceFound]
+    next_cursor: str | None = Field(
+        description="pass as cursor for the next page; null on the last"
+    )
+
+
+class PaymentFound(PaymentOut):
+    account_id: str
+
+
+class PaymentPage(Model):
+    payments: list[PaymentFound]
+    next_cursor: str | None = Field(
+        description="pass as cursor for the next page; null on the last"
+    )
