@@ -2,3 +2,4 @@
 CREATE DATABASE ledger;
 CREATE DATABASE dunning;
 CREATE DATABASE commission;
+CREATE DATABASE billing;

@@ -54,7 +54,7 @@ def test_every_dunning_event_has_a_schema_and_a_message() -> None:
 def test_the_drift_check_covers_every_publisher() -> None:
     """A publisher whose package is missing is silently left out of the generated files."""
     found = [pub.key for pub, _ in contracts.installed_publishers()]
-    assert found == [pub.key for pub in contracts.PUBLISHERS] == ["ledger", "dunning"]
+    assert found == [pub.key for pub in contracts.PUBLISHERS] == ["ledger", "dunning", "billing"]
 
 
 def test_drift_is_detected(tmp_path: Path) -> None:
@@ -66,3 +66,18 @@ def test_drift_is_detected(tmp_path: Path) -> None:
     (copy / "events" / "InvoiceIssued.v1.json").write_text("{}")  # history: allowed
     assert contracts.drift(copy) == ["events/InvoiceIssued.v2.json", "events/InvoiceIssued.v3.json"]
     assert contracts.write(copy) == ["events/InvoiceIssued.v2.json"]
+
+
+def test_every_billing_event_has_a_schema_and_a_message() -> None:
+    from billing.domain.events import EVENT_TYPES
+
+    doc = yaml.safe_load((CONTRACTS / "asyncapi.yaml").read_text())
+    channel = doc["channels"]["billing"]
+    assert channel["address"] == "receivables.billing.v1"
+    assert sorted(channel["messages"]) == sorted(EVENT_TYPES)
+    for name, cls in EVENT_TYPES.items():
+        schema = json.loads(
+            (CONTRACTS / "events" / f"{name}.v{cls.schema_version}.json").read_text()
+        )
+        assert schema["$id"] == f"urn:receivables:billing:{name}:v{cls.schema_version}"
+        assert schema["x-topic"] == "receivables.billing.v1"

@@ -15,6 +15,7 @@ SETTINGS = {
     "LEDGER_": "ledger.settings",
     "DUNNING_": "dunning.settings",
     "COMMISSION_": "commission.settings",
+    "BILLING_": "billing.settings",
 }
 
 

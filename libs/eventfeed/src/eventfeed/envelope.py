@@ -40,6 +40,7 @@ CONTENT_TYPE = "application/json"
 TYPE_PREFIX = "receivables"
 LEDGER_SOURCE = "/receivables/ledger"
 DUNNING_SOURCE = "/receivables/dunning"
+BILLING_SOURCE = "/receivables/billing"
 
 _FORMAT = JSONFormat()
 

@@ -1,0 +1,1 @@
+"""Premium billing for group policies, posting to the receivables ledger."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, the ledger over HTTP, Kafka, the HTTP API, member files."""

@@ -1,0 +1,1 @@
+"""Publishing billing events to Kafka."""

@@ -1,0 +1,128 @@
+"""The ledger's HTTP API as billing uses it: accounts, invoices, credit and debit notes.
+
+A document becomes one request whose body is fixed when the document is recorded, so a
+retry (after a timeout, a crash, a re-run) sends exactly the same command with the same
+id, which the ledger answers from its idempotency record. A debit note is a positive
+adjustment on the period's invoice; a credit note credits that invoice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from billing.application.ports import AccountTerms, Outcome
+from billing.domain.documents import Document
+from billing.domain.errors import LedgerUnavailable
+from billing.domain.money import fmt
+from billing.domain.state import Policy
+
+
+class HttpLedger:
+    """``client``: an ``httpx.AsyncClient`` (tests pass one on the ledger's ASGI app)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        actor: str = "billing",
+        token: str = "",
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._own = client is None
+        self.client = client or httpx.AsyncClient(timeout=timeout)
+        self.headers = {"X-Actor": actor}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    async def account(self, account_id: str) -> AccountTerms | None:
+        try:
+            r = await self.client.get(
+                f"{self.base_url}/v1/accounts/{account_id}", headers=self.headers
+            )
+        except httpx.HTTPError as e:
+            raise LedgerUnavailable(f"the ledger is unreachable: {e!r}") from e
+        if r.status_code == 404:
+            return None
+        if r.status_code != 200:
+            raise LedgerUnavailable(f"the ledger answered {r.status_code}: {r.text[:300]}")
+        body = r.json()
+        return AccountTerms(
+            account_id=body["account_id"],
+            currency=body["currency"],
+            jurisdiction=body["jurisdiction"],
+            payment_terms_days=int(body["payment_terms_days"]),
+            broker_id=body.get("broker_id"),
+        )
+
+    def request(self, policy: Policy, doc: Document) -> dict[str, Any]:
+        account, c = policy.account_id, policy.currency
+        if doc.kind == "invoice":
+            assert doc.due_date is not None
+            body: dict[str, Any] = {
+                "invoice_id": doc.document_id,
+                "issue_date": doc.issued_on.isoformat(),
+                "due_date": doc.due_date.isoformat(),
+                "policy_id": policy.policy_id,
+                "lines": [
+                    {
+                        "description": line.description[:500],
+                        "amount": fmt(line.amount, c),
+                        "product": line.product,
+                        "policy_id": policy.policy_id,
+                        "policy_year": doc.term_no,
+                    }
+                    for line in doc.lines
+                ],
+            }
+            if policy.broker_id:
+                body["broker_id"] = policy.broker_id
+            return {"path": f"/v1/accounts/{account}/invoices", "body": body}
+        if doc.kind == "credit_note":
+            return {
+                "path": f"/v1/accounts/{account}/credit-notes",
+                "body": {
+                    "credit_note_id": doc.document_id,
+                    "invoice_id": doc.invoice_id,
+                    "amount": fmt(-doc.amount, c),
+                    "reason": doc.reason or "premium credit",
+                    "issued_on": doc.issued_on.isoformat(),
+                },
+            }
+        return {
+            "path": f"/v1/accounts/{account}/adjustments",
+            "body": {
+                "adjustment_id": doc.document_id,
+                "invoice_id": doc.invoice_id,
+                "amount": fmt(doc.amount, c),
+                "reason": doc.reason or "premium debit",
+                "effective_on": doc.issued_on.isoformat(),
+            },
+        }
+
+    async def send(self, request: dict[str, Any]) -> Outcome:
+        try:
+            r = await self.client.post(
+                f"{self.base_url}{request['path']}", json=request["body"], headers=self.headers
+            )
+        except httpx.HTTPError as e:
+            raise LedgerUnavailable(f"the ledger is unreachable: {e!r}") from e
+        if r.status_code in (200, 201):
+            return Outcome("posted")
+        if r.status_code in (404, 409, 422):
+            return Outcome("rejected", f"{r.status_code}: {r.text[:500]}")
+        raise LedgerUnavailable(f"the ledger answered {r.status_code}: {r.text[:300]}")
+
+    async def ping(self) -> bool:
+        try:
+            r = await self.client.get(f"{self.base_url}/healthz", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return r.status_code == 200
+
+    async def close(self) -> None:
+        if self._own:
+            await self.client.aclose()

@@ -1,0 +1,1 @@
+"""Billing's own database: policy events (the outbox too), billed lines, documents, runs."""

@@ -1,0 +1,1 @@
+"""Command handlers of the billing service, its ports and its unit of work."""

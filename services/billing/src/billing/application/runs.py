@@ -1,0 +1,151 @@
+"""Billing runs: every policy with a period due on or before ``as_of``.
+
+A run first resends documents an earlier run recorded but could not post (a crash, the
+ledger down), then bills the policies one at a time: the documents of a policy are
+recorded with the lines they bill in one transaction before anything is sent, so a
+period is never billed twice however often a run is repeated or interrupted, and a
+re-run posts exactly what is missing (the ledger answers a resent id from its record).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from billing.application.policies import Policies
+from billing.application.ports import AccountTerms, Outcome, Pending, Store
+from billing.domain import errors as err
+from billing.domain.money import fmt
+
+log = logging.getLogger(__name__)
+
+PAGE = 500
+
+
+@dataclass
+class Tally:
+    policies: int = 0
+    billed: int = 0
+    documents: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    resent: int = 0
+
+    def count(self, currency: str, kind: str, amount: int) -> None:
+        self.documents[kind] += 1
+        per = self.totals.setdefault(currency, defaultdict(int))
+        per[kind] += amount
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "policies_seen": self.policies,
+            "policies_billed": self.billed,
+            "documents": dict(self.documents),
+            "totals": {
+                c: {kind: fmt(v, c) for kind, v in sorted(per.items())}
+                for c, per in sorted(self.totals.items())
+            },
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "resent": self.resent,
+        }
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: str
+    as_of: date
+    status: str
+    summary: dict[str, Any]
+    error: str | None = None
+
+
+class Runs:
+    def __init__(self, store: Store, policies: Policies, *, max_days_ahead: int = 31) -> None:
+        self.store, self.policies, self.max_days_ahead = store, policies, max_days_ahead
+
+    async def run(self, as_of: date, actor: str) -> RunReport:
+        today = self.policies.today()
+        if as_of > today + timedelta(days=self.max_days_ahead):
+            raise err.RuleViolation(
+                f"as_of is more than {self.max_days_ahead} days after today ({today})",
+                field="as_of",
+                rule="as-of-too-far",
+            )
+        run_id = f"RUN-{as_of:%Y%m%d}-{await self.store.next_run_number(as_of)}"
+        clock = self.policies.clock
+        await self.store.start_run(run_id, as_of, actor, clock.now())
+        tally = Tally()
+        try:
+            while leftovers := await self.store.pending(PAGE):
+                for p, outcome in await self.policies.send(leftovers):
+                    tally.resent += 1
+                    self._rejected(tally, p, outcome)
+            await self._bill_all(run_id, as_of, actor, tally)
+        except err.LedgerUnavailable as e:
+            log.warning("billing run %s stopped: %s", run_id, e.detail)
+            summary = tally.as_dict()
+            await self.store.finish_run(run_id, "failed", summary, e.detail, clock.now())
+            return RunReport(run_id, as_of, "failed", summary, e.detail)
+        summary = tally.as_dict()
+        await self.store.finish_run(run_id, "completed", summary, None, clock.now())
+        return RunReport(run_id, as_of, "completed", summary)
+
+    async def _bill_all(self, run_id: str, as_of: date, actor: str, tally: Tally) -> None:
+        total = await self.store.count_policies()
+        accounts: dict[str, AccountTerms | None] = {}
+        after = ""
+        while ids := await self.store.policy_ids(after, PAGE):
+            for policy_id in ids:
+                tally.policies += 1
+                policy, _ = await self.policies.get(policy_id)
+                if policy.account_id not in accounts:
+                    accounts[policy.account_id] = await self.policies.ledger.account(
+                        policy.account_id
+                    )
+                account = accounts[policy.account_id]
+                if account is None:
+                    tally.skipped.append(
+                        {
+                            "policy_id": policy_id,
+                            "reason": "the ledger has no account " + policy.account_id,
+                        }
+                    )
+                    continue
+                if account.currency != policy.currency:
+                    tally.skipped.append(
+                        {
+                            "policy_id": policy_id,
+                            "reason": f"the account is in {account.currency}, "
+                            f"the policy in {policy.currency}",
+                        }
+                    )
+                    continue
+                docs = await self.policies.bill(
+                    policy_id, account, as_of=as_of, on=as_of, actor=actor, run_id=run_id
+                )
+                if not docs:
+                    continue
+                tally.billed += 1
+                for d in docs:
+                    tally.count(policy.currency, d.kind, d.amount)
+                pending = await self.store.pending(len(docs) + 10, policy_id)
+                for p, outcome in await self.policies.send(pending):
+                    self._rejected(tally, p, outcome)
+            after = ids[-1]
+            await self.store.run_progress(run_id, tally.policies, total, tally.as_dict())
+
+    @staticmethod
+    def _rejected(tally: Tally, p: Pending, outcome: Outcome) -> None:
+        if outcome.status == "rejected":
+            tally.rejected.append(
+                {
+                    "document_id": p.document_id,
+                    "policy_id": p.policy_id,
+                    "detail": outcome.detail or "",
+                }
+            )

@@ -1,0 +1,101 @@
+"""The composition root: builds the adapters once from the settings and hands them down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from billing.adapters.kafka.publisher import OutboxPublisher
+from billing.adapters.ledger import HttpLedger
+from billing.adapters.postgres.store import PgStore
+from billing.application.policies import Policies
+from billing.application.ports import Clock, Ledger, SystemClock
+from billing.application.runs import Runs
+from billing.settings import Settings
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "billing_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "billing_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=registry,
+        )
+        self.documents = Counter(
+            "billing_documents_total", "Documents recorded by billing", ["kind"], registry=registry
+        )
+        self.runs = Counter(
+            "billing_runs_total", "Billing runs finished", ["status"], registry=registry
+        )
+
+
+@dataclass
+class Billing:
+    settings: Settings
+    engine: AsyncEngine
+    store: PgStore
+    ledger: HttpLedger
+    policies: Policies
+    runs: Runs
+    registry: CollectorRegistry
+    metrics: Metrics
+    publisher: OutboxPublisher | None = None
+
+    async def close(self) -> None:
+        if self.publisher is not None:
+            await self.publisher.close()
+        await self.ledger.close()
+        await self.engine.dispose()
+
+
+def database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise SystemExit("BILLING_DATABASE_URL is not set; `make run` sets it for you")
+    return settings.database_url
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ledger_http: httpx.AsyncClient | None = None,
+    ledger: Ledger | None = None,
+) -> Billing:
+    """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app);
+    ``ledger``: another implementation of the ledger port (tests: one that fails)."""
+    engine = create_async_engine(
+        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
+    )
+    store = PgStore(engine)
+    http_ledger = HttpLedger(settings.ledger_url, client=ledger_http, token=settings.ledger_token)
+    policies = Policies(store, ledger or http_ledger, clock or SystemClock(), settings.tax_rates)
+    registry = CollectorRegistry()
+    publisher = None
+    if settings.kafka_bootstrap_servers:
+        publisher = OutboxPublisher(
+            engine,
+            settings.kafka_bootstrap_servers,
+            settings.kafka_topic,
+            idempotent=settings.kafka_idempotent_producer,
+        )
+    return Billing(
+        settings=settings,
+        engine=engine,
+        store=store,
+        ledger=http_ledger,
+        policies=policies,
+        runs=Runs(store, policies, max_days_ahead=settings.max_days_ahead),
+        registry=registry,
+        metrics=Metrics(registry),
+        publisher=publisher,
+    )

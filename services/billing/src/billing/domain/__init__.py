@@ -1,0 +1,1 @@
+"""Pure billing rules: money, calendar, policies, premiums, documents (no I/O)."""

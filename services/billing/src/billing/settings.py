@@ -1,0 +1,41 @@
+"""Settings of the billing service, from ``BILLING_*`` environment variables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
+
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of billing's own database (postgresql+asyncpg://)"
+    )
+    ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
+    ledger_token: str = Field(
+        default="", description="Bearer credential sent to the ledger (empty: none)"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8003
+    db_pool_size: int = Field(default=10, ge=1)
+    tax_rates: dict[str, dict[str, Decimal]] = Field(
+        default={"SG": {"*": Decimal("0.09")}},
+        description="Tax (GST) rate per jurisdiction and product ('*': every product), used "
+        "when a policy's product does not give its own; JSON",
+    )
+    max_days_ahead: int = Field(
+        default=31, ge=0, description="How far after today a billing run's as_of may be"
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="",
+        description="Empty: billing events stay in the outbox table; set: publish "
+        "them to kafka_topic",
+    )
+    kafka_topic: str = "receivables.billing.v1"
+    kafka_idempotent_producer: bool = True
+    publish_interval: float = Field(default=2.0, gt=0, description="Seconds between publishes")
+    default_actor: str = "api"
+    log_level: str = "INFO"
