@@ -28,14 +28,17 @@ def migrate(settings: Settings) -> None:
 
 
 async def _run(settings: Settings, as_of: date) -> int:
-    from dunning.application.runs import run
+    from dunning.application.runs import check_run_date, run
     from dunning.bootstrap import build
+    from dunning.domain.errors import RuleViolation
 
     d = build(settings)
     try:
         today = d.clock.today()
-        if as_of > today:  # refused before catching up: nothing to wait for
-            print(f"refused: --as-of {as_of} is after today ({today})", file=sys.stderr)
+        try:  # refused before catching up: nothing to wait for
+            await check_run_date(d.engine, as_of, today)
+        except RuleViolation as e:
+            print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
             return 2
         caught_up = await d.consumer().run_until_caught_up(max_seconds=120)
         report = await run(d.engine, d.policies, as_of, today)

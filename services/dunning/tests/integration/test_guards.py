@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from devstack.postgres import execute
 from devstack.pytest_plugin import DatabaseFactory
 from dunning.cli import main
 
-from .conftest import Stack, invoice, open_account
+from .conftest import Stack, invoice, open_account, pay
 
 
 async def test_a_run_for_a_date_after_today_is_refused_and_does_nothing(stack: Stack) -> None:
@@ -83,3 +84,51 @@ async def test_malformed_json_and_patterns_read_well(stack: Stack) -> None:
         r.json()["detail"]
         == """amount: 'lots' is not a positive decimal amount such as "500.00\""""
     )
+
+
+async def test_runs_only_move_forward(stack: Stack) -> None:
+    """A run for an earlier date (or year 1) used to clear levels and reinstate cover while
+    the money was still overdue, and the next run restarted at the friendly reminder."""
+    s = stack
+    await open_account(s, "FW")
+    await invoice(s, "FW", "I1", "800.00", due="2026-01-31", policy_id="POL-F")
+    for day in ("2026-02-01", "2026-02-15", "2026-03-02"):
+        await s.run(day)
+    before = await s.view("FW")
+    assert (before["level"], before["suspended_policies"]) == (3, ["POL-F"])
+    for earlier in ("2026-02-20", "2026-01-01", "0001-01-01"):
+        r = await s.api.post("/v1/dunning-runs", json={"as_of": earlier})
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert (r.json()["rule"], r.json()["field"]) == ("run-date-before-last-run", "as_of")
+        assert "2026-03-02" in r.json()["detail"]
+    after = await s.view("FW")
+    assert (after["level"], after["suspended_policies"]) == (3, ["POL-F"])
+    assert after["history"] == before["history"]
+    assert (await s.run("2026-03-02"))["actions"] == {}  # the last date again is fine
+    assert (await s.run("2026-03-03"))["actions"] == {}  # and later: no restart at level 1
+
+
+async def test_a_back_dated_run_quotes_the_balance_on_its_date(stack: Stack) -> None:
+    s = stack
+    await open_account(s, "BD")
+    await invoice(s, "BD", "I1", "800.00", due="2026-01-31")
+    await pay(s, "BD", "P1", "500.00", on="2026-02-20", invoice_id="I1")
+    await s.run("2026-02-05")  # today is 1 March: the run is back-dated before the payment
+    notice = next(h for h in (await s.view("BD"))["history"] if h["type"] == "ReminderSent")
+    assert notice["data"]["overdue_amount"] == "800.00"
+    assert notice["data"]["invoices"][0]["open_amount"] == "800.00"
+
+
+def test_the_command_line_refuses_a_run_before_the_last(
+    make_database: DatabaseFactory,
+    dunning_template: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = make_database("cli_back", template=dunning_template)
+    monkeypatch.setenv("DUNNING_DATABASE_URL", url)
+    monkeypatch.setenv("DUNNING_LEDGER_URL", "http://127.0.0.1:9")  # never reached
+    execute(url, "INSERT INTO dunning_runs VALUES ('2026-02-15', 1, 0, 0, now(), now())")
+    assert main(["run", "--as-of", "2026-02-01"]) == 2
+    assert "run-date-before-last-run" in capsys.readouterr().err

@@ -54,8 +54,8 @@ class Account:
         self.state = DunningState(account_id=account_id)
         self.events: list[str] = []
 
-    def fact(self, fact: f.Fact) -> Account:
-        self.rec = evolve(self.rec, fact, self.id)
+    def fact(self, fact: f.Fact, on: date | None = None) -> Account:
+        self.rec = evolve(self.rec, fact, self.id, on)
         return self
 
     def invoice(
@@ -75,7 +75,8 @@ class Account:
         self.fact(f.PaymentReceived(payment_id=payment_id, amount=amount, received_on=on))
         if invoice_id:
             self.fact(
-                f.PaymentAllocated(payment_id=payment_id, invoice_id=invoice_id, amount=amount)
+                f.PaymentAllocated(payment_id=payment_id, invoice_id=invoice_id, amount=amount),
+                on,
             )
         return self
 

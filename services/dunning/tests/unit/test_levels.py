@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dunning.domain import events as ev
 from dunning.domain.decide import reassess
 
@@ -112,3 +114,48 @@ def test_a_disputed_invoice_is_excluded() -> None:
     a.run(day(13))
     assert a.state.level == 1
     assert POLICY.level(1) is not None
+
+
+def test_a_run_before_the_last_run_decides_nothing() -> None:
+    a = Account().invoice("I1", "100.00", day(0), policy="POL-1")
+    a.run_days(1, 21)
+    assert (a.state.level, set(a.state.suspended)) == (3, {"POL-1"})
+    for earlier in (day(3), date(1, 1, 1)):
+        d = a.run(earlier)
+        assert d.events == []
+        assert (d.state.level, set(d.state.suspended)) == (3, {"POL-1"})
+    assert types(a.run(day(22))) == []  # no restart at level 1 afterwards
+    assert a.state.level == 3
+
+
+def test_a_run_never_clears_lowers_or_reinstates() -> None:
+    """Only ledger events (``reassess``) do: the run acts on nothing they have not decided."""
+    a = Account().invoice("I1", "100.00", day(0), policy="POL-1")
+    a.run_days(1, 21)
+    a.pay("P1", "100.00", day(21), "I1")  # folded, but not yet reassessed
+    assert types(a.run(day(22))) == []
+    assert (a.state.level, set(a.state.suspended)) == (3, {"POL-1"})
+    d = reassess(a.state, a.rec, POLICY, day(22))
+    assert types(d) == ["DunningCleared", "ServiceReinstated"]
+
+
+def test_a_back_dated_run_quotes_the_balance_as_of_its_date() -> None:
+    a = Account().invoice("I1", "100.00", day(0))
+    a.pay("P1", "60.00", day(8), "I1")  # known today, effective after the run date
+    d = a.run(day(5))
+    reminder = d.events[1].event
+    assert isinstance(reminder, ev.ReminderSent)
+    assert reminder.overdue_amount == "100.00"
+    assert [i.open_amount for i in reminder.invoices] == ["100.00"]
+    later = Account().invoice("I1", "100.00", day(0))
+    later.pay("P1", "60.00", day(4), "I1")
+    reminder = later.run(day(5)).events[1].event
+    assert isinstance(reminder, ev.ReminderSent)
+    assert reminder.overdue_amount == "40.00"
+
+
+def test_a_run_for_year_one_acts_on_nothing() -> None:
+    a = Account().invoice("I1", "100.00", day(0))
+    d = a.run(date(1, 1, 1))
+    assert d.events == []
+    assert a.state.level == 0

@@ -39,7 +39,7 @@ class Applier:
             return
         account_id = event.account_id
         rec = await repo.load_receivables(conn, account_id, lock=True)
-        rec = evolve(rec, fact, account_id)
+        rec = evolve(rec, fact, account_id, event.effective_date)
         await repo.save_receivables(conn, rec)
         if self.project_only:
             return

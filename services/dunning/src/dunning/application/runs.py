@@ -2,7 +2,9 @@
 
 Each account is evaluated in its own transaction (under its row lock), so a run that
 stops half-way is simply run again; the domain makes a second run of the same date act
-on nothing already done.
+on nothing already done. Runs only move forward: a date before the last completed run is
+refused (re-running that date is allowed), and an account whose own last run is later is
+left as it is even if two runs race.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dunning.adapters.postgres import credit_control as cc
 from dunning.adapters.postgres import repository as repo
 from dunning.application.recording import record
 from dunning.domain.decide import evaluate
-from dunning.domain.errors import RunDateInFuture
+from dunning.domain.errors import RunDateBeforeLastRun, RunDateInFuture
 from dunning.domain.policies import PolicySet
 
 log = logging.getLogger(__name__)
@@ -36,15 +38,29 @@ class RunReport:
         return sum(self.events.values())
 
 
-async def run(engine: AsyncEngine, policies: PolicySet, as_of: date, today: date) -> RunReport:
-    """Run dunning for ``as_of``; ``today`` is the service clock's date (a run acts for real:
-    notices, fees, suspension, legal escalation), so a date after it is refused."""
+async def check_run_date(engine: AsyncEngine, as_of: date, today: date) -> None:
+    """Refuse a run for a day after ``today`` (the service clock's date: a run acts for
+    real) or before the last completed run (runs only move forward)."""
     if as_of > today:
         raise RunDateInFuture(
             f"as_of {as_of} is after today ({today}): a dunning run acts for real (notices, "
             "fees, suspension, legal escalation) and cannot act on a day that has not come",
             field="as_of",
         )
+    async with engine.connect() as conn:
+        last = await repo.last_run_date(conn)
+    if last is not None and as_of < last:
+        raise RunDateBeforeLastRun(
+            f"as_of {as_of} is before the last dunning run ({last}): runs only move forward "
+            "(an earlier date would lower levels and reinstate cover while money is still "
+            f"overdue); run {last} again or a later date",
+            field="as_of",
+        )
+
+
+async def run(engine: AsyncEngine, policies: PolicySet, as_of: date, today: date) -> RunReport:
+    """Run dunning for ``as_of`` (``check_run_date`` first)."""
+    await check_run_date(engine, as_of, today)
     report = RunReport(as_of=as_of)
     async with engine.connect() as conn:
         ids = await repo.account_ids(conn)

@@ -114,13 +114,19 @@ def overdue_cover(rec: Receivables, as_of: date, min_days: int) -> dict[str, lis
 
 
 def suspensions(
-    s: DunningState, rec: Receivables, policy: Policy, as_of: date, *, may_suspend: bool
+    s: DunningState,
+    rec: Receivables,
+    policy: Policy,
+    as_of: date,
+    *,
+    may_suspend: bool,
+    may_reinstate: bool = True,
 ) -> list[Emitted]:
     """Reinstate cover that is paid; suspend newly overdue cover when at the level."""
     lvl = policy.suspension_level
     cover = overdue_cover(rec, as_of, lvl.days_past_due if lvl else 0) if lvl else {}
     out: list[Emitted] = []
-    for policy_id in sorted(set(s.suspended) - set(cover)):
+    for policy_id in sorted(set(s.suspended) - set(cover) if may_reinstate else ()):
         del s.suspended[policy_id]
         event = ev.ServiceReinstated(
             account_id=s.account_id,

@@ -7,8 +7,13 @@ level's actions **once per dunning episode** (from the first overdue day until n
 is overdue any more), so a partial payment that lowers the level never makes a level's
 notice or fee repeat. Running it twice for the same date decides nothing new.
 
-``reassess`` runs after each ledger event: it may clear or lower the level and reinstate
-cover at once, and marks arrangements kept, but never escalates.
+Runs only move forward: ``evaluate`` for a date before the account's last run decides
+nothing (the run refuses such a date before it gets here), and it judges the account by
+its receivables **as of the run date** (a back-dated run's notices quote what was owed
+then, not today). It never clears or lowers a level, nor reinstates cover: only ledger
+events do that, through ``reassess``, which runs after each ledger event: it may clear or
+lower the level and reinstate cover at once, and marks arrangements kept, but never
+escalates.
 """
 
 from __future__ import annotations
@@ -40,7 +45,11 @@ class Decision:
 def evaluate(
     state: DunningState, rec: Receivables, policy: Policy, as_of: date, contact: Contact
 ) -> Decision:
-    return _decide(state, rec, policy, as_of, contact, escalate=True)
+    if state.last_run_on is not None and as_of < state.last_run_on:
+        return Decision(state.model_copy(deep=True))
+    d = _decide(state, rec.as_of(as_of), policy, as_of, contact, escalate=True)
+    d.state.last_run_on = as_of
+    return d
 
 
 def reassess(state: DunningState, rec: Receivables, policy: Policy, on: date) -> Decision:
@@ -61,14 +70,18 @@ def _decide(
     od = assess(rec, as_of)
     d.events += _arrangements(s, rec, policy, as_of)
     if od.amount == 0:
-        d.events += _clear(s, as_of)
+        if not escalate:
+            d.events += _clear(s, as_of)
     else:
         target = target_level(policy, od.days_past_due, od.amount)
         if target < s.level:
-            d.events += _lower(s, target, od, rec.currency)
+            if not escalate:
+                d.events += _lower(s, target, od, rec.currency)
         elif escalate and not s.paused and target > s.level and _may_step(s, as_of):
             d.events += _step_up(s, policy, od, rec.currency, contact)
-    d.events += suspensions(s, rec, policy, as_of, may_suspend=escalate and not s.paused)
+    d.events += suspensions(
+        s, rec, policy, as_of, may_suspend=escalate and not s.paused, may_reinstate=not escalate
+    )
     if s.evaluated_on is None or as_of >= s.evaluated_on:
         s.evaluated_on = as_of
         s.days_past_due = od.days_past_due

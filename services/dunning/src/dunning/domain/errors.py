@@ -8,7 +8,8 @@
     │   ├── InvalidArrangement    a promise or payment plan that cannot be kept as written
     │   ├── PromiseExceedsBalance a promise of more than the account owes
     │   ├── PromiseAlreadyOpen    a second promise while one is still open
-    │   └── RunDateInFuture       a dunning run for a business date after today
+    │   ├── RunDateInFuture       a dunning run for a business date after today
+    │   └── RunDateBeforeLastRun  a dunning run for a date before the last completed run
     └── PolicyFileError           the dunning policy file is malformed (raised on load)
 
 Domain errors carry no HTTP status; ``dunning.adapters.http.problems`` maps them.
@@ -58,6 +59,10 @@ class PromiseAlreadyOpen(InvalidArrangement):
 
 class RunDateInFuture(RuleViolation):
     rule = "as-of-in-future"
+
+
+class RunDateBeforeLastRun(RuleViolation):
+    rule = "run-date-before-last-run"
 
 
 class PolicyFileError(DunningError):

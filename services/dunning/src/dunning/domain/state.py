@@ -65,6 +65,7 @@ class DunningState(BaseModel):
     promises: dict[str, Promise] = {}
     plans: dict[str, Plan] = {}
     evaluated_on: date | None = None
+    last_run_on: date | None = None  # the latest business date a dunning run evaluated
     days_past_due: int = 0
     overdue: int = 0
     policy_id: str | None = None

@@ -171,6 +171,12 @@ async def worklist(
     return int(total), [DunningState.model_validate(r.doc) for r in await conn.execute(q)]
 
 
+async def last_run_date(conn: AsyncConnection) -> date | None:
+    """The latest business date a dunning run was recorded for (None: never run)."""
+    value = (await conn.execute(select(func.max(dunning_runs.c.as_of)))).scalar_one()
+    return None if value is None else date.fromisoformat(str(value))
+
+
 async def record_run(conn: AsyncConnection, as_of: date, accounts: int, events: int) -> int:
     """Note a run for ``as_of``; return how many runs that date has had (1 = first)."""
     stmt = insert(dunning_runs).values(
