@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from billing.domain.calendar import Period
 from billing.domain.premium import Allocations, Key, expected
@@ -172,10 +173,14 @@ def lines(term: Term, period: Period, amounts: dict[Key, int]) -> tuple[DocLine,
             label, rate = (
                 (product.tax_label, decimal_rate(product.tax_rate)) if product else ("Tax", 0)
             )
-            text = f"{label} {rate * 100:g}% on {name}, {period}"
+            text = f"{label} {percent(rate)}% on {name}, {period}"
         if sum(values):
             out.append(DocLine(text, sum(values), code, kind, tier))
     return tuple(out)
+
+
+def percent(rate: Decimal | int) -> str:
+    return f"{(Decimal(rate) * 100).normalize():f}"
 
 
 def _explain(period: Period, before: dict[Key, int], deltas: dict[Key, int]) -> str:

@@ -1,0 +1,151 @@
+"""Billing runs: crash half-way and re-run, progress and summary, refusals, the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from billing.adapters.ledger import HttpLedger
+from billing.application.ports import Outcome
+from billing.domain.errors import LedgerUnavailable
+from devstack.pytest_plugin import DatabaseFactory
+
+from .conftest import World, make_world
+
+
+class FailingLedger(HttpLedger):
+    """The real ledger client that fails (as a timeout would) after ``posts`` posts."""
+
+    def __init__(self, client: httpx.AsyncClient, posts: int) -> None:
+        super().__init__("http://ledger", client=client)
+        self.left = posts
+
+    async def send(self, request: dict[str, Any]) -> Outcome:
+        if self.left <= 0:
+            raise LedgerUnavailable("the ledger timed out")
+        self.left -= 1
+        return await super().send(request)
+
+
+@pytest.fixture
+async def flaky(
+    make_database: DatabaseFactory, billing_template: str, ledger_client: httpx.AsyncClient
+) -> AsyncIterator[tuple[World, FailingLedger]]:
+    ledger = FailingLedger(ledger_client, posts=3)
+    async for w in make_world(make_database, billing_template, ledger_client, ledger=ledger):
+        yield w, ledger
+
+
+async def test_a_run_that_fails_half_way_is_completed_by_the_next_without_double_billing(
+    flaky: tuple[World, FailingLedger],
+) -> None:
+    world, ledger = flaky
+    accounts, policies = [], []
+    for n in range(3):
+        account = await world.account(f"A{n}")
+        policy = await world.policy(f"P{n}", account=account)
+        await world.post(
+            f"/v1/policies/{policy}/members",
+            {
+                "members": [{"member_id": "M1", "name": "Ann", "tier": "A", "start": "2026-01-01"}],
+                "reason": "t",
+            },
+        )
+        accounts.append(account)
+        policies.append(policy)
+    failed = await world.run("2026-02-01")  # 6 invoices due; the ledger fails after 3
+    assert failed["status"] == "failed"
+    assert "timed out" in failed["error"]
+    statuses = [d["status"] for p in policies for d in await world.documents(p)]
+    assert statuses.count("posted") == 3
+    assert statuses.count("pending") == 1  # recorded, never sent: the next run resends it
+
+    ledger.left = 100
+    done = await world.run("2026-02-01")
+    assert done["status"] == "completed", done
+    assert done["summary"]["resent"] == 1
+    for account, policy in zip(accounts, policies, strict=True):
+        docs = await world.documents(policy)
+        assert [d["status"] for d in docs] == ["posted", "posted"]
+        assert (await world.ledger_account(account))["summary"]["invoiced"] == "590.00"
+    third = await world.run("2026-02-01")
+    assert third["summary"]["documents"] == {}
+    assert third["run_id"].endswith("-3")
+
+
+async def test_a_document_sent_twice_is_billed_once_by_the_ledger(world: World) -> None:
+    """A crash after the ledger accepted a document but before billing recorded that: the
+    resent request carries the same id and body, and the ledger replays its answer."""
+    account = await world.account()
+    policy = await world.policy(account=account)
+    await world.post(
+        f"/v1/policies/{policy}/members",
+        {
+            "members": [{"member_id": "M1", "name": "Ann", "tier": "A", "start": "2026-01-01"}],
+            "reason": "t",
+        },
+    )
+    b = world.service
+    docs = await b.policies.bill(
+        policy,
+        (await b.ledger.account(account)),
+        as_of=world.clock.at.date(),
+        on=world.clock.at.date(),
+        actor="t",  # type: ignore[arg-type]
+    )
+    pending = await b.store.pending(10, policy)
+    assert [p.document_id for p in pending] == [docs[0].document_id]
+    assert (await b.ledger.send(pending[0].request)).status == "posted"  # then "crash"
+    run = await world.run("2026-01-01")
+    assert run["summary"]["resent"] == 1
+    assert run["summary"]["rejected"] == []
+    assert (await world.ledger_account(account))["summary"]["invoiced"] == "310.00"
+
+
+async def test_a_run_reports_progress_totals_and_skips_with_reasons(world: World) -> None:
+    account = await world.account()
+    policy = await world.policy(
+        account=account,
+        products=[
+            {
+                "product": "group_life",
+                "description": "Group life",
+                "rates": [{"tier": "*", "annual_premium": "365.00"}],
+                "tax_rate": "0.09",
+            }
+        ],
+    )
+    await world.post(
+        f"/v1/policies/{policy}/members",
+        {
+            "members": [{"member_id": "M1", "name": "Ann", "tier": "X", "start": "2026-01-01"}],
+            "reason": "t",
+        },
+    )
+    run = await world.run("2026-01-01")
+    assert run["progress"] == {"policies_done": 1, "policies_total": 1}
+    assert run["summary"]["documents"] == {"invoice": 1}
+    assert run["summary"]["totals"] == {"SGD": {"invoice": "33.79"}}  # 31.00 + 9% GST 2.79
+    lines = (await world.documents(policy))[0]["lines"]
+    assert [(ln["description"].split(",")[0], ln["amount"]) for ln in lines] == [
+        ("Group life", "31.00"),
+        ("GST 9% on Group life", "2.79"),
+    ]
+    got = await world.api.get(f"/v1/billing-runs/{run['run_id']}")
+    assert got.json()["status"] == "completed"
+    listed = (await world.api.get("/v1/billing-runs")).json()["runs"]
+    assert listed[0]["run_id"] == run["run_id"]
+    missing = await world.api.get("/v1/billing-runs/RUN-nope")
+    assert missing.status_code == 404
+
+
+async def test_a_run_far_in_the_future_is_refused(world: World) -> None:
+    r = await world.api.post("/v1/billing-runs", json={"as_of": "2027-01-01"})
+    assert r.status_code == 422
+    assert r.json()["field"] == "as_of"
+    bad = await world.api.post("/v1/billing-runs", json={"as_of": "someday"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
