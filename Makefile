@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.installed
 # Editable packages, the libraries first: every service depends on receivables-eventfeed and
 # receivables-servicekit, which are on no package index (pip takes them from the -e libs/...
 # of the same command).
-OPTIONAL_PKGS := services/dunning services/commission services/billing
+OPTIONAL_PKGS := services/dunning services/commission services/billing services/cash
 PACKAGES := libs/devstack libs/eventfeed libs/servicekit services/ledger \
 	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
 PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)

@@ -16,7 +16,7 @@ from devstack._net import free_port, port_open, wait_for_port
 from devstack.pgurl import asyncpg_url, libpq_url
 from devstack.postgres import EmbeddedPostgres, database_exists, drop_database
 
-SERVICES = ("ledger", "dunning", "commission", "billing")
+SERVICES = ("ledger", "dunning", "commission", "billing", "cash")
 
 # A stand-in for `<svc> migrate` / `<svc> serve --host H --port P`: records its environment,
 # listens on the port, exits cleanly on SIGTERM.
@@ -53,7 +53,7 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("LEDGER_", "DUNNING_", "COMMISSION_", "BILLING_"))
+        if not k.startswith(("LEDGER_", "DUNNING_", "COMMISSION_", "BILLING_", "CASH_"))
     }
     (tmp_path / "records").mkdir()
     env["FAKE_RECORD_DIR"] = str(tmp_path / "records")

@@ -2,11 +2,12 @@
 
 1. PostgreSQL: the server named by ``$LEDGER_DATABASE_URL`` if set, else an embedded server
    with its data in ``$LEDGER_DATA_DIR/postgres`` (default ``./var/postgres``).
-2. One database per service (``ledger``, ``dunning``, ``commission``, ``billing``), created
-   if missing; ``<SVC>_DATABASE_URL`` (SQLAlchemy asyncpg form) is set for the children unless
-   already set.
+2. One database per service (``ledger``, ``dunning``, ``commission``, ``billing``, ``cash``),
+   created if missing; ``<SVC>_DATABASE_URL`` (SQLAlchemy asyncpg form) is set for the children
+   unless already set.
 3. ``<svc> migrate``, then ``<svc> serve --host H --port P`` for the ledger (8000) and, when
-   their commands are installed, dunning (8001), commission (8002) and billing (8003), which get
+   their commands are installed, dunning (8001), commission (8002), billing (8003) and cash
+   (8004), which get
    ``<SVC>_LEDGER_URL`` pointing at the ledger.
 4. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
 """
@@ -52,6 +53,7 @@ DEFAULT_SERVICES = (
     Service("dunning", 8001),
     Service("commission", 8002),
     Service("billing", 8003),
+    Service("cash", 8004),
 )
 
 

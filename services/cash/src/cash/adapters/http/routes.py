@@ -1,0 +1,178 @@
+"""Imports and the review queue over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from cash.adapters.formats import parse
+from cash.adapters.http.deps import Actor, CashDep, FileId, LineId
+from cash.adapters.http.views import import_view, line_view
+from cash.adapters.postgres.store import PostgresStore
+from cash.application.importing import import_file
+from cash.application.review import Part, match_by_hand, refund
+from cash.domain.errors import NotFound
+from cash.domain.matching import Share
+from cash.domain.money import minor_units
+
+router = APIRouter(prefix="/v1", tags=["cash"])
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,15}(\.[0-9]{1,6})?$")]
+STATUSES = "^(new|posting|matched|review|refunded|returned|return|ignored)$"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShareBody(Body):
+    invoice_id: Id
+    amount: Money
+
+
+class PartBody(Body):
+    account_id: Id
+    amount: Money | None = Field(None, description="required when the line is split")
+    allocations: Annotated[list[ShareBody], Field(max_length=200)] = []
+    write_off_gap: bool = False
+
+
+class MatchBody(Body):
+    parts: Annotated[list[PartBody], Field(min_length=1, max_length=20)]
+
+
+class RefundBody(Body):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+async def _import_answer(service: Any, file_id: str) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        store = PostgresStore(conn)
+        rec = await store.find_import(file_id)
+        if rec is None:
+            raise NotFound(f"no import {file_id}", field="file_id")
+        return import_view(rec, await store.counts(file_id))
+
+
+@router.post(
+    "/imports",
+    status_code=201,
+    summary="Import a statement file (camt.053, camt.054), match and post its lines",
+    description="The file is the request body. Its SHA-256 is the import id: the same file "
+    "again answers the first import (`Idempotent-Replayed: true`) and changes nothing. "
+    "A file that cannot be read is refused with 422 naming the line; nothing is kept.",
+    openapi_extra={
+        "requestBody": {"content": {"application/xml": {}, "text/plain": {}}, "required": True}
+    },
+)
+async def post_import(
+    request: Request,
+    service: CashDep,
+    actor: Actor,
+    format: Annotated[str | None, Query(pattern="^(camt\\.053|camt\\.054)$")] = None,
+    filename: Annotated[str, Query(max_length=200)] = "statement",
+    process: Annotated[bool, Query(description="match and post now")] = True,
+) -> JSONResponse:
+    raw = await request.body()
+    done = await import_file(
+        service.app.uow,
+        raw,
+        filename=filename,
+        actor=actor,
+        clock=service.clock,
+        parse=lambda data, fid: parse(data, fid, format),
+    )
+    if process:
+        await service.app.process(file_id=done.record.file_id)
+    body = await _import_answer(service, done.record.file_id)
+    headers = {"Idempotent-Replayed": "true"} if done.replayed else {}
+    return JSONResponse(body, status_code=201, headers=headers)
+
+
+@router.get("/imports", summary="Imported files, newest first")
+async def list_imports(service: CashDep) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        store = PostgresStore(conn)
+        found = await store.imports()
+        return {"imports": [import_view(r, await store.counts(r.file_id)) for r in found]}
+
+
+@router.get("/imports/{file_id}", summary="One import with its lines' statuses")
+async def get_import(service: CashDep, file_id: FileId) -> dict[str, Any]:
+    return await _import_answer(service, file_id)
+
+
+@router.get("/imports/{file_id}/raw", summary="The file exactly as it was imported")
+async def get_raw(service: CashDep, file_id: FileId) -> Response:
+    async with service.engine.connect() as conn:
+        raw = await PostgresStore(conn).raw(file_id)
+    if raw is None:
+        raise NotFound(f"no import {file_id}", field="file_id")
+    return Response(raw, media_type="application/octet-stream")
+
+
+@router.post("/process", summary="Match and post every line still waiting (after an outage)")
+async def process_pending(service: CashDep) -> dict[str, Any]:
+    return {"outcomes": dict(await service.app.process())}
+
+
+@router.get("/lines", summary="Statement lines by status (status=review: the review queue)")
+async def list_lines(
+    service: CashDep,
+    status: Annotated[str | None, Query(pattern=STATUSES)] = None,
+    file_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
+    after: Annotated[str, Query(max_length=64)] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        store = PostgresStore(conn)
+        found = await store.lines(file_id=file_id, status=status, limit=limit, after=after)
+    return {
+        "lines": [line_view(r) for r in found],
+        "next_after": found[-1].line.line_id if len(found) == limit else None,
+    }
+
+
+@router.get("/lines/{line_id}", summary="One statement line: match, postings, suggestions")
+async def get_line(service: CashDep, line_id: LineId) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        rec = await PostgresStore(conn).line(line_id)
+    if rec is None:
+        raise NotFound(f"no statement line {line_id}", field="line_id")
+    return line_view(rec)
+
+
+@router.post(
+    "/lines/{line_id}/match",
+    summary="Match a line waiting for review by hand (several parts: split over accounts)",
+)
+async def match_line(
+    service: CashDep, line_id: LineId, body: MatchBody, actor: Actor
+) -> dict[str, Any]:
+    current = await get_line(service, line_id)
+    ccy = current["currency"]
+    parts = []
+    for i, p in enumerate(body.parts):
+        amount = minor_units(p.amount, ccy, field=f"parts[{i}].amount") if p.amount else None
+        shares = tuple(
+            Share(
+                a.invoice_id,
+                minor_units(a.amount, ccy, field=f"parts[{i}].allocations[{j}].amount"),
+            )
+            for j, a in enumerate(p.allocations)
+        )
+        parts.append(Part(p.account_id, shares, amount, p.write_off_gap))
+    await match_by_hand(service.app, line_id, parts, actor)
+    return await get_line(service, line_id)
+
+
+@router.post("/lines/{line_id}/refund", summary="Send a receipt in review back to the payer")
+async def refund_line(
+    service: CashDep, line_id: LineId, body: RefundBody, actor: Actor
+) -> dict[str, Any]:
+    await refund(service.app, line_id, body.reason, actor)
+    return await get_line(service, line_id)

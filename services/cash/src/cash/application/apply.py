@@ -1,0 +1,255 @@
+"""Cash application: each new statement line matched, posted to the ledger or queued.
+
+Per line, in order: (1) in one transaction the line is locked, the candidates gathered and
+the decision stored -- a posting plan (status ``posting``) or ranked suggestions (status
+``review``); (2) the plan is posted to the ledger with the line's derived ids; (3) the line
+is marked ``matched``. Interrupted after (1), the stored plan is posted again later with the
+same ids: the ledger answers a replay, nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from cash.application.plans import plan, suggestion_json
+from cash.application.ports import (
+    Clock,
+    DirectoryAccount,
+    Ledger,
+    LineRecord,
+    NameIndex,
+    PostingRefused,
+    Store,
+    UnitOfWork,
+)
+from cash.domain import returns
+from cash.domain.matching import Candidate, MatchPolicy, decide
+from cash.domain.money import decimal_string
+from cash.domain.statement import Direction, StatementLine
+
+TOKENS = re.compile(r"[A-Za-z0-9._:\-]{3,64}")
+NAME_CANDIDATES = 3
+NAME_CUTOFF = 0.6
+
+
+@dataclass
+class CashApplication:
+    uow: UnitOfWork
+    ledger: Ledger
+    names: NameIndex
+    clock: Clock
+    policy: MatchPolicy
+    actor: str = "cash"
+    _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
+
+    async def process(self, *, file_id: str | None = None, batch: int = 500) -> Counter[str]:
+        """Decide and post every line still ``new`` or ``posting``; counts by outcome."""
+        outcomes: Counter[str] = Counter()
+        self._accounts.clear()
+        for status in ("posting", "new"):
+            after = ""
+            while True:
+                async with self.uow() as store:
+                    page = await store.lines(
+                        file_id=file_id, status=status, limit=batch, after=after
+                    )
+                if not page:
+                    break
+                after = page[-1].line.line_id
+                for rec in page:
+                    outcomes[await self.process_line(rec.line.line_id)] += 1
+        return outcomes
+
+    async def process_line(self, line_id: str) -> str:
+        async with self.uow() as store:
+            rec = await store.line(line_id, lock=True)
+            if rec is None:
+                return "missing"
+            if rec.status == "new":
+                rec = await self._decide(store, rec)
+        if rec.status == "posting":
+            return await self._post(rec)
+        return rec.status
+
+    async def _decide(self, store: Store, rec: LineRecord) -> LineRecord:
+        line, now = rec.line, self.clock.now()
+        if line.direction is Direction.DEBIT:
+            return await self._debit(store, rec)
+        candidates = await self._candidates(store, line)
+        decision = decide(line.amount, line.currency, candidates, self.policy)
+        suggestions = [suggestion_json(s) for s in decision.suggestions]
+        if decision.post is None:
+            note = "" if suggestions else "no account found: unidentified receipt"
+            score = decision.suggestions[0].score if decision.suggestions else 0
+            await store.set_outcome(
+                line.line_id,
+                "review",
+                at=now,
+                actor=self.actor,
+                score=score,
+                suggestions=suggestions,
+                note=note,
+            )
+            return LineRecord(
+                line, rec.file_id, "review", score, suggestions=suggestions, note=note
+            )
+        postings = plan(line.line_id, [decision.post])
+        await store.set_outcome(
+            line.line_id,
+            "posting",
+            at=now,
+            actor=self.actor,
+            score=decision.post.score,
+            account_id=decision.post.account_id,
+            postings=postings,
+            suggestions=suggestions,
+            note="matched automatically",
+        )
+        return LineRecord(
+            line,
+            rec.file_id,
+            "posting",
+            decision.post.score,
+            decision.post.account_id,
+            postings,
+            suggestions,
+            "matched automatically",
+        )
+
+    async def _candidates(self, store: Store, line: StatementLine) -> list[Candidate]:
+        tokens = sorted({t.upper() for t in TOKENS.findall(line.remittance)})
+        referenced = await store.referenced(tokens) if tokens else {}
+        known = self._accounts.get(line.currency)
+        if known is None:
+            known = self._accounts[line.currency] = await store.accounts(line.currency)
+        scores: dict[str, float] = {}
+        accounts: dict[str, DirectoryAccount] = {}
+        if line.payer_name:
+            for acc, score in self.names.similar(line.payer_name, known, NAME_CANDIDATES):
+                if score >= NAME_CUTOFF:
+                    scores[acc.account_id], accounts[acc.account_id] = score, acc
+        for account_id in referenced:
+            known_acc = accounts.get(account_id) or await store.account(account_id)
+            if known_acc is not None:
+                accounts[account_id] = known_acc
+                if line.payer_name and account_id not in scores:
+                    found = self.names.similar(line.payer_name, [known_acc], 1)
+                    scores[account_id] = found[0][1] if found else 0.0
+        out = []
+        for account_id, acc in sorted(accounts.items()):
+            items = await self.ledger.open_items(account_id)
+            out.append(
+                Candidate(
+                    account_id,
+                    acc.name,
+                    acc.currency,
+                    acc.jurisdiction,
+                    tuple(items),
+                    scores.get(account_id, 0.0),
+                    frozenset(referenced.get(account_id, ())),
+                )
+            )
+        return out
+
+    async def _debit(self, store: Store, rec: LineRecord) -> LineRecord:
+        """A returned collection or transfer reverses what its original line posted."""
+        line, now = rec.line, self.clock.now()
+        original = None
+        if line.return_code and line.original_ref:
+            original = await store.line_by_end_to_end(line.original_ref)
+        if original is None or original.status != "matched":
+            note = (
+                "return of an unknown or unposted payment: " + line.original_ref
+                if line.return_code
+                else "money out: not a receipt"
+            )
+            status = "review" if line.return_code else "ignored"
+            await store.set_outcome(line.line_id, status, at=now, actor=self.actor, note=note)
+            return LineRecord(line, rec.file_id, status, note=note)
+        reason = f"returned by the bank: {returns.describe(line.return_code)}"
+        for p in original.postings:
+            await self.ledger.reverse_payment(
+                p["account_id"],
+                p["payment_id"],
+                {"reason": reason, "reversed_on": line.value_date.isoformat()},
+            )
+        await store.set_outcome(
+            original.line.line_id,
+            "returned",
+            at=now,
+            actor=self.actor,
+            account_id=original.account_id,
+            postings=original.postings,
+            note=reason,
+        )
+        await store.set_outcome(
+            line.line_id,
+            "return",
+            at=now,
+            actor=self.actor,
+            account_id=original.account_id,
+            note=reason,
+        )
+        return LineRecord(line, rec.file_id, "return", note=reason)
+
+    async def _post(self, rec: LineRecord) -> str:
+        line = rec.line
+        try:
+            for p in rec.postings:
+                await self._post_one(line, p)
+        except PostingRefused as e:
+            async with self.uow() as store:
+                await store.set_outcome(
+                    line.line_id,
+                    "review",
+                    at=self.clock.now(),
+                    actor=self.actor,
+                    score=rec.score,
+                    suggestions=rec.suggestions,
+                    note=f"the ledger refused the posting: {e}",
+                )
+            return "review"
+        async with self.uow() as store:
+            await store.set_outcome(
+                line.line_id,
+                "matched",
+                at=self.clock.now(),
+                actor=self.actor,
+                score=rec.score,
+                account_id=rec.account_id,
+                postings=rec.postings,
+                suggestions=rec.suggestions,
+                note=rec.note,
+            )
+        return "matched"
+
+    async def _post_one(self, line: StatementLine, p: dict[str, Any]) -> None:
+        ccy = line.currency
+        await self.ledger.post_payment(
+            p["account_id"],
+            {
+                "payment_id": p["payment_id"],
+                "amount": decimal_string(p["amount"], ccy),
+                "received_on": line.value_date.isoformat(),
+                "method": "bank_transfer",
+                "reference": (line.end_to_end_id or line.entry_ref)[:500],
+                "allocations": [
+                    {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
+                    for a in p["allocations"]
+                ],
+            },
+        )
+        for w in p["write_offs"]:
+            await self.ledger.post_write_off(
+                p["account_id"],
+                {
+                    "write_off_id": w["write_off_id"],
+                    "invoice_id": w["invoice_id"],
+                    "amount": decimal_string(w["amount"], ccy),
+                    "reason": f"short payment within tolerance (statement line {line.line_id})",
+                    "written_off_on": line.value_date.isoformat(),
+                },
+            )

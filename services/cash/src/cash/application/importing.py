@@ -1,0 +1,60 @@
+"""Importing a statement file: kept whole, deduplicated, all or nothing.
+
+The file's SHA-256 is its import id: the same bytes imported again change nothing and
+answer the first import. Each line's id comes from its bank account and entry reference,
+so an entry that a later file repeats (an intraday notification, then the day's statement)
+is not added twice. Parsing happens before anything is written: a bad file is refused with
+the line at fault and leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cash.application.ports import Clock, ImportRecord, UnitOfWork
+from cash.domain.errors import InvalidStatement
+from cash.domain.statement import StatementLine, file_id
+
+Parse = Callable[[bytes, str], tuple[str, list[StatementLine]]]
+"""(raw bytes, file id) -> (format name, lines); raises InvalidStatement."""
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Imported:
+    record: ImportRecord
+    replayed: bool  # the same file was imported before: nothing changed
+
+
+async def import_file(
+    uow: UnitOfWork, raw: bytes, *, filename: str, actor: str, clock: Clock, parse: Parse
+) -> Imported:
+    if not raw.strip():
+        raise InvalidStatement("the file is empty")
+    if len(raw) > MAX_BYTES:
+        raise InvalidStatement(f"the file is larger than {MAX_BYTES // 1024 // 1024} MiB")
+    fid = file_id(raw)
+    async with uow() as store:
+        found = await store.find_import(fid)
+    if found is not None:
+        return Imported(found, True)
+    fmt, lines = parse(raw, fid)
+    seen: set[str] = set()
+    for line in lines:
+        if line.line_id in seen:
+            raise InvalidStatement(
+                f"entry reference {line.entry_ref!r} appears twice in the file", line=line.line_no
+            )
+        seen.add(line.line_id)
+    async with uow() as store:
+        found = await store.find_import(fid)  # a concurrent import of the same file
+        if found is not None:
+            return Imported(found, True)
+        record = ImportRecord(fid, fmt, filename, clock.now(), actor, len(lines), 0)
+        await store.add_import(record, raw)
+        added = await store.add_lines(fid, lines)
+        await store.set_new_lines(fid, added)
+        record = ImportRecord(fid, fmt, filename, record.imported_at, actor, len(lines), added)
+    return Imported(record, False)

@@ -1,0 +1,99 @@
+"""The composition root: builds the engine, the ledger client, the consumer and the
+application once, and hands them down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import httpx
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from cash.adapters.ledger.client import HttpLedger
+from cash.adapters.names import FuzzyNames
+from cash.adapters.postgres.directory import apply
+from cash.adapters.postgres.store import unit_of_work
+from cash.application.apply import CashApplication
+from cash.application.clock import SystemClock
+from cash.application.ports import Clock
+from cash.domain.matching import MatchPolicy
+from cash.domain.money import DECIMAL
+from cash.settings import Settings
+from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
+
+
+@dataclass
+class Cash:
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    registry: CollectorRegistry
+    consumer: Consumer
+    ledger: HttpLedger
+    app: CashApplication
+
+    def dead_letters(self) -> DeadLetters:
+        c = self.consumer
+        return DeadLetters(c.name, self.engine, c.handler, tables=c.tables, metrics=c.metrics)
+
+    async def close(self) -> None:
+        await self.ledger.close()
+        await self.engine.dispose()
+
+
+def database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise SystemExit(
+            "CASH_DATABASE_URL is not set; `make run` sets it for the embedded PostgreSQL"
+        )
+    return settings.database_url
+
+
+def policy(settings: Settings) -> MatchPolicy:
+    tolerance = {}
+    for jurisdiction, text in settings.tolerances.items():
+        if not DECIMAL.fullmatch(text):
+            raise SystemExit(f"CASH_TOLERANCES: {jurisdiction} {text!r} is not an amount like 5.00")
+        tolerance[jurisdiction] = Decimal(text)
+    return MatchPolicy(settings.auto_post_threshold, tolerance)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ledger_client: httpx.AsyncClient | None = None,
+    source: Source | None = None,
+) -> Cash:
+    """``ledger_client``: a client for the ledger (tests pass one on its ASGI app), used
+    for postings and, without Kafka, for the event feed."""
+    engine = create_async_engine(
+        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
+    )
+    registry = CollectorRegistry()
+    if source is None:
+        source = make_source(
+            group_id=settings.consumer_name,
+            kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
+            kafka_topic=settings.kafka_topic,
+            ledger_url=settings.ledger_url,
+        )
+        if ledger_client is not None and not settings.kafka_bootstrap_servers:
+            from eventfeed import HttpFeedSource
+
+            source = HttpFeedSource(settings.ledger_url, client=ledger_client)
+    consumer = Consumer(
+        settings.consumer_name, engine, apply, source, metrics=ConsumerMetrics(registry)
+    )
+    ledger = HttpLedger(settings.ledger_url, client=ledger_client, actor=settings.ledger_actor)
+    the_clock = clock or SystemClock()
+    app = CashApplication(
+        unit_of_work(engine),
+        ledger,
+        FuzzyNames(),
+        the_clock,
+        policy(settings),
+        settings.ledger_actor,
+    )
+    return Cash(settings, engine, the_clock, registry, consumer, ledger, app)

@@ -1,0 +1,69 @@
+"""Errors of the cash service, one class per business rule.
+
+CashError                        root of everything the service raises on purpose
+├── RuleViolation                a request broke a business rule (nothing is written)
+│   ├── InvalidAmount            not a decimal amount, or too precise for the currency
+│   ├── UnknownCurrency          not an ISO 4217 currency
+│   ├── InvalidStatement         a statement file that cannot be read; names the line
+│   ├── InvalidMapping           a partner's CSV column mapping is incomplete
+│   ├── LineState                the line is not in a state that allows the action
+│   └── InvalidMatch             a manual match that does not add up
+├── NotFound                     no such import, line or partner mapping
+└── LedgerUnavailable            the ledger refused or failed a posting (retry later)
+"""
+
+from __future__ import annotations
+
+
+class CashError(Exception):
+    """Root of the cash service's own errors."""
+
+    rule = "cash-error"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class RuleViolation(CashError):
+    rule = "rule-violation"
+
+
+class InvalidAmount(RuleViolation):
+    rule = "invalid-amount"
+
+
+class UnknownCurrency(RuleViolation):
+    rule = "unknown-currency"
+
+
+class InvalidStatement(RuleViolation):
+    """``line`` is the 1-based line of the file at fault (None: the file as a whole)."""
+
+    rule = "invalid-statement"
+
+    def __init__(self, detail: str, *, line: int | None = None) -> None:
+        where = f"line {line}: " if line is not None else ""
+        super().__init__(where + detail, field="body")
+        self.line = line
+
+
+class InvalidMapping(RuleViolation):
+    rule = "invalid-mapping"
+
+
+class LineState(RuleViolation):
+    rule = "line-state"
+
+
+class InvalidMatch(RuleViolation):
+    rule = "invalid-match"
+
+
+class NotFound(CashError):
+    rule = "not-found"
+
+
+class LedgerUnavailable(CashError):
+    rule = "ledger-unavailable"

@@ -1,0 +1,40 @@
+"""Settings of the cash service, from ``CASH_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
+
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of the cash database (postgresql+asyncpg://...)."
+    )
+    ledger_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The ledger API: payments are posted there, its event feed is followed "
+        "(for the account directory) when no Kafka is configured.",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="", description="Empty: follow the ledger's HTTP feed instead of Kafka."
+    )
+    kafka_topic: str = "receivables.ledger.v1"
+    consumer_name: str = Field(default="cash", description="Kafka group id and key.")
+    consume: bool = Field(default=True, description="Run the event consumer inside `serve`.")
+    auto_post_threshold: int = Field(
+        default=75, ge=1, le=100, description="A match scoring this or more is posted at once."
+    )
+    tolerances: dict[str, str] = Field(
+        default={"SG": "5.00", "HK": "50.00"},
+        description="Short-payment tolerance per jurisdiction, in the account's currency "
+        '(JSON, e.g. {"SG": "5.00"}); a gap up to it is written off.',
+    )
+    ledger_actor: str = Field(default="cash", description="X-Actor on the ledger postings.")
+    db_pool_size: int = Field(default=10, ge=1)
+    ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
+    host: str = "127.0.0.1"
+    port: int = 8004
+    default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")
+    log_level: str = "INFO"

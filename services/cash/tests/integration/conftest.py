@@ -1,0 +1,148 @@
+"""Fixtures of the cash integration tests.
+
+The ledger runs in-process (its app on an ASGI transport, its own database, shared by the
+session); each test gets a fresh cash database (a copy of one migrated template) and a
+cash service posting to that ledger and reading its event feed through the transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import httpx
+import pytest
+
+from cash.adapters.http.app import create_app as create_cash_app
+from cash.bootstrap import Cash, build
+from cash.cli import migrate as migrate_cash
+from cash.settings import Settings
+from devstack.pytest_plugin import DatabaseFactory
+from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.bootstrap import Ledger
+from ledger.bootstrap import build as build_ledger
+from ledger.cli import migrate as migrate_ledger
+from ledger.settings import Settings as LedgerSettings
+
+_ids = count(1)
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
+    settings = LedgerSettings(database_url=make_database("cashledger"), chain_key="test-key")
+    migrate_ledger(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
+    built = build_ledger(ledger_settings)
+    yield built
+    await built.close()
+
+
+@pytest.fixture(scope="session")
+async def ledger_client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_ledger_app(ledger))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def cash_template(make_database: DatabaseFactory) -> str:
+    url = make_database("cash_template")
+    migrate_cash(Settings(database_url=url))
+    return url
+
+
+@dataclass
+class World:
+    ledger: httpx.AsyncClient
+    service: Cash
+    api: httpx.AsyncClient
+    tag: str
+
+    def id(self, name: str) -> str:
+        return f"{self.tag}-{name}"
+
+    async def sync(self) -> None:
+        await self.service.consumer.run_until_caught_up(max_seconds=20)
+
+    async def call(self, path: str, body: Any) -> Any:
+        r = await self.ledger.post(path, json=body)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    async def account(self, name: str, label: str, jurisdiction: str = "SG") -> str:
+        account_id = self.id(name)
+        await self.call(
+            "/v1/accounts",
+            {
+                "account_id": account_id,
+                "name": label,
+                "currency": "SGD",
+                "jurisdiction": jurisdiction,
+                "credit_limit": "100000.00",
+                "payment_terms_days": 30,
+                "opened_on": "2026-01-01",
+            },
+        )
+        return account_id
+
+    async def invoice(
+        self,
+        account_id: str,
+        name: str,
+        amount: str,
+        due: str = "2026-01-31",
+        policy_id: str | None = None,
+    ) -> str:
+        invoice_id = self.id(name)
+        await self.call(
+            f"/v1/accounts/{account_id}/invoices",
+            {
+                "invoice_id": invoice_id,
+                "issue_date": "2026-01-01",
+                "due_date": due,
+                "policy_id": policy_id,
+                "lines": [{"description": "Premium", "amount": amount}],
+            },
+        )
+        return invoice_id
+
+    async def open_amount(self, account_id: str, invoice_id: str) -> str:
+        r = await self.ledger.get(f"/v1/accounts/{account_id}/invoices", params={"status": "all"})
+        item = next(i for i in r.json()["invoices"] if i["invoice_id"] == invoice_id)
+        return str(item["open_amount"])
+
+    async def summary(self, account_id: str) -> dict[str, Any]:
+        r = await self.ledger.get(f"/v1/accounts/{account_id}")
+        return dict(r.json()["summary"])
+
+    async def upload(self, raw: bytes, **params: Any) -> httpx.Response:
+        return await self.api.post(
+            "/v1/imports",
+            content=raw,
+            params=params,
+            headers={"Content-Type": "application/xml", "X-Actor": "clerk"},
+        )
+
+    async def lines(self, status: str | None = None) -> list[dict[str, Any]]:
+        r = await self.api.get("/v1/lines", params={"status": status} if status else {})
+        assert r.status_code == 200, r.text
+        return list(r.json()["lines"])
+
+
+@pytest.fixture
+async def world(
+    make_database: DatabaseFactory, cash_template: str, ledger_client: httpx.AsyncClient
+) -> AsyncIterator[World]:
+    url = make_database("cash", template=cash_template)
+    settings = Settings(database_url=url, consume=False, ledger_url="http://ledger")
+    service = build(settings, ledger_client=ledger_client)
+    transport = httpx.ASGITransport(app=create_cash_app(service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cash") as api:
+        yield World(ledger_client, service, api, f"C{next(_ids)}")
+    await service.close()
