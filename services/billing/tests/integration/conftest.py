@@ -140,11 +140,16 @@ async def make_world(
     billing_template: str,
     ledger_client: httpx.AsyncClient,
     ledger: Ledger | None = None,
+    **settings: Any,
 ) -> AsyncIterator[World]:
+    """``ledger``: another ledger port; ``settings``: billing settings to change."""
     url = make_database("billing", template=billing_template)
     clock = FixedClock(datetime(2026, 1, 1, 9, tzinfo=UTC))
     service = build(
-        Settings(database_url=url), clock=clock, ledger_http=ledger_client, ledger=ledger
+        Settings(database_url=url, **settings),
+        clock=clock,
+        ledger_http=ledger_client,
+        ledger=ledger,
     )
     transport = httpx.ASGITransport(app=create_billing_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://billing") as api:
