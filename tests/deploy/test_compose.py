@@ -16,6 +16,7 @@ SETTINGS = {
     "DUNNING_": "dunning.settings",
     "COMMISSION_": "commission.settings",
     "BILLING_": "billing.settings",
+    "CASH_": "cash.settings",
 }
 
 
