@@ -184,26 +184,28 @@ def percent(rate: Decimal | int) -> str:
 
 
 def _explain(period: Period, before: dict[Key, int], deltas: dict[Key, int]) -> str:
-    added, removed, changed = set(), set(), set()
-    for key, delta in deltas.items():
-        if key.kind != "premium":
-            continue
-        if before.get(key, 0) == 0:
-            added.add(key.member_id)
-        elif before[key] + delta == 0:
-            removed.add(key.member_id)
-        else:
-            changed.add(key.member_id)
+    """Which members' cover began, ended or changed (tier, dates) in the period."""
+    was: dict[str, int] = defaultdict(int)
+    now: dict[str, int] = defaultdict(int)
+    for key in before.keys() | deltas.keys():
+        if key.kind == "premium" and key in deltas:
+            was[key.member_id] += before.get(key, 0)
+            now[key.member_id] += before.get(key, 0) + deltas[key]
+    groups: dict[str, list[str]] = {"cover added": [], "cover ended": [], "cover changed": []}
+    for member_id in sorted(was):
+        label = (
+            "cover added"
+            if not was[member_id]
+            else "cover ended"
+            if not now[member_id]
+            else "cover changed"
+        )
+        groups[label].append(member_id)
     parts = [f"Premium adjustment for {period}"]
-    for label, ids in (
-        ("cover added", added - removed),
-        ("cover ended", removed - added),
-        ("cover changed", changed | (added & removed)),
-    ):
+    for label, ids in groups.items():
         if ids:
-            shown = sorted(ids)
-            more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
-            parts.append(f"{label}: {', '.join(shown[:10])}{more}")
+            more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+            parts.append(f"{label}: {', '.join(ids[:10])}{more}")
     if any(k.kind == "revision" for k in deltas):
         parts.append("premium revised")
     return "; ".join(parts)
