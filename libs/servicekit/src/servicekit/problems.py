@@ -8,7 +8,7 @@ and the OpenAPI document shows exactly that.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,10 +73,8 @@ class Problems:
     subject: Mapping[type[Exception], str] = field(default_factory=dict)  # default field
     headers: Callable[[Exception], Mapping[str, str]] = _no_headers
 
-    def problem(
-        self, status: int, rule: str, title: str, detail: str, **extra: Any
-    ) -> JSONResponse:
-        body = {
+    def body(self, status: int, rule: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+        return {
             "type": f"urn:receivables-{self.service}:problem:{rule}",
             "title": title,
             "status": status,
@@ -84,6 +82,11 @@ class Problems:
             "rule": rule,
             **extra,
         }
+
+    def problem(
+        self, status: int, rule: str, title: str, detail: str, **extra: Any
+    ) -> JSONResponse:
+        body = self.body(status, rule, title, detail, **extra)
         return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
     def status_of(self, e: Exception) -> int:
@@ -92,27 +95,38 @@ class Problems:
                 return self.status[cls]
         return 400
 
-    def refusal(self, e: Exception) -> JSONResponse:
-        """The problem answer for one of the service's own errors."""
+    def details(self, e: Exception) -> dict[str, Any]:
+        """The problem details of one of the service's own errors (e.g. one command of a
+        batch)."""
         at_fault = getattr(e, "field", None) or self.subject.get(type(e))
         extra = {"field": at_fault} if at_fault else {}
         rule = str(getattr(e, "rule", "error"))
         detail = str(getattr(e, "detail", e))
-        response = self.problem(self.status_of(e), rule, type(e).__name__, detail, **extra)
+        return self.body(self.status_of(e), rule, type(e).__name__, detail, **extra)
+
+    def refusal(self, e: Exception) -> JSONResponse:
+        """The problem answer for one of the service's own errors."""
+        body = self.details(e)
+        response = JSONResponse(body, status_code=body["status"], media_type=MEDIA_TYPE)
         response.headers.update(self.headers(e))
         return response
 
-    def invalid(self, e: RequestValidationError) -> JSONResponse:
-        errors = field_errors(e.errors(), self.formats)
-        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-        return self.problem(
+    def validation(self, errors: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+        """The problem details of pydantic errors (``loc`` as FastAPI gives it)."""
+        fields = field_errors(errors, self.formats)
+        first = fields[0] if fields else {"field": "body", "message": "invalid request"}
+        return self.body(
             422,
             "validation",
             "Invalid request",
             f"{first['field']}: {first['message']}",
             field=first["field"],
-            errors=errors,
+            errors=fields,
         )
+
+    def invalid(self, e: RequestValidationError) -> JSONResponse:
+        body = self.validation(e.errors())
+        return JSONResponse(body, status_code=422, media_type=MEDIA_TYPE)
 
     def _conflicts(self, spec: dict[str, Any], method: str, op: dict[str, Any]) -> bool:
         if method != "post":

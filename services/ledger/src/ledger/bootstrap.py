@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ledger.adapters.postgres.batch_store import AsyncpgBatchUnitOfWorkFactory
 from ledger.adapters.postgres.command_store import AsyncpgUnitOfWorkFactory
 from ledger.adapters.postgres.engine import make_engine
+from ledger.application.batch import BatchHandler
 from ledger.application.clock import Clock, SystemClock
 from ledger.application.handler import CommandHandler
 from ledger.settings import Settings
@@ -19,6 +21,7 @@ class Ledger:
     engine: AsyncEngine
     clock: Clock
     handler: CommandHandler
+    batches: BatchHandler
     chain_key: bytes
     uow: AsyncpgUnitOfWorkFactory
 
@@ -43,6 +46,13 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     key = settings.chain_key.get_secret_value().encode()
     clock = clock or SystemClock()
     handler = CommandHandler(uow, clock, key)
+    batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key)
     return Ledger(
-        settings=settings, engine=engine, clock=clock, handler=handler, chain_key=key, uow=uow
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        handler=handler,
+        batches=batches,
+        chain_key=key,
+        uow=uow,
     )

@@ -60,3 +60,55 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
+@dataclass(frozen=True)
+class Done:
+    """An earlier run of a command, as its idempotency record keeps it."""
+
+    request_hash: bytes
+    status_code: int
+    response: Row
+
+
+CommandKey = tuple[str, str, str]  # account id, command type, command id
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A batch's transaction after its streams are locked."""
+
+    heads: dict[str, StreamHead]  # the locked streams that exist
+    tx_id: int
+
+
+@dataclass(frozen=True)
+class BatchWrite:
+    """Everything a batch transaction appends and projects, written together."""
+
+    heads: list[tuple[StreamHead | None, str, StreamHead]]  # before, stream id, after
+    events: list[StoredEvent]
+    accounts: list[Row]
+    items: list[Row]
+    pays: list[Row]
+    journal_lines: list[Row]
+    commands: list[Row]  # idempotency records; "response" is the body as answered
+
+
+class BatchUnitOfWork(Protocol):
+    """One transaction over many streams (locked in one order, so batches never deadlock)."""
+
+    async def lock(self, stream_ids: list[str]) -> Locked: ...
+
+    async def find_commands(self, keys: list[CommandKey]) -> dict[CommandKey, Done]: ...
+
+    async def load_states(self, needs: dict[str, Needs]) -> dict[str, Account]:
+        """The accounts that exist among ``needs``' keys, each with what its needs ask for
+        (as ``UnitOfWork.load_state``)."""
+
+    async def write_batch(self, batch: BatchWrite) -> None:
+        """Write it all, or raise ConcurrencyConflict if a stream moved on."""
+
+
+class BatchUnitOfWorkFactory(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[BatchUnitOfWork]: ...

@@ -27,8 +27,11 @@ def seal(
     meta: Metadata,
     recorded_at: datetime,
     key: bytes,
+    first: int = 0,
 ) -> list[StoredEvent]:
-    if len(new) >= MAX_EVENTS_PER_TRANSACTION:
+    """``first``: the ordinal of the first new event in its transaction (a batch seals
+    several streams' events in one transaction)."""
+    if first + len(new) >= MAX_EVENTS_PER_TRANSACTION:
         raise ValueError("too many events for one transaction")
     version = head.version if head else 0
     prev = head.hash if head else None
@@ -36,7 +39,7 @@ def seal(
     for n, item in enumerate(new):
         version += 1
         unsealed = StoredEvent(
-            position=(tx_id << ORDINAL_BITS) + n,
+            position=(tx_id << ORDINAL_BITS) + first + n,
             stream_id=stream_id,
             version=version,
             event_id=item.event_id,

@@ -19,7 +19,7 @@ from prometheus_client import (
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ledger.adapters.http import commands, problems, queries, search, statements
+from ledger.adapters.http import batches, commands, problems, queries, search, statements
 from ledger.adapters.http.deps import LedgerDep
 from ledger.adapters.kafka.relay import relay_task
 from ledger.bootstrap import Ledger, build
@@ -106,6 +106,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     metrics = Metrics()
     problems.install(app)
     app.include_router(commands.router)
+    app.include_router(batches.router)
     app.include_router(queries.router)
     app.include_router(statements.router)
     app.include_router(search.router)

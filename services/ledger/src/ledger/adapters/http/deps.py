@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,11 +11,10 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ledger.adapters.http.operations import Prepared, derived_key, whole_command
 from ledger.adapters.http.schemas import ID_PATTERN
-from ledger.application.handler import Presenter, request_hash
 from ledger.application.records import Metadata
 from ledger.bootstrap import Ledger
-from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 
 
@@ -33,19 +33,13 @@ class CommandContext:
     meta: Metadata
     path: dict[str, str] = field(default_factory=dict)  # the route's path parameters
 
+    def today(self, value: date | None) -> date:
+        return value if value is not None else self.ledger.clock.today()
+
     async def run(
-        self,
-        account_id: str,
-        command: cmd.Command,
-        *,
-        command_id: str | None,
-        id_field: str | None = None,
-        payload: dict[str, Any],
-        present: Presenter,
-        status_code: int = 201,
-        derive_key: bool = False,
+        self, account_id: str, prepared: Prepared, *, derive_key: bool = False
     ) -> JSONResponse:
-        """Run ``command`` once per ``command_id`` (named ``id_field`` in the request), or
+        """Run a prepared command once per its id (named ``id_field`` in the request), or
         per Idempotency-Key when the request carries no id of its own.
 
         The idempotency digest covers the whole command, path parameters and body: the
@@ -53,10 +47,9 @@ class CommandContext:
         ``derive_key`` a request without a key gets one derived from the command itself,
         so a plain retry replays instead of running twice.
         """
-        whole = {"path": self.path, "body": payload}
-        key = command_id or self.meta.idempotency_key
+        key = prepared.command_id or self.meta.idempotency_key
         if key is None and derive_key:
-            key = derived_key(type(command).__name__, command.model_dump(mode="json"))
+            key = derived_key(prepared.command)
         if key is None:
             raise err.RuleViolation(
                 "this command needs an id in its body or an Idempotency-Key header",
@@ -65,23 +58,17 @@ class CommandContext:
         try:
             outcome = await self.ledger.handler.handle(
                 account_id,
-                command,
+                prepared.command,
                 command_id=key,
-                payload=whole,
+                payload=whole_command(self.path, prepared.payload),
                 meta=self.meta,
-                present=present,
-                status_code=status_code,
+                present=prepared.present,
             )
         except err.IdempotencyConflict as e:
-            e.field = e.field or (id_field if command_id else "Idempotency-Key")
+            e.field = e.field or (prepared.id_field if prepared.command_id else "Idempotency-Key")
             raise
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
-
-
-def derived_key(command_type: str, command: dict[str, Any]) -> str:
-    """A deterministic command id for a command that has none of its own."""
-    return f"derived-{command_type}-{request_hash(command).hex()[:32]}"
 
 
 def _uuid(value: str | None, name: str) -> UUID | None:

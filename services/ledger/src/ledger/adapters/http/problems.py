@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledger.adapters.http.schemas import FORMATS
+from ledger.application.batch import NotApplied
 from ledger.domain import errors as err
 from servicekit import Problems
 
@@ -15,6 +16,7 @@ PROBLEMS = Problems(
         err.IdempotencyConflict: 409,
         err.ConcurrencyConflict: 409,
         err.RuleViolation: 422,
+        NotApplied: 424,
     },
     formats=FORMATS,
     why={
@@ -22,6 +24,7 @@ PROBLEMS = Problems(
         "405": "Method not allowed",
         "409": "The id (or Idempotency-Key) was used before with another body",
         "422": "The request broke a validation or business rule; nothing was written",
+        "424": "Not written: another command of the same account in the batch failed",
     },
     not_found_markers=("{account_id}",),
     conflict_on_every_post=True,  # every command is idempotent by its id or key

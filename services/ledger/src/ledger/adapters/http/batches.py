@@ -1,0 +1,230 @@
+"""``POST /v1/batches``: up to 10,000 commands in one request, as a JSON array or NDJSON.
+
+Each item names an operation (``op``), the account and the single route's other path
+parameters, an optional ``idempotency_key`` and the single route's ``body``. It is
+validated, identified and answered exactly as that route would, so a batch retried (or a
+command posted singly before) replays instead of writing twice. An account's commands
+apply in order and all-or-nothing; every item gets its own result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+
+from ledger.adapters.http import schemas as s
+from ledger.adapters.http.deps import Ctx
+from ledger.adapters.http.operations import OPERATIONS, derived_key, whole_command
+from ledger.adapters.http.problems import PROBLEMS
+from ledger.application.batch import BatchCommand, not_applied
+from ledger.domain import errors as err
+from servicekit.problems import Problem
+
+router = APIRouter(prefix="/v1/batches", tags=["commands"])
+
+MAX_COMMANDS = 10_000
+NDJSON = ("application/x-ndjson", "application/jsonl", "application/ndjson")
+Json = dict[str, Any]
+
+
+class BatchItem(s.Body):
+    op: Literal[tuple(OPERATIONS)] = Field(  # type: ignore[valid-type]
+        description="the operation: " + ", ".join(OPERATIONS)
+    )
+    account_id: s.Id | None = Field(None, description="required except for open_account")
+    invoice_id: s.Id | None = Field(
+        None, description="recover_write_off, dispute, resolve_dispute: the invoice"
+    )
+    payment_id: s.Id | None = Field(None, description="reverse_payment: the payment")
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    body: Json = Field(description="the single route's request body")
+
+
+class BatchResultOut(BaseModel):
+    index: int = Field(description="the item's place in the request, from 0")
+    status: int = Field(description="what the single route would have answered")
+    replayed: bool = Field(False, description="an earlier run's answer (Idempotent-Replayed)")
+    body: Json | None = Field(None, description="the single route's answer")
+    problem: Problem | None = Field(
+        None, description="why it was refused; not-applied: another command of its account was"
+    )
+
+
+class BatchOut(BaseModel):
+    written: int = Field(description="commands run and written now")
+    replayed: int
+    failed: int
+    results: list[BatchResultOut]
+
+
+class _Refused(Exception):
+    pass
+
+
+def _items(raw: bytes, content_type: str) -> list[Any]:
+    if content_type.split(";")[0].strip().lower() in NDJSON:
+        out: list[Any] = []
+        for n, line in enumerate(raw.splitlines(), start=1):
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except ValueError as e:
+                    out.append(_Unreadable(f"line {n} is not valid JSON: {e}"))
+        return out
+    try:
+        items = json.loads(raw)
+    except ValueError as e:
+        raise _Refused(f"not valid JSON: {e}") from None
+    if not isinstance(items, list):
+        raise _Refused("a JSON array of commands (or NDJSON, one command a line)")
+    return items
+
+
+class _Unreadable:
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _invalid(index: int, errors: list[Any]) -> Json:
+    return {"index": index, "status": 422, "problem": PROBLEMS.validation(errors)}
+
+
+def _error(index: int, e: Exception) -> Json:
+    details = PROBLEMS.details(e)
+    return {"index": index, "status": details["status"], "problem": details}
+
+
+def _account_of(raw: Any) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    body = raw.get("body")
+    value = raw.get("account_id") or (body.get("account_id") if isinstance(body, dict) else None)
+    return value if isinstance(value, str) else None
+
+
+def _missing(index: int, name: str, why: str) -> Json:
+    return _invalid(index, [{"type": "missing", "loc": (name,), "msg": why}])
+
+
+def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
+    """The item as a command, or its result when it cannot be one."""
+    if isinstance(raw, _Unreadable):
+        return _invalid(index, [{"type": "value_error", "loc": ("body",), "msg": raw.why}])
+    try:
+        item = BatchItem.model_validate(raw)
+    except ValidationError as e:
+        return _invalid(index, list(e.errors()))
+    operation = OPERATIONS[item.op]
+    try:
+        body = operation.body.model_validate(item.body)
+    except ValidationError as e:
+        return _invalid(index, [{**x, "loc": ("body", "body", *x["loc"])} for x in e.errors()])
+    params: dict[str, str] = {}
+    for name in operation.params:
+        value = getattr(item, name)
+        if value is None:
+            return _missing(index, name, f"{item.op} names its {name}")
+        params[name] = value
+    opened = getattr(body, "account_id", None)
+    account_id = opened or item.account_id
+    if account_id is None or (item.account_id and item.account_id != account_id):
+        return _missing(index, "account_id", "the command's account (open_account: as in body)")
+    prepared = operation.build(body, params, ctx.today)
+    key = prepared.command_id or item.idempotency_key
+    if key is None and operation.derive_key:
+        key = derived_key(prepared.command)
+    if key is None:
+        needs_key = err.RuleViolation(
+            "this command needs an id in its body or an idempotency_key", field="idempotency_key"
+        )
+        return _error(index, needs_key)
+    return BatchCommand(
+        account_id=account_id,
+        command=prepared.command,
+        command_id=key,
+        id_field=prepared.id_field if prepared.command_id else "idempotency_key",
+        # as the single route's digest: its path parameters (none for open_account) and body
+        payload=whole_command(
+            {} if opened else {"account_id": account_id, **params}, prepared.payload
+        ),
+        meta=replace(ctx.meta, idempotency_key=item.idempotency_key),
+        present=prepared.present,
+        index=index,
+    )
+
+
+_ITEM_SCHEMA = BatchItem.model_json_schema()
+_ITEMS_SCHEMA = {"type": "array", "items": _ITEM_SCHEMA, "minItems": 1, "maxItems": MAX_COMMANDS}
+
+
+@router.post(
+    "",
+    summary="Run up to 10,000 commands: all-or-nothing per account, a result per command",
+    description="Each item is one single route's command: `op` names it, `body` is that "
+    "route's body, `account_id` / `invoice_id` / `payment_id` its path parameters and "
+    "`idempotency_key` its Idempotency-Key header (X-Actor and the correlation headers "
+    "apply to every item). Send a JSON array or NDJSON (`application/x-ndjson`, an item "
+    "a line). Each result has the status and body (or problem) the single route would "
+    "answer; an account's commands run in order and are written all or none (the others "
+    "answer 424 not-applied).",
+    response_model=BatchOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _ITEMS_SCHEMA},
+                "application/x-ndjson": {
+                    "schema": _ITEM_SCHEMA,
+                    "description": "one item per line",
+                },
+            },
+        }
+    },
+)
+async def run_batch(request: Request, ctx: Ctx) -> JSONResponse:
+    try:
+        items = _items(await request.body(), request.headers.get("content-type", ""))
+    except _Refused as e:
+        return PROBLEMS.problem(422, "validation", "Invalid request", f"body: {e}", field="body")
+    if not 1 <= len(items) <= MAX_COMMANDS:
+        detail = f"body: a batch holds 1 to {MAX_COMMANDS:,} commands, not {len(items):,}"
+        return PROBLEMS.problem(422, "validation", "Invalid request", detail, field="body")
+    out: dict[int, Json] = {}
+    commands: list[BatchCommand] = []
+    failed_first: dict[str, int] = {}  # account -> its first invalid item
+    for index, raw in enumerate(items):
+        prepared = _prepare(index, raw, ctx)
+        if isinstance(prepared, BatchCommand):
+            commands.append(prepared)
+            continue
+        out[index] = prepared
+        account_id = _account_of(raw)
+        if account_id is not None:
+            failed_first.setdefault(account_id, index)
+    runnable = []
+    for c in commands:
+        if c.account_id in failed_first:
+            out[c.index] = _error(c.index, not_applied(c.account_id, failed_first[c.account_id]))
+        else:
+            runnable.append(c)
+    for r in await ctx.ledger.batches.handle(runnable):
+        if r.error is not None:
+            out[r.index] = _error(r.index, r.error)
+        else:
+            out[r.index] = {
+                "index": r.index,
+                "status": r.status_code,
+                "replayed": r.replayed,
+                "body": r.body,
+            }
+    results = [out[i] for i in range(len(items))]
+    replayed = sum(1 for r in results if r.get("replayed"))
+    written = sum(1 for r in results if "body" in r) - replayed
+    failed = len(results) - written - replayed
+    body = {"written": written, "replayed": replayed, "failed": failed, "results": results}
+    return JSONResponse(body)

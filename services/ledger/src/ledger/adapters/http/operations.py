@@ -1,0 +1,249 @@
+"""The ledger's write operations, once: request body, command, id and the answer's shape.
+
+The single-command routes (``commands.py``) and the batch route (``batches.py``) both build
+their commands here, so a command posted either way is validated, identified (for
+idempotency) and answered identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ledger.adapters.http import schemas as s
+from ledger.adapters.http.views import (
+    account_state_view,
+    payment_view,
+    recorded,
+    shares,
+    state_item_view,
+)
+from ledger.application.handler import Presenter, request_hash
+from ledger.application.records import StoredEvent
+from ledger.domain import commands as cmd
+from ledger.domain import events as ev
+from ledger.domain.state import Account
+
+Result = dict[str, Any]
+Today = Callable[[date | None], date]  # the business date a command defaults to
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A command ready to run: ``command_id`` None means "by Idempotency-Key"."""
+
+    command: cmd.Command
+    command_id: str | None
+    id_field: str
+    payload: dict[str, Any]
+    present: Presenter
+
+
+def _account(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    return {**account_state_view(state), **recorded(stored)}
+
+
+def _invoice_of(invoice_id: str) -> Presenter:
+    def present(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+        return {**state_item_view(state.items[invoice_id], state.currency), **recorded(stored)}
+
+    return present
+
+
+def _payment(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    received = events[0]
+    assert isinstance(received, ev.PaymentReceived)
+    view = payment_view(state.payments[received.payment_id], state.currency)
+    return {
+        **view,
+        "account_unapplied": account_state_view(state)["summary"]["unapplied"],
+        **recorded(stored),
+    }
+
+
+def _reversal_of(payment_id: str) -> Presenter:
+    def present(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+        e = events[0]
+        assert isinstance(e, ev.PaymentReversed)
+        return {
+            **payment_view(state.payments[payment_id], state.currency),
+            "reason": e.reason,
+            "released": shares(e.released),
+            **recorded(stored),
+        }
+
+    return present
+
+
+def _single(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    """The one event a command produced, with the invoice it touched (if any)."""
+    data = events[0].model_dump(mode="json")
+    invoice_id = getattr(events[0], "invoice_id", None) or getattr(events[0], "adjustment_id", None)
+    item = state.items.get(invoice_id) if invoice_id else None
+    out: Result = {**data, **recorded(stored)}
+    if item is not None:
+        out["invoice"] = state_item_view(item, state.currency)
+    out["account_unapplied"] = account_state_view(state)["summary"]["unapplied"]
+    return out
+
+
+def _applied(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    allocated = [e for e in events if isinstance(e, ev.PaymentAllocated)]
+    first = allocated[0]
+    return {
+        "invoice_id": first.invoice_id,
+        "applied": [{"payment_id": e.payment_id, "amount": str(e.amount)} for e in allocated],
+        "invoice": state_item_view(state.items[first.invoice_id], state.currency),
+        "account_unapplied": account_state_view(state)["summary"]["unapplied"],
+        **recorded(stored),
+    }
+
+
+Params = Mapping[str, str]  # the route's path parameters besides the account id
+
+
+def whole_command(path: Mapping[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """What the idempotency digest covers: the route's path parameters and its body."""
+    return {"path": dict(path), "body": body}
+
+
+def derived_key(command: cmd.Command) -> str:
+    """A deterministic command id for a command that has none of its own."""
+    digest = request_hash(command.model_dump(mode="json")).hex()[:32]
+    return f"derived-{type(command).__name__}-{digest}"
+
+
+def open_account(body: s.OpenAccountBody, _: Params, today: Today) -> Prepared:
+    command = cmd.OpenAccount(
+        **body.model_dump(exclude={"opened_on"}), opened_on=today(body.opened_on)
+    )
+    return Prepared(command, body.account_id, "account_id", body.model_dump(), _account)
+
+
+def issue_invoice(body: s.InvoiceBody, _: Params, today: Today) -> Prepared:
+    command = cmd.IssueInvoice(
+        invoice_id=body.invoice_id,
+        issue_date=body.issue_date,
+        due_date=body.due_date,
+        lines=tuple(cmd.LineSpec(**line.model_dump()) for line in body.lines),
+        policy_id=body.policy_id,
+        broker_id=body.broker_id,
+    )
+    present = _invoice_of(body.invoice_id)
+    return Prepared(command, body.invoice_id, "invoice_id", body.model_dump(), present)
+
+
+def receive_payment(body: s.PaymentBody, _: Params, today: Today) -> Prepared:
+    allocations = (
+        None
+        if body.allocations is None
+        else tuple(cmd.AllocationSpec(**a.model_dump()) for a in body.allocations)
+    )
+    command = cmd.ReceivePayment(
+        payment_id=body.payment_id,
+        amount=body.amount,
+        received_on=body.received_on,
+        method=body.method,
+        reference=body.reference,
+        allocations=allocations,
+    )
+    return Prepared(command, body.payment_id, "payment_id", body.model_dump(), _payment)
+
+
+def reverse_payment(body: s.ReversalBody, params: Params, today: Today) -> Prepared:
+    payment_id = params["payment_id"]
+    command = cmd.ReversePayment(
+        payment_id=payment_id, reason=body.reason, reversed_on=today(body.reversed_on)
+    )
+    present = _reversal_of(payment_id)
+    return Prepared(command, payment_id, "payment_id", body.model_dump(), present)
+
+
+def issue_credit_note(body: s.CreditNoteBody, _: Params, today: Today) -> Prepared:
+    command = cmd.IssueCreditNote(
+        **body.model_dump(exclude={"issued_on"}), issued_on=today(body.issued_on)
+    )
+    return Prepared(command, body.credit_note_id, "credit_note_id", body.model_dump(), _single)
+
+
+def post_adjustment(body: s.AdjustmentBody, _: Params, today: Today) -> Prepared:
+    command = cmd.PostAdjustment(
+        **body.model_dump(exclude={"effective_on"}), effective_on=today(body.effective_on)
+    )
+    return Prepared(command, body.adjustment_id, "adjustment_id", body.model_dump(), _single)
+
+
+def write_off(body: s.WriteOffBody, _: Params, today: Today) -> Prepared:
+    command = cmd.WriteOffInvoice(
+        **body.model_dump(exclude={"written_off_on"}), written_off_on=today(body.written_off_on)
+    )
+    return Prepared(command, body.write_off_id, "write_off_id", body.model_dump(), _single)
+
+
+def recover_write_off(body: s.RecoveryBody, params: Params, today: Today) -> Prepared:
+    command = cmd.RecoverWriteOff(
+        invoice_id=params["invoice_id"],
+        **body.model_dump(exclude={"recovered_on"}),
+        recovered_on=today(body.recovered_on),
+    )
+    return Prepared(command, body.recovery_id, "recovery_id", body.model_dump(), _single)
+
+
+def refund(body: s.RefundBody, _: Params, today: Today) -> Prepared:
+    command = cmd.IssueRefund(
+        **body.model_dump(exclude={"refunded_on"}), refunded_on=today(body.refunded_on)
+    )
+    return Prepared(command, body.refund_id, "refund_id", body.model_dump(), _single)
+
+
+def apply_credit(body: s.ApplyCreditBody, _: Params, today: Today) -> Prepared:
+    command = cmd.ApplyUnappliedCredit(
+        invoice_id=body.invoice_id, amount=body.amount, applied_on=today(body.applied_on)
+    )
+    payload = body.model_dump()
+    return Prepared(command, body.application_id, "application_id", payload, _applied)
+
+
+def dispute(body: s.DisputeBody, params: Params, today: Today) -> Prepared:
+    """Disputes are guarded by their state; an Idempotency-Key makes retries replay."""
+    command = cmd.DisputeInvoice(
+        invoice_id=params["invoice_id"], reason=body.reason, disputed_on=today(body.disputed_on)
+    )
+    return Prepared(command, None, "Idempotency-Key", body.model_dump(), _single)
+
+
+def resolve_dispute(body: s.ResolveBody, params: Params, today: Today) -> Prepared:
+    command = cmd.ResolveDispute(
+        invoice_id=params["invoice_id"],
+        resolution=body.resolution,
+        resolved_on=today(body.resolved_on),
+    )
+    return Prepared(command, None, "Idempotency-Key", body.model_dump(), _single)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One write operation as the batch route names it (``op``)."""
+
+    body: type[s.Body]
+    build: Callable[[Any, Params, Today], Prepared]
+    params: tuple[str, ...] = ()  # path parameters of the single route, besides account_id
+    derive_key: bool = False  # without an Idempotency-Key, the id is derived from the command
+
+
+OPERATIONS: dict[str, Operation] = {
+    "open_account": Operation(s.OpenAccountBody, open_account),
+    "issue_invoice": Operation(s.InvoiceBody, issue_invoice),
+    "receive_payment": Operation(s.PaymentBody, receive_payment),
+    "reverse_payment": Operation(s.ReversalBody, reverse_payment, ("payment_id",)),
+    "issue_credit_note": Operation(s.CreditNoteBody, issue_credit_note),
+    "post_adjustment": Operation(s.AdjustmentBody, post_adjustment),
+    "write_off": Operation(s.WriteOffBody, write_off),
+    "recover_write_off": Operation(s.RecoveryBody, recover_write_off, ("invoice_id",)),
+    "refund": Operation(s.RefundBody, refund),
+    "apply_credit": Operation(s.ApplyCreditBody, apply_credit),
+    "dispute": Operation(s.DisputeBody, dispute, ("invoice_id",), derive_key=True),
+    "resolve_dispute": Operation(s.ResolveBody, resolve_dispute, ("invoice_id",), derive_key=True),
+}
