@@ -82,7 +82,9 @@ async def run(engine: AsyncEngine, policies: PolicySet, as_of: date, today: date
                 name = e.event.event_type()
                 report.events[name] = report.events.get(name, 0) + 1
     async with engine.begin() as conn:
-        report.run_number = await repo.record_run(conn, as_of, report.accounts, report.total_events)
+        report.run_number = await repo.record_run(
+            conn, as_of, report.accounts, report.events, len(report.without_policy)
+        )
     log.info(
         "dunning run %s (#%d): %d accounts, %s",
         as_of,

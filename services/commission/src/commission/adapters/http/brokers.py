@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from commission.adapters.http import views
 from commission.adapters.http.deps import Actor, BrokerId, CommissionDep, NamedActor
 from commission.adapters.http.schemas import AgreementIn, BankChangeIn, BrokerIn, DecisionIn
+from commission.adapters.postgres import broker_list
 from commission.adapters.postgres.books import entries_of
 from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.application import registry as app
 from commission.domain.errors import NotFound
 from commission.domain.settlement import Period
+from servicekit.paging import Key, Limit, cursor_param, page
 
 router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
 
@@ -43,6 +45,40 @@ async def register(body: BrokerIn, service: CommissionDep, actor: Actor) -> JSON
         )
         doc = await _broker_doc(reg, body.broker_id)
     return _replayed(doc, outcome.replayed)
+
+
+@router.get("", summary="Find brokers by name or id (any case) and jurisdiction, cursor-paged")
+async def list_brokers(
+    service: CommissionDep,
+    after: Annotated[Key | None, cursor_param(str, str)],
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="part of the name or the broker id"),
+    ] = None,
+    jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    async with service.engine.connect() as conn:
+        rows = await broker_list.list_brokers(
+            conn, text=q, jurisdiction=jurisdiction, after=after, limit=limit + 1
+        )
+    kept, cursor = page(rows, limit, key=lambda r: (r["name"], r["broker_id"]))
+    return {
+        "brokers": [
+            {
+                "broker_id": r["broker_id"],
+                "name": r["name"],
+                "jurisdiction": r["jurisdiction"],
+                "contact_email": r["contact_email"],
+                "registered_at": r["registered_at"].isoformat(),
+                "agreements": r["agreements"],
+                "bank_details_active": r["approved_bank_changes"] > 0,
+                "pending_bank_changes": r["pending_bank_changes"],
+            }
+            for r in kept
+        ],
+        "next_cursor": cursor,
+    }
 
 
 @router.get("/{broker_id}", summary="A broker with its active bank details")

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from dunning.adapters.http import accounts, credit, dead_letters, operations, problems
+from dunning.adapters.http import accounts, credit, dead_letters, lists, operations, problems
 from dunning.adapters.http.deps import DunningDep
 from dunning.adapters.postgres import queues
 from dunning.bootstrap import Dunning, build
@@ -83,7 +83,7 @@ def create_app(
     if dunning is not None:
         app.state.dunning = dunning
     problems.install(app)
-    for module in (operations, accounts, credit, dead_letters):
+    for module in (operations, accounts, credit, dead_letters, lists):
         app.include_router(module.router)
     _operations(app)
     return app

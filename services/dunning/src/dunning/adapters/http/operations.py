@@ -8,22 +8,40 @@ from fastapi import APIRouter, Query
 
 from dunning.adapters.http import schemas as s
 from dunning.adapters.http.deps import DunningDep
-from dunning.adapters.http.views import event_view, summary
+from dunning.adapters.http.lists import summaries
+from dunning.adapters.http.views import event_view
 from dunning.adapters.postgres import repository as repo
 from dunning.application import runs
+from servicekit.exports import Column, Report, download, format_param
 
 router = APIRouter(prefix="/v1", tags=["operations"])
+
+
+WORKLIST_COLUMNS = (
+    Column("account_id", "Account"),
+    Column("name", "Name"),
+    Column("jurisdiction", "Jurisdiction"),
+    Column("currency", "Currency"),
+    Column("level", "Level", "int"),
+    Column("level_name", "Level name"),
+    Column("days_past_due", "Days past due", "int"),
+    Column("overdue", "Overdue", "money"),
+    Column("earliest_unpaid_due_date", "Oldest unpaid due", "date"),
+    Column("next", "Next action"),
+    Column("paused", "Paused"),
+)
 
 
 @router.get("/worklist", summary="Overdue accounts with level, amount, days and next action")
 async def worklist(
     dunning: DunningDep,
+    fmt: Annotated[str, format_param("json", "csv", "xlsx")],
     jurisdiction: str | None = None,
     min_level: Annotated[int, Query(ge=0)] = 0,
     sort: Literal["days_past_due", "overdue", "level", "account_id"] = "days_past_due",
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> Any:
     async with dunning.engine.connect() as conn:
         total, states = await repo.worklist(
             conn,
@@ -33,16 +51,30 @@ async def worklist(
             page=page,
             page_size=page_size,
         )
-        rows = []
-        for state in states:
-            rec = await repo.load_receivables(conn, state.account_id)
-            if rec is None:
-                continue
-            policy = next(
-                (p for p in dunning.policies.policies if p.policy_id == state.policy_id), None
-            )
-            rows.append(summary(state, rec, policy))
-    return {"total": total, "page": page, "page_size": page_size, "sort": sort, "accounts": rows}
+        rows = await summaries(conn, dunning, states)
+    body = {"total": total, "page": page, "page_size": page_size, "sort": sort, "accounts": rows}
+    report = Report(
+        title="Collector worklist",
+        columns=WORKLIST_COLUMNS,
+        rows=[{**r, "next": _next(r.get("next_action"))} for r in rows],
+        meta=[("Sort", sort), ("Page", f"{page} ({len(rows)} of {total})")],
+        sheet="Worklist",
+    )
+    return download(fmt, report, f"worklist-{page}", body)
+
+
+def _next(action: Any) -> str:
+    """The next action in words: "level 3 Final notice on 2026-03-02", "paused until …"."""
+    if not isinstance(action, dict):
+        return ""
+    kind = action.get("kind")
+    if kind == "level":
+        return f"level {action['level']} {action['name']} on {action['due_on']}"
+    if kind == "paused":
+        return f"paused until {action['until']}"
+    if kind == "end_of_ladder":
+        return f"end of ladder (level {action['level']})"
+    return str(kind or "")
 
 
 @router.post(

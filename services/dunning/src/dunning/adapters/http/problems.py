@@ -25,7 +25,7 @@ PROBLEMS = Problems(
         "409": "The id was used before with another body (or the state forbids it)",
         "422": "The request broke a validation or business rule; nothing was written",
     },
-    not_found_markers=("{account_id}",),
+    not_found_markers=("{account_id}", "{as_of}"),
 )
 
 problem = PROBLEMS.problem

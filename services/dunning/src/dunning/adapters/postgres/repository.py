@@ -177,15 +177,27 @@ async def last_run_date(conn: AsyncConnection) -> date | None:
     return None if value is None else date.fromisoformat(str(value))
 
 
-async def record_run(conn: AsyncConnection, as_of: date, accounts: int, events: int) -> int:
-    """Note a run for ``as_of``; return how many runs that date has had (1 = first)."""
+async def record_run(
+    conn: AsyncConnection,
+    as_of: date,
+    accounts: int,
+    actions: dict[str, int],
+    without_policy: int = 0,
+) -> int:
+    """Note a run for ``as_of`` and what it did; return how many runs that date has had
+    (1 = first). Actions add up over the reruns of a date."""
+    q = select(dunning_runs.c.actions).where(dunning_runs.c.as_of == as_of).with_for_update()
+    before = (await conn.execute(q)).scalar_one_or_none() or {}
+    merged = {k: before.get(k, 0) + actions.get(k, 0) for k in sorted({*before, *actions})}
     stmt = insert(dunning_runs).values(
         as_of=as_of,
         runs=1,
         accounts=accounts,
-        events=events,
+        events=sum(actions.values()),
         first_at=func.now(),
         last_at=func.now(),
+        actions=merged,
+        without_policy=without_policy,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[dunning_runs.c.as_of],
@@ -194,6 +206,8 @@ async def record_run(conn: AsyncConnection, as_of: date, accounts: int, events: 
             "accounts": stmt.excluded.accounts,
             "events": dunning_runs.c.events + stmt.excluded.events,
             "last_at": func.now(),
+            "actions": stmt.excluded.actions,
+            "without_policy": stmt.excluded.without_policy,
         },
     )
     return int((await conn.execute(stmt.returning(dunning_runs.c.runs))).scalar_one())

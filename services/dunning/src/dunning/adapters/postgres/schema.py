@@ -134,4 +134,6 @@ dunning_runs = Table(
     Column("events", Integer, nullable=False),
     Column("first_at", DateTime(timezone=True)),
     Column("last_at", DateTime(timezone=True)),
+    Column("actions", JSONB, nullable=False),
+    Column("without_policy", Integer, nullable=False),
 )

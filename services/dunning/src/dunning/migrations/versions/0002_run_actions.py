@@ -1,0 +1,34 @@
+"""What each dunning run did: actions by event type and accounts without a policy.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from dunning.migrations import run_script
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    run_script(
+        """
+ALTER TABLE dunning_runs
+    ADD COLUMN actions jsonb NOT NULL DEFAULT '{}',
+    ADD COLUMN without_policy integer NOT NULL DEFAULT 0;
+COMMENT ON COLUMN dunning_runs.actions IS
+    'events the runs of this date wrote, counted by type (summed over reruns)';
+CREATE INDEX dunning_accounts_level ON dunning_accounts (level DESC, account_id);
+"""
+    )
+
+
+def downgrade() -> None:
+    run_script(
+        "DROP INDEX dunning_accounts_level;"
+        "ALTER TABLE dunning_runs DROP COLUMN actions, DROP COLUMN without_policy;"
+    )
