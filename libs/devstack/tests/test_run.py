@@ -100,6 +100,20 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
             url = record(tmp_path, name, "migrate")["env"][f"{name.upper()}_DATABASE_URL"]
             assert url.startswith(f"postgresql+asyncpg://postgres@/{name}?host=/")
             assert await current_database(url) == name
+        # the ledger migrates as the owner and serves as its least-privileged login role
+        served = ledger["env"]["LEDGER_DATABASE_URL"]
+        assert served.startswith("postgresql+asyncpg://ledger_service:")
+        assert ledger["env"]["LEDGER_ENVIRONMENT"] == "development"
+        conn = await asyncpg.connect(libpq_url(served))
+        try:
+            me = await conn.fetchrow(
+                "SELECT current_user AS name, rolsuper, rolcreaterole, rolcreatedb,"
+                " pg_has_role('ledger_writer', 'MEMBER') AS writer"
+                " FROM pg_roles WHERE rolname = current_user"
+            )
+        finally:
+            await conn.close()
+        assert tuple(me) == ("ledger_service", False, False, False, True)
         dunning_env = record(tmp_path, "dunning", "serve")["env"]
         assert dunning_env["DUNNING_LEDGER_URL"] == f"http://127.0.0.1:{ports['ledger']}"
         assert Path(dunning_env["LEDGER_DATA_DIR"]) == tmp_path / "var"

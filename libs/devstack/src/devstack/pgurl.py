@@ -67,6 +67,14 @@ def asyncpg_url(url: str, database: str | None = None) -> str:
     return with_database(url, database, driver="asyncpg")
 
 
+def with_user(url: str, user: str, password: str | None = None) -> str:
+    """`url` logging in as another role (same server, database and driver)."""
+    scheme, netloc, path, query = _checked(url)
+    hostport = netloc.rsplit("@", 1)[1] if "@" in netloc else netloc
+    userinfo = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit((scheme, f"{userinfo}@{hostport}", path, query, ""))
+
+
 def redact(url: str) -> str:
     """`url` with any password replaced by ``***``, for log lines."""
     parts = urlsplit(url)

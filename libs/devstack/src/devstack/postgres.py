@@ -231,6 +231,24 @@ def execute(admin_url: str, sql: str) -> None:
     _run_sync(lambda: _execute(admin_url, sql))
 
 
+def ensure_login_role(admin_url: str, role: str, member_of: str, password: str) -> None:
+    """Create or reset login role `role`: no superuser, no role or database creation, its
+    rights only those of `member_of` (created NOLOGIN if missing; a migration grants it its
+    rights), with `password`."""
+    check_identifier(role)
+    check_identifier(member_of)
+    options = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
+    literal = password.replace("'", "''")
+    for name, create in ((member_of, "NOLOGIN"), (role, options)):
+        execute(
+            admin_url,
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
+            f'CREATE ROLE "{name}" {create}; END IF; END $$',
+        )
+    execute(admin_url, f"ALTER ROLE \"{role}\" {options} PASSWORD '{literal}'")
+    execute(admin_url, f'GRANT "{member_of}" TO "{role}"')
+
+
 def drop_database(admin_url: str, name: str) -> None:
     """Drop database `name` if it exists, disconnecting its sessions first."""
     check_identifier(name)

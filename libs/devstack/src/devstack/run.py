@@ -7,8 +7,10 @@
    unless already set.
 3. ``<svc> migrate``, then ``<svc> serve --host H --port P`` for the ledger (8000) and, when
    their commands are installed, dunning (8001), commission (8002), billing (8003) and cash
-   (8004), which get
-   ``<SVC>_LEDGER_URL`` pointing at the ledger.
+   (8004), which get ``<SVC>_LEDGER_URL`` pointing at the ledger. The ledger migrates as the
+   database owner but serves as the login role ``ledger_service`` (a member of
+   ``ledger_writer``, with a fresh random password each run), which cannot change or remove an
+   event whatever it SETs.
 4. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -28,11 +31,18 @@ from pathlib import Path
 from types import FrameType
 
 from devstack._net import port_open, wait_for_port
-from devstack.pgurl import asyncpg_url, database_name, libpq_url, redact
-from devstack.postgres import EmbeddedPostgres, create_database, database_exists
+from devstack.pgurl import asyncpg_url, database_name, libpq_url, redact, with_user
+from devstack.postgres import (
+    EmbeddedPostgres,
+    create_database,
+    database_exists,
+    ensure_login_role,
+)
 
 log = logging.getLogger("devstack.run")
 
+LEDGER_LOGIN_ROLE = "ledger_service"
+LEDGER_WRITER_ROLE = "ledger_writer"  # created by the ledger's first migration
 SERVE_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
@@ -116,6 +126,7 @@ class Supervisor:
         for svc in self.services:
             if svc.name in commands:
                 self._prepare_database(svc, admin_url)
+        self.env.setdefault("LEDGER_ENVIRONMENT", "development")  # a local run
         ledger_http = f"http://{self.host}:{self._port('ledger')}"
         for svc in self.services:
             if svc.name != "ledger":
@@ -125,6 +136,7 @@ class Supervisor:
         for svc in self.services:
             if svc.name in commands:
                 self._migrate(svc, commands[svc.name])
+        self._ledger_login_role()
         for svc in self.services:
             if svc.name in commands:
                 self._serve(svc, commands[svc.name])
@@ -190,6 +202,22 @@ class Supervisor:
         self._children.remove((svc.name + " migrate", proc))
         if code != 0:
             raise StartupError(f"`{svc.name} migrate` failed with exit code {code}")
+
+    def _ledger_login_role(self) -> None:
+        """From here on the ledger logs in as its least-privileged login role."""
+        owner_url = self.env["LEDGER_DATABASE_URL"]
+        password = secrets.token_hex(16)
+        try:
+            ensure_login_role(libpq_url(owner_url), LEDGER_LOGIN_ROLE, LEDGER_WRITER_ROLE, password)
+        except Exception as err:  # an external server may not let us create roles
+            log.warning(
+                "ledger: could not set up login role %s (%s); serving as the migrating role",
+                LEDGER_LOGIN_ROLE,
+                err,
+            )
+            return
+        self.env["LEDGER_DATABASE_URL"] = with_user(owner_url, LEDGER_LOGIN_ROLE, password)
+        log.info("ledger: serving as %s", redact(self.env["LEDGER_DATABASE_URL"]))
 
     def _serve(self, svc: Service, exe: str) -> None:
         port = self._port(svc.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +14,13 @@ from ledger.application.batch import BatchHandler
 from ledger.application.clock import Clock, SystemClock
 from ledger.application.handler import CommandHandler
 from ledger.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEAK_KEY = (
+    "LEDGER_CHAIN_KEY is a publicly known placeholder: anyone with database access can "
+    "forge events that verify. Set a secret key of your own"
+)
 
 
 @dataclass
@@ -39,7 +47,17 @@ def database_url(settings: Settings) -> str:
     return settings.database_url
 
 
+def check_chain_key(settings: Settings) -> None:
+    """Refuse a placeholder chain key outside development; warn loudly within it."""
+    if not settings.weak_chain_key():
+        return
+    if settings.environment != "development":
+        raise SystemExit(f"{WEAK_KEY} (or LEDGER_ENVIRONMENT=development for a local run).")
+    log.warning("%s before leaving development.", WEAK_KEY)
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
+    check_chain_key(settings)
     url = database_url(settings)
     engine = make_engine(url, role=settings.db_role, pool_size=settings.db_pool_size)
     uow = AsyncpgUnitOfWorkFactory(url, role=settings.db_role, pool_size=settings.db_pool_size)

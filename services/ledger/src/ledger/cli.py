@@ -1,4 +1,4 @@
-"""The ledger's command line: serve, migrate, verify, rebuild-projections, openapi."""
+"""The ledger's command line: serve, migrate, verify, checkpoint, rebuild-projections, openapi."""
 
 from __future__ import annotations
 
@@ -46,9 +46,39 @@ async def _verify(settings: Settings) -> int:
     finally:
         await ledger.close()
     print(f"verified {report.streams} accounts, {report.events} events")
+    c = report.checkpoint
+    if c is None:
+        print("no checkpoint yet: a removed stream or tail cannot be detected (ledger checkpoint)")
+    else:
+        print(
+            f"checkpoint {c.seq} of {c.taken_at.isoformat()}: {c.streams} accounts and "
+            f"{c.events} events below it all present"
+            if report.ok
+            else f"checkpoint {c.seq} of {c.taken_at.isoformat()} checked"
+        )
+    if settings.weak_chain_key():
+        print("WARNING: the chain key is a public placeholder: forged events would verify")
     for f in report.findings:
-        print(f"TAMPERED {f.stream_id} version {f.version}: {f.problem}")
+        where = "" if f.version is None else f" version {f.version}"
+        print(f"TAMPERED {f.stream_id}{where}: {f.problem}")
     return 0 if report.ok else 1
+
+
+async def _checkpoint(settings: Settings) -> int:
+    from ledger.adapters.postgres import checkpoints
+    from ledger.bootstrap import build
+
+    ledger = build(settings)
+    try:
+        async with ledger.engine.begin() as conn:
+            taken = await checkpoints.take(conn, ledger.chain_key)
+    finally:
+        await ledger.close()
+    if taken is None:
+        print("no checkpoint taken: nothing new since the last one (or one is being taken)")
+    else:
+        print(f"checkpoint {taken.seq}: {taken.streams} accounts, {taken.events} events")
+    return 0
 
 
 async def _rebuild(settings: Settings, apply: bool) -> int:
@@ -58,9 +88,20 @@ async def _rebuild(settings: Settings, apply: bool) -> int:
     ledger = build(settings)
     try:
         async with ledger.engine.begin() as conn:
-            diff = await rebuild(conn, apply=apply, progress=_progress("rebuilt"))
+            diff, damaged = await rebuild(
+                conn, ledger.chain_key, apply=apply, progress=_progress("rebuilt")
+            )
     finally:
         await ledger.close()
+    if damaged:
+        for f in damaged:
+            where = "" if f.version is None else f" version {f.version}"
+            print(f"DAMAGED {f.stream_id}{where}: {f.problem}", file=sys.stderr)
+        print(
+            f"{len(damaged)} problems in the events: nothing rebuilt (run `ledger verify`)",
+            file=sys.stderr,
+        )
+        return 1
     for table, n in diff.items():
         print(f"{table}: {n} rows differ" if n else f"{table}: identical")
     if apply:
@@ -102,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("migrate", help="apply the database migrations")
-    sub.add_parser("verify", help="check the hash chain of every account (exit 1 if broken)")
+    sub.add_parser(
+        "verify",
+        help="check every account's hash chain and the checkpoints (exit 1 if tampered)",
+    )
+    sub.add_parser("checkpoint", help="take a signed checkpoint of every account's head")
     rebuild = sub.add_parser("rebuild-projections", help="rebuild projections from events")
     rebuild.add_argument(
         "--apply",
@@ -128,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "verify":
         return asyncio.run(_verify(settings))
+    if args.command == "checkpoint":
+        return asyncio.run(_checkpoint(settings))
     if args.command == "rebuild-projections":
         return asyncio.run(_rebuild(settings, args.apply))
     if args.command == "relay":

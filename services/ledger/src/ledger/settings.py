@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"
 
 
 class Settings(BaseSettings):
@@ -24,9 +27,25 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=20, ge=1)
     chain_key: SecretStr = Field(
-        default=SecretStr("change-me: development chain key"),
+        default=SecretStr(DEVELOPMENT_CHAIN_KEY),
         description="Secret of the events' HMAC hash chain; set your own in production.",
     )
+    environment: Literal["development", "production"] = Field(
+        default="production",
+        description="`development` lets the service start with a publicly known chain key "
+        "(with a warning at start and in /readyz); `production` refuses to.",
+    )
+    checkpoint_interval: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds between signed checkpoints of all stream heads taken by "
+        "`ledger serve` (0: none; `ledger checkpoint` takes one).",
+    )
+
+    def weak_chain_key(self) -> bool:
+        """The built-in or an obviously placeholder key: anyone could forge a chain."""
+        return self.chain_key.get_secret_value().startswith("change-me")
+
     host: str = "127.0.0.1"
     port: int = 8000
     default_actor: str = "api"

@@ -29,7 +29,10 @@ async def test_readyz_when_the_database_answers(client: httpx.AsyncClient) -> No
 @pytest.fixture
 async def unreachable() -> AsyncIterator[httpx.AsyncClient]:
     """The app over a database that does not answer (nothing listens on port 1)."""
-    ledger = build(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger"))
+    settings = Settings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger", environment="development"
+    )
+    ledger = build(settings)
     transport = httpx.ASGITransport(app=create_app(ledger))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:

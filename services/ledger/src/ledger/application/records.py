@@ -50,3 +50,4 @@ class StoredEvent:
     idempotency_key: str | None
     prev_hash: bytes | None
     hash: bytes
+    hash_scheme: int = 2  # 1: written before the hash covered the position

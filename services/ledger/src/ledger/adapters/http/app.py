@@ -22,7 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ledger.adapters.http import batches, commands, problems, queries, search, statements
 from ledger.adapters.http.deps import LedgerDep
 from ledger.adapters.kafka.relay import relay_task
-from ledger.bootstrap import Ledger, build
+from ledger.adapters.postgres.checkpoints import checkpoint_task
+from ledger.bootstrap import WEAK_KEY, Ledger, build
 from ledger.settings import Settings
 
 DESCRIPTION = """
@@ -91,7 +92,10 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         app.state.ledger = ledger or build(settings or Settings())
         try:
             built = app.state.ledger
-            async with relay_task(built.engine, built.settings, metrics.registry) as relay:
+            async with (
+                relay_task(built.engine, built.settings, metrics.registry) as relay,
+                checkpoint_task(built.engine, built.chain_key, built.settings.checkpoint_interval),
+            ):
                 app.state.relay = relay
                 yield
         finally:
@@ -125,7 +129,9 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         except Exception as e:
             return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
         relay = getattr(request.app.state, "relay", None)
-        extra = {"relay": relay.status()} if relay is not None else {}
+        extra: dict[str, Any] = {"relay": relay.status()} if relay is not None else {}
+        if ledger.settings.weak_chain_key():  # only possible in development
+            extra["warnings"] = [f"{WEAK_KEY} before leaving development."]
         return JSONResponse({"status": "ready", "database": "ok", **extra})
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")

@@ -39,6 +39,7 @@ _COLUMNS = (
     events.c.idempotency_key,
     events.c.prev_hash,
     events.c.hash,
+    events.c.hash_scheme,
 )
 
 

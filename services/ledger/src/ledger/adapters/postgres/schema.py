@@ -41,6 +41,7 @@ events = Table(
     Column("idempotency_key", Text),
     Column("prev_hash", LargeBinary),
     Column("hash", LargeBinary, nullable=False),
+    Column("hash_scheme", SmallInteger, nullable=False),
 )
 
 streams = Table(
@@ -50,6 +51,19 @@ streams = Table(
     Column("version", Integer, nullable=False),
     Column("head_position", BigInteger, nullable=False),
     Column("head_hash", LargeBinary, nullable=False),
+)
+
+stream_checkpoints = Table(
+    "stream_checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("horizon", BigInteger, nullable=False),
+    Column("streams", BigInteger, nullable=False),
+    Column("events", BigInteger, nullable=False),
+    Column("heads", JSONB, nullable=False),
+    Column("prev_digest", LargeBinary),
+    Column("digest", LargeBinary, nullable=False),
 )
 
 commands = Table(
