@@ -92,24 +92,6 @@ async def test_search_uses_the_ledgers_account_search_when_it_has_one() -> None:
     assert [a["account_id"] for a in await ledger.search_accounts("harb", ANONYMOUS)] == ["A1"]
 
 
-async def test_search_falls_back_to_the_aging_report_without_one() -> None:
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1/accounts":
-            return httpx.Response(405, json={"detail": "Method Not Allowed"})
-        if request.url.path == "/v1/reports/aging":
-            rows = [
-                {"account_id": "A2", "name": "Kowloon Foods"},
-                {"account_id": "A1", "name": "Harbour Foods"},
-                {"account_id": "A3", "name": "Jade Motors"},
-            ]
-            return httpx.Response(200, json={"accounts": rows})
-        return httpx.Response(404, json={"detail": "no such account", "field": "account_id"})
-
-    ledger = HttpLedger("ledger", "", client=client(httpx.MockTransport(answer)))
-    found = await ledger.search_accounts("FOODS", ANONYMOUS)
-    assert [a["account_id"] for a in found] == ["A1", "A2"]  # by name
-
-
 async def test_readyz_is_503_naming_the_backend_that_is_down() -> None:
     up = httpx.MockTransport(lambda r: httpx.Response(200, json={"status": "ready"}))
     down = httpx.MockTransport(lambda r: httpx.Response(503, json={"status": "unavailable"}))

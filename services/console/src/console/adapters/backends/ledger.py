@@ -6,40 +6,14 @@ from datetime import date
 
 from console.adapters.backends.http import JsonApi
 from console.application.ports import Credential, Doc, Download
-from console.domain.errors import BackendRefused, NotFound
 
 
 class HttpLedger(JsonApi):
     async def search_accounts(self, query: str, who: Credential, *, limit: int = 50) -> list[Doc]:
-        """Accounts whose name or id contains ``query`` (case-insensitive).
-
-        Asks the ledger's account search (``GET /v1/accounts?q=``); a ledger without one
-        (405/404) is searched through what it does list: the account with that exact id
-        and the accounts of the aging report (every account with open items or credit).
-        """
-        try:
-            found = await self.get("/v1/accounts", who, q=query, limit=limit)
-        except (BackendRefused, NotFound) as e:
-            if getattr(e, "status", 404) not in (404, 405):
-                raise
-        else:
-            rows: list[Doc] = found.get("accounts") or found.get("items") or []
-            return rows[:limit]
-        return await self._search_without_index(query, who, limit)
-
-    async def _search_without_index(self, query: str, who: Credential, limit: int) -> list[Doc]:
-        wanted = query.casefold()
-        hits: dict[str, Doc] = {}
-        try:
-            exact = await self.account(query, who)
-            hits[exact["account_id"]] = exact
-        except (NotFound, BackendRefused):
-            pass
-        report = await self.get("/v1/reports/aging", who)
-        for row in report.get("accounts", []):
-            if wanted in row["name"].casefold() or wanted in row["account_id"].casefold():
-                hits.setdefault(row["account_id"], row)
-        return sorted(hits.values(), key=lambda a: (a["name"].casefold(), a["account_id"]))[:limit]
+        """Accounts whose name or id contains ``query``, any case (the ledger's search)."""
+        found = await self.get("/v1/accounts", who, q=query, limit=limit)
+        rows: list[Doc] = found.get("accounts", [])
+        return rows
 
     async def account(self, account_id: str, who: Credential) -> Doc:
         return await self.get(f"/v1/accounts/{account_id}", who)

@@ -23,7 +23,7 @@ async def search(
     request: Request,
     console: ConsoleDep,
     who: Who,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     query = q.strip()
     results = await console.ledger.search_accounts(query, who, limit=50) if query else []
