@@ -94,7 +94,9 @@ def build(
         store=store,
         ledger=http_ledger,
         policies=policies,
-        runs=Runs(store, policies, max_days_ahead=settings.max_days_ahead),
+        runs=Runs(
+            store, policies, max_days_ahead=settings.max_days_ahead, workers=settings.run_workers
+        ),
         registry=registry,
         metrics=Metrics(registry),
         publisher=publisher,

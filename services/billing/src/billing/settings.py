@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     max_days_ahead: int = Field(
         default=31, ge=0, description="How far after today a billing run's as_of may be"
     )
+    run_workers: int = Field(
+        default=4, ge=1, le=64, description="Policies a billing run bills at the same time"
+    )
     kafka_bootstrap_servers: str = Field(
         default="",
         description="Empty: billing events stay in the outbox table; set: publish "

@@ -3,8 +3,8 @@ bill it (plan documents, record them with the lines they bill, then send them)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +17,19 @@ from billing.domain.money import to_decimal
 from billing.domain.state import Policy, evolve, fold
 
 TaxTable = Mapping[str, Mapping[str, Decimal]]  # jurisdiction -> product ("*": any) -> rate
+
+
+AccountLookup = Callable[[str], Awaitable[AccountTerms | None]]
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What billing one policy recorded, and the requests to send for it."""
+
+    policy: Policy
+    docs: list[Document] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class Policies:
 
     async def billed(self, policy_id: str) -> Billed:
         async with self.store.transaction() as s:
-            return await s.billed(policy_id)
+            return await s.billed(policy_id, amounts=True)
 
     async def require_invoiced(self, policy_id: str, period_start: date) -> None:
         if period_start not in (await self.billed(policy_id)).invoices:
@@ -104,20 +117,27 @@ class Policies:
     async def bill(
         self,
         policy_id: str,
-        account: AccountTerms,
+        account_of: AccountLookup,
         *,
         as_of: date | None,
         on: date,
         actor: str,
         reason: str | None = None,
         run_id: str | None = None,
-    ) -> list[Document]:
-        """Record the documents due for one policy; :meth:`send` posts them."""
+    ) -> Bill:
+        """Record the documents due for one policy (``send`` posts ``Bill.pending``);
+        ``account_of``: the policy's ledger account (cached by a run)."""
         async with self.store.transaction() as s:
-            recorded = await s.events(policy_id, lock=True)
-            policy = _fold(recorded)
-            recheck = policy.version != await s.billed_version(policy_id)
-            billed = await s.billed(policy_id)
+            billed_version = await s.lock_billing(policy_id)
+            policy = _fold(await s.events(policy_id, lock=False))
+            account = await account_of(policy.account_id)
+            if account is None:
+                return Bill(policy, skipped=f"the ledger has no account {policy.account_id}")
+            if account.currency != policy.currency:
+                why = f"the account is in {account.currency}, the policy in {policy.currency}"
+                return Bill(policy, skipped=why)
+            recheck = policy.version != billed_version
+            billed = await s.billed(policy_id, amounts=recheck)
             docs = plan(
                 policy,
                 billed,
@@ -127,6 +147,8 @@ class Policies:
                 recheck=recheck,
                 reason=reason,
             )
+            if not docs and not recheck:
+                return Bill(policy)
             events = [_billed(policy, d) for d in docs]
             for e in events:
                 policy = evolve(policy, e)
@@ -136,7 +158,12 @@ class Policies:
             await s.append(policy, events, actor, self.clock.now())
             await s.add_documents(policy, docs, requests, run_id, self.clock.now())
             await s.set_billed_version(policy_id, policy.version)
-        return docs
+        pending = [
+            Pending(d.document_id, policy_id, d.kind, r)
+            for d, r in zip(docs, requests, strict=True)
+            if r is not None
+        ]
+        return Bill(policy, docs, pending)
 
     async def send(self, pending: Sequence[Pending]) -> list[tuple[Pending, Outcome]]:
         """Post recorded documents in order; a ledger failure stops here (raised)."""
@@ -149,14 +176,18 @@ class Policies:
 
     async def bill_now(self, policy: Policy, actor: str, reason: str | None) -> list[Document]:
         """Notes for the invoiced periods a change affected, sent at once."""
-        account = await self.ledger.account(policy.account_id)
-        if account is None:
-            raise err.LedgerUnavailable(f"the ledger has no account {policy.account_id}")
-        docs = await self.bill(
-            policy.policy_id, account, as_of=None, on=self.today(), actor=actor, reason=reason
+        done = await self.bill(
+            policy.policy_id,
+            self.ledger.account,
+            as_of=None,
+            on=self.today(),
+            actor=actor,
+            reason=reason,
         )
+        if done.skipped:
+            raise err.LedgerUnavailable(f"cannot bill {policy.policy_id}: {done.skipped}")
         await self.send(await self.store.pending(1000, policy.policy_id))
-        return docs
+        return done.docs
 
 
 def _fold(recorded: Sequence[Recorded]) -> Policy:

@@ -77,13 +77,17 @@ class Session(Protocol):
 
     async def events(self, policy_id: str, *, lock: bool) -> list[Recorded]: ...
 
-    async def billed_version(self, policy_id: str) -> int: ...
+    async def lock_billing(self, policy_id: str) -> int:
+        """Lock the policy for billing; the version it was last billed at."""
+        ...
 
     async def append(
         self, policy: Policy, events: Sequence[Event], actor: str, at: datetime
     ) -> None: ...
 
-    async def billed(self, policy_id: str) -> Billed: ...
+    async def billed(self, policy_id: str, *, amounts: bool) -> Billed:
+        """Invoices and note counts; with ``amounts``, the billed lines too."""
+        ...
 
     async def add_documents(
         self,

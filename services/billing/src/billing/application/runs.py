@@ -1,14 +1,16 @@
 """Billing runs: every policy with a period due on or before ``as_of``.
 
 A run first resends documents an earlier run recorded but could not post (a crash, the
-ledger down), then bills the policies one at a time: the documents of a policy are
-recorded with the lines they bill in one transaction before anything is sent, so a
-period is never billed twice however often a run is repeated or interrupted, and a
-re-run posts exactly what is missing (the ledger answers a resent id from its record).
+ledger down), then bills the policies, ``workers`` at a time, each under its own lock: the
+documents of a policy are recorded with the lines they bill in one transaction before
+anything is sent, so a period is never billed twice however often a run is repeated or
+interrupted, and a re-run posts exactly what is missing (the ledger answers a resent id
+from its record). When the ledger fails, the other workers stop too and the run fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -65,8 +67,11 @@ class RunReport:
 
 
 class Runs:
-    def __init__(self, store: Store, policies: Policies, *, max_days_ahead: int = 31) -> None:
+    def __init__(
+        self, store: Store, policies: Policies, *, max_days_ahead: int = 31, workers: int = 4
+    ) -> None:
         self.store, self.policies, self.max_days_ahead = store, policies, max_days_ahead
+        self.workers = workers
 
     async def run(self, as_of: date, actor: str) -> RunReport:
         today = self.policies.today()
@@ -100,44 +105,49 @@ class Runs:
         accounts: dict[str, AccountTerms | None] = {}
         after = ""
         while ids := await self.store.policy_ids(after, PAGE):
-            for policy_id in ids:
-                tally.policies += 1
-                policy, _ = await self.policies.get(policy_id)
-                if policy.account_id not in accounts:
-                    accounts[policy.account_id] = await self.policies.ledger.account(
-                        policy.account_id
-                    )
-                account = accounts[policy.account_id]
-                if account is None:
-                    tally.skipped.append(
-                        {
-                            "policy_id": policy_id,
-                            "reason": "the ledger has no account " + policy.account_id,
-                        }
-                    )
-                    continue
-                if account.currency != policy.currency:
-                    tally.skipped.append(
-                        {
-                            "policy_id": policy_id,
-                            "reason": f"the account is in {account.currency}, "
-                            f"the policy in {policy.currency}",
-                        }
-                    )
-                    continue
-                docs = await self.policies.bill(
-                    policy_id, account, as_of=as_of, on=as_of, actor=actor, run_id=run_id
-                )
-                if not docs:
-                    continue
-                tally.billed += 1
-                for d in docs:
-                    tally.count(policy.currency, d.kind, d.amount)
-                pending = await self.store.pending(len(docs) + 10, policy_id)
-                for p, outcome in await self.policies.send(pending):
-                    self._rejected(tally, p, outcome)
+            queue = list(reversed(ids))
+
+            async def worker(queue: list[str]) -> None:
+                while queue:
+                    await self._bill_one(queue.pop(), run_id, as_of, actor, tally, accounts)
+
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(self.workers):
+                        group.create_task(worker(queue))
+            except* err.LedgerUnavailable as failed:
+                raise failed.exceptions[0] from None
             after = ids[-1]
             await self.store.run_progress(run_id, tally.policies, total, tally.as_dict())
+
+    async def _bill_one(
+        self,
+        policy_id: str,
+        run_id: str,
+        as_of: date,
+        actor: str,
+        tally: Tally,
+        accounts: dict[str, AccountTerms | None],
+    ) -> None:
+        async def account_of(account_id: str) -> AccountTerms | None:
+            if account_id not in accounts:
+                accounts[account_id] = await self.policies.ledger.account(account_id)
+            return accounts[account_id]
+
+        tally.policies += 1
+        done = await self.policies.bill(
+            policy_id, account_of, as_of=as_of, on=as_of, actor=actor, run_id=run_id
+        )
+        if done.skipped:
+            tally.skipped.append({"policy_id": policy_id, "reason": done.skipped})
+            return
+        if not done.docs:
+            return
+        tally.billed += 1
+        for d in done.docs:
+            tally.count(done.policy.currency, d.kind, d.amount)
+        for p, outcome in await self.policies.send(done.pending):
+            self._rejected(tally, p, outcome)
 
     @staticmethod
     def _rejected(tally: Tally, p: Pending, outcome: Outcome) -> None:

@@ -64,9 +64,9 @@ class PgSession:
             for r in rows
         ]
 
-    async def billed_version(self, policy_id: str) -> int:
+    async def lock_billing(self, policy_id: str) -> int:
         q = select(policies.c.billed_version).where(policies.c.policy_id == policy_id)
-        return int((await self.conn.execute(q)).scalar_one_or_none() or 0)
+        return int((await self.conn.execute(q.with_for_update())).scalar_one_or_none() or 0)
 
     async def append(
         self, policy: Policy, events: Sequence[Event], actor: str, at: datetime
@@ -105,7 +105,7 @@ class PgSession:
             ],
         )
 
-    async def billed(self, policy_id: str) -> Billed:
+    async def billed(self, policy_id: str, *, amounts: bool) -> Billed:
         out = Billed()
         docs = await self.conn.execute(
             select(
@@ -121,6 +121,8 @@ class PgSession:
                 out.invoices[d.period_start] = (d.document_id, d.issued_on)
             else:
                 out.notes[d.invoice_id] = out.notes.get(d.invoice_id, 0) + 1
+        if not amounts or not out.invoices:
+            return out
         lines = await self.conn.execute(
             select(
                 billed_lines.c.period_start,
