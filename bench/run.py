@@ -27,40 +27,45 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import importlib.util
 import json
 import os
 import platform
 import random
 import shlex
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
-import psutil
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError as PeerConflict
+from harness import (
+    CpuMeter,
+    Databases,
+    Figure,
+    HttpClient,
+    Server,
+    database_server,
+    ledger_revision,
+    ledger_server,
+    log,
+    migrate,
+    run_async,
+    server_facts,
+)
+from scale import ScaleConfig, report_scale, run_scale
+from yardstick import run_trivial
 
 from devstack.pgurl import asyncpg_url, database_name, libpq_url
-from devstack.postgres import EmbeddedPostgres, create_database, drop_database
 
 START = date(2026, 1, 1)
 
@@ -92,184 +97,6 @@ class Config:
             samples=30,
             peer_history_samples=3,
         )
-
-
-@dataclass
-class Figure:
-    """A throughput or latency measurement."""
-
-    name: str
-    count: int = 0
-    seconds: float = 0.0
-    errors: int = 0
-    latencies: list[float] = field(default_factory=list, repr=False)
-    note: str = ""
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU ms per command, by process
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.seconds if self.seconds else 0.0
-
-    def pct(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "count": self.count,
-            "seconds": round(self.seconds, 3),
-            "rate": round(self.rate, 1),
-            "p50_ms": round(self.pct(0.50), 2),
-            "p99_ms": round(self.pct(0.99), 2),
-            "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
-            if self.latencies
-            else None,
-            "errors": self.errors,
-            "note": self.note,
-            "cpu": {k: round(v, 3) for k, v in self.cpu.items()},
-        }
-
-
-def log(message: str) -> None:
-    print(f"  .. {message}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------------------
-# CPU accounting: on a small shared machine, CPU per command is steadier than commands/s
-
-
-class CpuMeter:
-    """CPU seconds used during a measurement by this process, a server's process tree and
-    the PostgreSQL backends of one database (when the server runs on this machine), and
-    what every other process on the machine used meanwhile."""
-
-    def __init__(self, database: str, server_pid: int | None = None) -> None:
-        self.database = database
-        self.server_pid = server_pid
-        self._start: dict[str, dict[int, float]] = {}
-        self._machine = (0.0, 0.0)
-
-    def _groups(self) -> dict[str, dict[int, float]]:
-        out: dict[str, dict[int, float]] = {"client": {}, "server": {}, "postgres": {}}
-        me = psutil.Process()
-        out["client"][me.pid] = _cpu(me)
-        if self.server_pid is not None:
-            with contextlib.suppress(psutil.Error):
-                root = psutil.Process(self.server_pid)
-                for proc in (root, *root.children(recursive=True)):
-                    out["server"][proc.pid] = _cpu(proc)
-        for proc in psutil.process_iter(["cmdline"]):
-            cmdline = proc.info.get("cmdline") or []
-            title = " ".join(cmdline)
-            if title.startswith("postgres:") and f" {self.database} " in f"{title} ":
-                with contextlib.suppress(psutil.Error):
-                    out["postgres"][proc.pid] = _cpu(proc)
-        return out
-
-    @staticmethod
-    def _busy() -> tuple[float, float]:
-        t = psutil.cpu_times()
-        return sum(t) - t.idle - getattr(t, "iowait", 0.0), sum(t)
-
-    def start(self) -> None:
-        self._start = self._groups()
-        self._machine = self._busy()
-
-    def stop(self, commands: int) -> dict[str, float]:
-        end = self._groups()
-        busy, total = self._busy()
-        used = {
-            group: sum(t - self._start[group].get(pid, 0.0) for pid, t in pids.items())
-            for group, pids in end.items()
-        }
-        cores = (total - self._machine[1]) / (os.cpu_count() or 1)  # wall seconds
-        out = {f"{g}_ms": 1000 * v / max(commands, 1) for g, v in used.items() if v > 0}
-        if cores > 0:
-            out["other_cores"] = max(0.0, (busy - self._machine[0] - sum(used.values())) / cores)
-        return out
-
-
-def _cpu(proc: psutil.Process) -> float:
-    t = proc.cpu_times()
-    return float(t.user + t.system)
-
-
-# --------------------------------------------------------------------------------------
-# the database server
-
-
-@contextlib.contextmanager
-def database_server(url: str | None) -> Iterator[str]:
-    """A superuser libpq URL: the one given, or an embedded server for the run."""
-    if url:
-        yield libpq_url(url)
-        return
-    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as root:
-        server = EmbeddedPostgres(Path(root) / "data")
-        try:
-            yield server.start()
-        finally:
-            server.stop()
-
-
-class Databases:
-    """Fresh databases on the server, dropped at the end."""
-
-    def __init__(self, admin_url: str, keep: bool = False) -> None:
-        self.admin_url = admin_url
-        self.keep = keep
-        self.tag = uuid.uuid4().hex[:8]
-        self.made: list[str] = []
-
-    def make(self, label: str, template: str | None = None) -> str:
-        name = f"bench_{self.tag}_{label}"
-        url = create_database(self.admin_url, name, template=template)
-        self.made.append(name)
-        return url
-
-    def drop_all(self) -> None:
-        if self.keep:
-            return
-        for name in reversed(self.made):
-            with contextlib.suppress(Exception):
-                drop_database(self.admin_url, name)
-
-
-def ledger_revision() -> str:
-    """The commit of the ledger code the subprocesses will import (no paths printed)."""
-    spec = importlib.util.find_spec("ledger")
-    origin = Path(spec.origin).resolve() if spec and spec.origin else None
-    root = Path(__file__).resolve().parent.parent
-    if origin is None or not origin.is_relative_to(root):
-        return "imported from outside this checkout"
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "describe", "--always", "--dirty=+uncommitted", "--abbrev=7"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"commit {out.stdout.strip()}"
-
-
-def server_facts(admin_url: str) -> dict[str, str]:
-    async def query() -> dict[str, str]:
-        conn = await asyncpg.connect(admin_url)
-        try:
-            out = {"version": str(await conn.fetchval("SHOW server_version"))}
-            for name in ("synchronous_commit", "fsync", "max_connections", "shared_buffers"):
-                out[name] = str(await conn.fetchval(f"SHOW {name}"))
-            return out
-        finally:
-            await conn.close()
-
-    return asyncio.run(query())
 
 
 # --------------------------------------------------------------------------------------
@@ -321,135 +148,9 @@ async def _raw(url: str, cfg: Config) -> Figure:
 
 def run_raw(dbs: Databases, cfg: Config) -> Figure:
     url = libpq_url(dbs.make("raw"))
-    fig = _run_async(lambda: _raw(url, cfg))
+    fig = run_async(lambda: _raw(url, cfg))
     fig.note = f"{cfg.clients} asyncpg connections, autocommit"
     return fig
-
-
-def _run_async(make: Callable[[], Awaitable[Figure]]) -> Figure:
-    async def main() -> Figure:
-        return await make()
-
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main())
-    return uvloop.run(main())
-
-
-# --------------------------------------------------------------------------------------
-# a minimal HTTP/1.1 keep-alive client (cheap, so the load generator leaves CPU to the
-# server on a small machine)
-
-
-class HttpClient:
-    def __init__(self, host: str, port: int) -> None:
-        self.host = host
-        self.port = port
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
-        if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-        assert self._reader is not None
-        payload = json.dumps(body, separators=(",", ":")).encode()
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-        )
-        self._writer.write(head.encode() + payload)
-        status_line = await self._reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
-        length = 0
-        close = False
-        while (line := await self._reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-            elif name == b"transfer-encoding":
-                raise ConnectionError("chunked responses are not expected")
-        data = await self._reader.readexactly(length)
-        if close:
-            await self.close()
-        return status, data
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(Exception):
-                await self._writer.wait_closed()
-        self._reader = self._writer = None
-
-
-# --------------------------------------------------------------------------------------
-# the ledger service in a subprocess
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _ledger_env(db_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["LEDGER_DATABASE_URL"] = db_url
-    env.setdefault("LEDGER_LOG_LEVEL", "WARNING")  # no access log on the hot path
-    env.setdefault("LEDGER_CHAIN_KEY", "bench-chain-key")
-    return env
-
-
-def migrate(db_url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "migrate"],
-        env=_ledger_env(db_url),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-@dataclass(frozen=True)
-class Server:
-    port: int
-    pid: int
-
-
-@contextlib.contextmanager
-def ledger_server(db_url: str, workers: int) -> Iterator[Server]:
-    port = _free_port()
-    cmd = [sys.executable, "-m", "ledger.cli", "serve", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env=_ledger_env(db_url), start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"ledger serve exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("ledger serve did not become ready in 60 s")
-            time.sleep(0.2)
-        yield Server(port, proc.pid)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 # --------------------------------------------------------------------------------------
@@ -608,7 +309,7 @@ async def _ledger_load(port: int, cfg: Config, label: str, meter: CpuMeter) -> F
 
 def run_ledger(db_url: str, server: Server, cfg: Config, workers: int) -> Figure:
     meter = CpuMeter(database_name(db_url), server.pid)
-    fig = _run_async(lambda: _ledger_load(server.port, cfg, str(workers), meter))
+    fig = run_async(lambda: _ledger_load(server.port, cfg, str(workers), meter))
     fig.note = f"{cfg.clients} keep-alive clients, {cfg.accounts} accounts"
     return fig
 
@@ -722,7 +423,7 @@ def run_history(port: int, cfg: Config, db_url: str) -> dict[str, Figure]:
         out.update(await _history_latency(port, cfg, db_url))
         return out["latency_long"]
 
-    _run_async(go)
+    run_async(go)
     return out
 
 
@@ -971,6 +672,7 @@ def report(
     ledger_keys = [k for k in figs if k.startswith("ledger_w")]
     best_key = max(ledger_keys, key=lambda k: figs[k].rate)
     best = figs[best_key]
+    top_key = max(ledger_keys, key=lambda k: int(k.removeprefix("ledger_w")))
     short, long = figs["latency_short"], figs["latency_long"]
     peer_short, peer_long = figs["peer_latency_short"], figs["peer_latency_long"]
     estimates = {k: capacity(figs[k], int(k.removeprefix("ledger_w"))) for k in ledger_keys}
@@ -978,6 +680,8 @@ def report(
     ratios = {
         "ledger_vs_raw": _ratio(best.rate, raw.rate),
         "ledger_vs_peer": _ratio(best.rate, peer.rate),
+        "ledger_vs_trivial": _ratio(figs[top_key].rate, figs["trivial"].rate),
+        "ledger_p99_ms": figs[top_key].pct(0.99),
         "ledger_vs_peer_cpu": _ratio(max(estimates[k] for k in ledger_keys), estimates["peer"]),
         "latency_long_vs_short_p50": _ratio(long.pct(0.5), short.pct(0.5)),
         "latency_long_vs_short_p99": _ratio(long.pct(0.99), short.pct(0.99)),
@@ -1011,6 +715,8 @@ def report(
     for k in ledger_keys:
         print("  " + _row(figs[k]))
         print(_cpu_row(figs[k]) + f"; idle-machine bound {estimates[k]:,.0f}/s")
+    trivial = figs["trivial"]
+    print("  " + _row(trivial))
     print("(3) peer")
     print("  " + _row(peer))
     print(_cpu_row(peer) + f"; idle-machine bound {estimates['peer']:,.0f}/s")
@@ -1037,6 +743,20 @@ def report(
         f"  {'the peer (replays, no snapshots)':<32} "
         f"{ratios['peer_latency_long_vs_short_p50']:7.1f}x  (p50)"
     )
+    print()
+    print("aims (single commands, 32 clients, the most workers)")
+    top = figs[top_key]
+    for label, value, aim, ok in (
+        ("posts/s", f"{top.rate:9,.0f}", ">= 1,500", top.rate >= 1500),
+        ("p99", f"{ratios['ledger_p99_ms']:7.1f} ms", "<= 50 ms", ratios["ledger_p99_ms"] <= 50),
+        (
+            "ledger / trivial FastAPI",
+            f"{ratios['ledger_vs_trivial']:9.1%}",
+            ">= 60%",
+            ratios["ledger_vs_trivial"] >= 0.6,
+        ),
+    ):
+        print(f"  {label:<32} {value}  aim {aim}: {'met' if ok else 'NOT met'}")
     return {
         "argv": argv,
         "config": asdict(cfg),
@@ -1050,7 +770,7 @@ def report(
 # --------------------------------------------------------------------------------------
 
 
-def parse(argv: list[str]) -> tuple[argparse.Namespace, Config]:
+def parse(argv: list[str]) -> tuple[argparse.Namespace, Config, ScaleConfig]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="tiny sizes: a few seconds in all")
     p.add_argument(
@@ -1068,6 +788,8 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, Config]:
     p.add_argument("--samples", type=int, help="commands timed per history length")
     p.add_argument("--json", type=Path, help="also write the results here as JSON")
     p.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    p.add_argument("--scale-accounts", type=int, help="accounts built for sections 5-7")
+    p.add_argument("--batch", type=int, help="commands per batch in section 5")
     args = p.parse_args(argv)
     cfg = Config.quick() if args.quick else Config()
     overrides: dict[str, Any] = {
@@ -1077,12 +799,17 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, Config]:
     }
     if args.workers:
         overrides["workers"] = tuple(int(w) for w in args.workers.split(","))
-    return args, Config(**{**asdict(cfg), **overrides})
+    scale = ScaleConfig.quick() if args.quick else ScaleConfig()
+    if args.scale_accounts:
+        scale = replace(scale, accounts=args.scale_accounts)
+    if args.batch:
+        scale = replace(scale, batch=args.batch)
+    return args, Config(**{**asdict(cfg), **overrides}), scale
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args, cfg = parse(argv)
+    args, cfg, scale = parse(argv)
     shown = ["bench/run.py", *argv]
     figs: dict[str, Figure] = {}
     with database_server(args.database_url) as admin_url:
@@ -1104,14 +831,25 @@ def main(argv: list[str] | None = None) -> int:
                     if workers == cfg.workers[0]:
                         log("latency vs history")
                         figs.update(run_history(server.port, cfg, db_url))
+            log("trivial FastAPI endpoint")
+            top = max(cfg.workers)
+            figs["trivial"] = run_trivial(top, cfg.clients, cfg.warmup, cfg.duration)
             log("eventsourcing peer")
             peer_url = asyncpg_url(dbs.make("peer"))
             figs["peer"], figs["peer_latency_short"], figs["peer_latency_long"] = run_peer(
                 peer_url, cfg
             )
+            assert schema is not None
+            scaled = run_scale(dbs, schema, scale)
         finally:
             dbs.drop_all()
     result = report(figs, facts, cfg, shown)
+    print()
+    result["ratios"].update(
+        {k: round(v, 3) for k, v in report_scale(scaled, _row, _cpu_row).items()}
+    )
+    result["figures"].update({k: f.summary() for k, f in scaled.items()})
+    result["scale_config"] = asdict(scale)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from iso4217 import Currency
 
@@ -21,8 +22,12 @@ MAX_MINOR = 10**18 - 1
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
+@lru_cache(maxsize=512)
 def exponent(currency: str) -> int:
-    """Number of minor-unit digits of ``currency`` (2 for SGD, 0 for JPY, 3 for BHD)."""
+    """Number of minor-unit digits of ``currency`` (2 for SGD, 0 for JPY, 3 for BHD).
+
+    Cached: every amount of every command asks (an unknown code raises, and is not cached).
+    """
     try:
         exp = Currency(currency).exponent
     except ValueError:

@@ -24,6 +24,7 @@ from ledger.application.handler import Presenter, request_hash
 from ledger.application.records import StoredEvent
 from ledger.domain import commands as cmd
 from ledger.domain import events as ev
+from ledger.domain.money import format_minor
 from ledger.domain.state import Account
 
 Result = dict[str, Any]
@@ -39,6 +40,11 @@ class Prepared:
     id_field: str
     payload: dict[str, Any]
     present: Presenter
+
+
+def _unapplied(state: Account) -> str:
+    """The account's unapplied credit as its summary shows it."""
+    return format_minor(state.totals.unapplied, state.currency)
 
 
 def _account(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
@@ -58,7 +64,7 @@ def _payment(state: Account, events: list[ev.Event], stored: list[StoredEvent]) 
     view = payment_view(state.payments[received.payment_id], state.currency)
     return {
         **view,
-        "account_unapplied": account_state_view(state)["summary"]["unapplied"],
+        "account_unapplied": _unapplied(state),
         **recorded(stored),
     }
 
@@ -85,7 +91,7 @@ def _single(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -
     out: Result = {**data, **recorded(stored)}
     if item is not None:
         out["invoice"] = state_item_view(item, state.currency)
-    out["account_unapplied"] = account_state_view(state)["summary"]["unapplied"]
+    out["account_unapplied"] = _unapplied(state)
     return out
 
 
@@ -96,7 +102,7 @@ def _applied(state: Account, events: list[ev.Event], stored: list[StoredEvent]) 
         "invoice_id": first.invoice_id,
         "applied": [{"payment_id": e.payment_id, "amount": str(e.amount)} for e in allocated],
         "invoice": state_item_view(state.items[first.invoice_id], state.currency),
-        "account_unapplied": account_state_view(state)["summary"]["unapplied"],
+        "account_unapplied": _unapplied(state),
         **recorded(stored),
     }
 

@@ -1,0 +1,324 @@
+"""Ledger benchmark, part two: batch ingest against raw COPY, reads at scale, rebuild.
+
+5. **batch ingest** -- ``POST /v1/batches`` of ``batch`` commands each (an account opened,
+   four invoices, three payments each settling the oldest invoice: 11 events per account),
+   two batches in flight against ``ledger serve --workers 2``, until ``accounts`` accounts
+   exist. Events/s over the whole build, against **raw COPY**: the same number of event
+   rows (built beforehand) copied into an empty ``events`` table of the same schema, in
+   chunks of ``batch`` rows, two connections.
+6. **reads at scale** -- on the database the build left (about 11 events per account),
+   after ``VACUUM ANALYZE``: ``GET /v1/accounts/{id}/balance`` of random accounts, one at
+   a time (p50/p99), and ``GET /v1/reports/aging`` over every account (each run timed).
+7. **projection rebuild** -- ``ledger rebuild-projections`` (fold every stream, compare
+   with the live tables) on the same database; events/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from harness import (
+    CpuMeter,
+    Databases,
+    Figure,
+    HttpClient,
+    ledger_env,
+    ledger_server,
+    log,
+    run_async,
+)
+
+from devstack.pgurl import database_name, libpq_url
+
+START = date(2026, 1, 1)
+EVENTS_PER_ACCOUNT = 11
+
+
+@dataclass(frozen=True)
+class ScaleConfig:
+    accounts: int = 100_000  # about 1.1M events
+    batch: int = 10_000  # commands per batch (and rows per raw COPY)
+    balance_samples: int = 2_000
+    aging_runs: int = 3
+
+    @classmethod
+    def quick(cls) -> ScaleConfig:
+        return cls(accounts=400, batch=800, balance_samples=50, aging_runs=1)
+
+
+def _money(minor: int) -> str:
+    return f"{minor // 100}.{minor % 100:02d}"
+
+
+def account_items(n: int) -> list[dict[str, Any]]:
+    """Eight commands on account ``n``: open, four invoices, three payments (oldest first)."""
+    a = f"SCALE-{n:07d}"
+    issued = START + timedelta(days=n % 120)
+    open_body = {
+        "account_id": a,
+        "name": f"Customer {n}",
+        "currency": "SGD",
+        "jurisdiction": "SG" if n % 3 else "HK",
+        "credit_limit": "100000.00",
+        "payment_terms_days": 30,
+        "opened_on": START.isoformat(),
+    }
+    items: list[dict[str, Any]] = [{"op": "open_account", "body": open_body}]
+    for k in range(4):
+        line = {"description": "Premium", "amount": _money(10_000 + 100 * k + n % 97)}
+        body = {
+            "invoice_id": f"INV-{k}",
+            "issue_date": (issued + timedelta(days=30 * k)).isoformat(),
+            "due_date": (issued + timedelta(days=30 * k + 30)).isoformat(),
+            "lines": [line],
+        }
+        items.append({"op": "issue_invoice", "account_id": a, "body": body})
+    for k in range(3):
+        body = {
+            "payment_id": f"PAY-{k}",
+            "amount": _money(10_000 + 100 * k + n % 97),
+            "received_on": (issued + timedelta(days=30 * k + 20)).isoformat(),
+            "method": "bank_transfer",
+        }
+        items.append({"op": "receive_payment", "account_id": a, "body": body})
+    return items
+
+
+async def _ingest(port: int, cfg: ScaleConfig, fig: Figure) -> None:
+    per_batch = max(1, cfg.batch // 8)
+    starts = list(range(0, cfg.accounts, per_batch))
+    queue = list(reversed(starts))
+
+    async def poster() -> None:
+        client = HttpClient("127.0.0.1", port)
+        try:
+            while queue:
+                first = queue.pop()
+                items = [
+                    i
+                    for n in range(first, min(first + per_batch, cfg.accounts))
+                    for i in account_items(n)
+                ]
+                t0 = time.perf_counter()
+                status, data = await client.post("/v1/batches", items)
+                fig.latencies.append(time.perf_counter() - t0)
+                out = json.loads(data) if status == 200 else {"failed": len(items)}
+                if out["failed"]:
+                    fig.errors += out["failed"]
+                    log(f"batch answered {status}: {data[:300]!r}")
+        finally:
+            await client.close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(poster(), poster())
+    fig.seconds = time.perf_counter() - begin
+
+
+def _event_rows(count: int) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC)
+    data = json.dumps({"invoice_id": "INV-0", "amount": "100.00", "currency": "SGD"})
+    rows = []
+    for n in range(count):
+        rows.append(
+            (
+                n + 1,
+                f"RAW-{n // EVENTS_PER_ACCOUNT:07d}",
+                n % EVENTS_PER_ACCOUNT + 1,
+                uuid.uuid4(),
+                "InvoiceIssued",
+                1,
+                data,
+                START,
+                now,
+                "bench",
+                None,
+                None,
+                None,
+                os.urandom(32),
+                os.urandom(32),
+            )
+        )
+    return rows
+
+
+async def _raw_copy(url: str, events: int, chunk: int, meter: CpuMeter) -> Figure:
+    from ledger.adapters.postgres.batch_store import EVENT_COLUMNS
+
+    fig = Figure("raw COPY into events")
+    rows = _event_rows(events)
+    chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
+    conns = [await asyncpg.connect(url) for _ in range(2)]
+
+    async def copier(conn: asyncpg.Connection) -> None:
+        while chunks:
+            part = chunks.pop()
+            t0 = time.perf_counter()
+            async with conn.transaction():
+                await conn.copy_records_to_table("events", records=part, columns=EVENT_COLUMNS)
+            fig.latencies.append(time.perf_counter() - t0)
+            fig.count += len(part)
+
+    try:
+        begin = time.perf_counter()
+        meter.start()
+        await asyncio.gather(*(copier(c) for c in conns))
+        fig.seconds = time.perf_counter() - begin
+        fig.cpu = meter.stop(fig.count)
+    finally:
+        for c in conns:
+            await c.close()
+    return fig
+
+
+async def _sql(url: str, sql: str) -> Any:
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+async def _balances(port: int, cfg: ScaleConfig, fig: Figure) -> None:
+    rng = random.Random(7)
+    client = HttpClient("127.0.0.1", port)
+    try:
+        for _ in range(cfg.balance_samples):
+            a = f"SCALE-{rng.randrange(cfg.accounts):07d}"
+            t0 = time.perf_counter()
+            status, _ = await client.get(f"/v1/accounts/{a}/balance?as_of=2026-12-31")
+            fig.latencies.append(time.perf_counter() - t0)
+            fig.count += status == 200
+            fig.errors += status != 200
+        fig.seconds = sum(fig.latencies)
+    finally:
+        await client.close()
+
+
+async def _aging(port: int, cfg: ScaleConfig, fig: Figure) -> None:
+    client = HttpClient("127.0.0.1", port)
+    try:
+        for _ in range(cfg.aging_runs):
+            t0 = time.perf_counter()
+            status, data = await client.get("/v1/reports/aging?as_of=2026-12-31")
+            fig.latencies.append(time.perf_counter() - t0)
+            fig.count += status == 200
+            fig.errors += status != 200
+            fig.note = f"{len(json.loads(data).get('accounts', []))} accounts in the report"
+        fig.seconds = sum(fig.latencies)
+    finally:
+        await client.close()
+
+
+def _rebuild(db_url: str, events: int) -> Figure:
+    fig = Figure("projection rebuild (ledger rebuild-projections)")
+    cmd = [sys.executable, "-m", "ledger.cli", "rebuild-projections"]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=ledger_env(db_url), capture_output=True, text=True, check=False)
+    fig.seconds = time.perf_counter() - t0
+    fig.count = events
+    if done.returncode != 0:
+        fig.errors = 1
+        log(f"rebuild-projections exited {done.returncode}: {done.stdout[-300:]}")
+    return fig
+
+
+def run_scale(dbs: Databases, schema: str, cfg: ScaleConfig) -> dict[str, Figure]:
+    """Sections 5-7 on fresh copies of the migrated ``schema`` database."""
+    db_url = dbs.make("scale", template=schema)
+    figs: dict[str, Figure] = {}
+    with ledger_server(db_url, 2) as server:
+        log(f"batch ingest: {cfg.accounts:,} accounts in batches of {cfg.batch:,}")
+        ingest = Figure(f"batch ingest, batches of {cfg.batch:,}, --workers 2")
+        meter = CpuMeter(database_name(db_url), server.pid)
+        meter.start()
+        run_async(lambda: _ingest(server.port, cfg, ingest))
+        ingest.count = run_async(lambda: _sql(libpq_url(db_url), "SELECT count(*) FROM events"))
+        ingest.cpu = meter.stop(ingest.count)
+        run_async(lambda: _sql(libpq_url(db_url), "VACUUM ANALYZE"))
+        ingest.note = f"{cfg.accounts * 8:,} commands; latency per batch"
+        figs["batch_ingest"] = ingest
+        log("reads at scale")
+        figs["balance"] = Figure(f"balance, {ingest.count:,} events")
+        run_async(lambda: _balances(server.port, cfg, figs["balance"]))
+        figs["aging"] = Figure(f"aging report, {cfg.accounts:,} accounts")
+        run_async(lambda: _aging(server.port, cfg, figs["aging"]))
+    log("projection rebuild")
+    figs["rebuild"] = _rebuild(db_url, ingest.count)
+    log("raw COPY")
+    raw_url = libpq_url(dbs.make("raw_copy", template=schema))
+    meter = CpuMeter(database_name(raw_url))
+    figs["raw_copy"] = run_async(lambda: _raw_copy(raw_url, ingest.count, cfg.batch, meter))
+    figs["raw_copy"].note = f"chunks of {cfg.batch:,} rows, 2 connections"
+    return figs
+
+
+AIMS = {
+    "batch_vs_copy": 0.5,  # batch ingest events/s / raw COPY events/s, at least
+    "balance_p99_ms": 5.0,  # at most
+    "aging_s": 1.0,  # at most
+    "rebuild_events_per_s": 20_000.0,  # at least
+}
+
+
+def _cpu_per_event(fig: Figure) -> float:
+    return sum(v for k, v in fig.cpu.items() if k in ("server_ms", "postgres_ms"))
+
+
+def report_scale(figs: dict[str, Figure], row: Any, cpu_row: Any) -> dict[str, float]:
+    ingest, raw, balance = figs["batch_ingest"], figs["raw_copy"], figs["balance"]
+    aging, rebuild = figs["aging"], figs["rebuild"]
+    ratios = {
+        "batch_vs_copy": ingest.rate / raw.rate if raw.rate else float("nan"),
+        "batch_vs_copy_cpu": _cpu_per_event(raw) / _cpu_per_event(ingest)
+        if _cpu_per_event(ingest)
+        else float("nan"),
+        "balance_p99_ms": balance.pct(0.99),
+        "aging_s": max(aging.latencies) if aging.latencies else float("nan"),
+        "rebuild_events_per_s": rebuild.rate,
+    }
+
+    def verdict(name: str, at_least: bool) -> str:
+        ok = ratios[name] >= AIMS[name] if at_least else ratios[name] <= AIMS[name]
+        return "met" if ok else "NOT met"
+
+    print("(5) batch ingest (events/s)")
+    print("  " + row(ingest))
+    print(cpu_row(ingest).replace("command", "event"))
+    print("  " + row(raw))
+    print(cpu_row(raw).replace("command", "event"))
+    print("(6) reads at scale")
+    print("  " + row(balance))
+    print("  " + row(aging) + f"  [{aging.note}]")
+    print("(7) projection rebuild (events/s)")
+    print("  " + row(rebuild))
+    print()
+    print("aims (scale)")
+    print(
+        f"  batch ingest / raw COPY          {ratios['batch_vs_copy']:7.1%}   "
+        f"aim >= {AIMS['batch_vs_copy']:.0%}: {verdict('batch_vs_copy', True)} "
+        f"(by server + PostgreSQL CPU per event: {ratios['batch_vs_copy_cpu']:.1%})"
+    )
+    print(
+        f"  balance p99                      {ratios['balance_p99_ms']:7.2f} ms "
+        f"aim <= {AIMS['balance_p99_ms']:.0f} ms: {verdict('balance_p99_ms', False)}"
+    )
+    print(
+        f"  aging over {aging.name.split(', ')[1]:<21} {ratios['aging_s']:7.2f} s  "
+        f"aim <= {AIMS['aging_s']:.0f} s: {verdict('aging_s', False)} (slowest run)"
+    )
+    print(
+        f"  projection rebuild               {ratios['rebuild_events_per_s']:7,.0f}/s "
+        f"aim >= {AIMS['rebuild_events_per_s']:,.0f}/s: {verdict('rebuild_events_per_s', True)}"
+    )
+    return ratios
