@@ -45,9 +45,16 @@ class Policies:
     def today(self) -> date:
         return self.clock.now().date()
 
-    async def create(self, c: cmd.CreatePolicy, tax_given: Sequence[bool], actor: str) -> Changed:
+    async def create(
+        self,
+        c: cmd.CreatePolicy,
+        tax_given: Sequence[bool],
+        actor: str,
+        members: Sequence[cmd.Command] = (),
+    ) -> Changed:
         """``c`` names the account; currency and jurisdiction come from the ledger, tax
-        rates not given (``tax_given``) from the jurisdiction's table."""
+        rates not given (``tax_given``) from the jurisdiction's table. ``members``: the
+        first enrolments, in the same transaction (one refused: nothing is written)."""
         account = await self.ledger.account(c.account_id)
         if account is None:
             raise err.InvalidPolicy(f"the ledger has no account {c.account_id}", field="account_id")
@@ -62,14 +69,22 @@ class Policies:
         )
         async with self.store.transaction() as s:
             recorded = await s.events(c.policy_id, lock=True)
+            events: list[ev.Event] = []
             if recorded:
                 first = recorded[0].event
                 again = cmd.decide(c, None)[0]
-                if first == again.model_copy(update={"reason": getattr(first, "reason", None)}):
-                    return Changed(_fold(recorded), [])
-            events = cmd.decide(c, _fold(recorded) if recorded else None)
-            policy = fold(events)
-            assert policy is not None
+                if first != again.model_copy(update={"reason": getattr(first, "reason", None)}):
+                    cmd.decide(c, _fold(recorded))  # raises: the id is taken
+                policy = _fold(recorded)
+            else:
+                events = cmd.decide(c, None)
+                created = fold(events)
+                assert created is not None
+                policy = created
+            for m in members:
+                for e in cmd.decide(m, policy):
+                    policy = evolve(policy, e)
+                    events.append(e)
             await s.append(policy, events, actor, self.clock.now())
             return Changed(policy, events)
 

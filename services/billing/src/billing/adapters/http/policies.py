@@ -69,16 +69,14 @@ async def create_policy(body: s.PolicyBody, billing: BillingDep, actor: ActorDep
         products=terms,
         reason=body.reason,
     )
-    changed = await billing.policies.create(command, given, actor)
+    enrol = [
+        cmd.EnrolMember(
+            policy_id=body.policy_id, reason=body.reason or "policy set-up", **m.model_dump()
+        )
+        for m in body.members
+    ]
+    changed = await billing.policies.create(command, given, actor, enrol)
     policy = changed.policy
-    if body.members:
-        enrol = [
-            cmd.EnrolMember(
-                policy_id=body.policy_id, reason=body.reason or "policy set-up", **m.model_dump()
-            )
-            for m in body.members
-        ]
-        policy = (await billing.policies.change(body.policy_id, enrol, actor)).policy
     status = 201 if changed.events else 200
     return JSONResponse(policy_view(policy), status_code=status)
 
