@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -154,3 +155,29 @@ async def test_a_run_far_in_the_future_is_refused(world: World) -> None:
     bad = await world.api.post("/v1/billing-runs", json={"as_of": "someday"})
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
+
+
+async def test_two_runs_at_once_bill_each_period_once(world: World) -> None:
+    accounts = []
+    for n in range(4):
+        account = await world.account(f"C{n}")
+        policy = await world.policy(f"C{n}P", account=account)
+        await world.post(
+            f"/v1/policies/{policy}/members",
+            {
+                "members": [{"member_id": "M1", "name": "Ann", "tier": "A", "start": "2026-01-01"}],
+                "reason": "t",
+            },
+        )
+        accounts.append(account)
+    world.today("2026-03-01")
+    first, second = await asyncio.gather(
+        world.post("/v1/billing-runs", {"as_of": "2026-03-01"}),
+        world.post("/v1/billing-runs", {"as_of": "2026-03-01"}),
+    )
+    assert {first["run_id"], second["run_id"]} == {"RUN-20260301-1", "RUN-20260301-2"}
+    assert (first["status"], second["status"]) == ("completed", "completed")
+    invoices = first["summary"]["documents"].get("invoice", 0)
+    assert invoices + second["summary"]["documents"].get("invoice", 0) == 12
+    for account in accounts:
+        assert (await world.ledger_account(account))["summary"]["invoiced"] == "900.00"

@@ -112,7 +112,9 @@ class Store(Protocol):
 
     async def count_policies(self) -> int: ...
 
-    async def start_run(self, run_id: str, as_of: date, actor: str, at: datetime) -> None: ...
+    async def start_run(self, as_of: date, actor: str, at: datetime) -> str:
+        """Record a new run of ``as_of``; its id."""
+        ...
 
     async def run_progress(
         self, run_id: str, done: int, total: int, summary: dict[str, Any]
@@ -121,8 +123,6 @@ class Store(Protocol):
     async def finish_run(
         self, run_id: str, status: str, summary: dict[str, Any], error: str | None, at: datetime
     ) -> None: ...
-
-    async def next_run_number(self, as_of: date) -> int: ...
 
 
 class Ledger(Protocol):

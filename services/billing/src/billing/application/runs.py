@@ -11,6 +11,7 @@ from its record). When the ledger fails, the other workers stop too and the run 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -81,9 +82,8 @@ class Runs:
                 field="as_of",
                 rule="as-of-too-far",
             )
-        run_id = f"RUN-{as_of:%Y%m%d}-{await self.store.next_run_number(as_of)}"
         clock = self.policies.clock
-        await self.store.start_run(run_id, as_of, actor, clock.now())
+        run_id = await self.store.start_run(as_of, actor, clock.now())
         tally = Tally()
         try:
             while leftovers := await self.store.pending(PAGE):
@@ -96,6 +96,11 @@ class Runs:
             summary = tally.as_dict()
             await self.store.finish_run(run_id, "failed", summary, e.detail, clock.now())
             return RunReport(run_id, as_of, "failed", summary, e.detail)
+        except BaseException as e:  # a defect or a cancellation: the run is not left running
+            with contextlib.suppress(Exception):
+                error = f"stopped by {type(e).__name__}: {e}"[:1000]
+                await self.store.finish_run(run_id, "failed", tally.as_dict(), error, clock.now())
+            raise
         summary = tally.as_dict()
         await self.store.finish_run(run_id, "completed", summary, None, clock.now())
         return RunReport(run_id, as_of, "completed", summary)

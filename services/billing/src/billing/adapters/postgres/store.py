@@ -43,7 +43,11 @@ class PgSession:
         self.conn = conn
 
     async def events(self, policy_id: str, *, lock: bool) -> list[Recorded]:
+        """With ``lock``: the policy is locked for a change until the transaction ends
+        (also a policy not yet created, so two set-ups of one id run one after the other)."""
         if lock:
+            key = func.hashtext(f"policy:{policy_id}")
+            await self.conn.execute(select(func.pg_advisory_xact_lock(key)))
             q = select(policies.c.version).where(policies.c.policy_id == policy_id)
             await self.conn.execute(q.with_for_update())
         rows = await self.conn.execute(
@@ -307,8 +311,13 @@ class PgStore:
                 (await conn.execute(select(func.count()).select_from(policies))).scalar_one()
             )
 
-    async def start_run(self, run_id: str, as_of: date, actor: str, at: datetime) -> None:
+    async def start_run(self, as_of: date, actor: str, at: datetime) -> str:
+        """A new run of ``as_of``, numbered after the runs of that date before it."""
         async with self.engine.begin() as conn:
+            # Runs of one date started at the same time get the next numbers in turn.
+            await conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"run:{as_of}"))))
+            q = select(func.count()).select_from(billing_runs).where(billing_runs.c.as_of == as_of)
+            run_id = f"RUN-{as_of:%Y%m%d}-{int((await conn.execute(q)).scalar_one()) + 1}"
             await conn.execute(
                 insert(billing_runs).values(
                     run_id=run_id,
@@ -321,6 +330,7 @@ class PgStore:
                     summary={},
                 )
             )
+            return run_id
 
     async def run_progress(
         self, run_id: str, done: int, total: int, summary: dict[str, Any]
@@ -341,8 +351,3 @@ class PgStore:
                 .where(billing_runs.c.run_id == run_id)
                 .values(status=status, summary=summary, error=error, finished_at=at)
             )
-
-    async def next_run_number(self, as_of: date) -> int:
-        q = select(func.count()).select_from(billing_runs).where(billing_runs.c.as_of == as_of)
-        async with self.engine.connect() as conn:
-            return int((await conn.execute(q)).scalar_one()) + 1
