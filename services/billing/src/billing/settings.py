@@ -7,11 +7,13 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.settings import DatabaseUrl
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
-    database_url: str = Field(
+    database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of billing's own database (postgresql+asyncpg://)"
     )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")

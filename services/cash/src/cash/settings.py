@@ -5,11 +5,13 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.settings import DatabaseUrl
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
 
-    database_url: str = Field(
+    database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of the cash database (postgresql+asyncpg://...)."
     )
     ledger_url: str = Field(

@@ -7,11 +7,13 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.settings import DatabaseUrl
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUNNING_", extra="ignore")
 
-    database_url: str = Field(
+    database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of dunning's own database (postgresql+asyncpg://)"
     )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")

@@ -8,13 +8,15 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.settings import DatabaseUrl
+
 DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
-    database_url: str = Field(
+    database_url: DatabaseUrl = Field(
         default="",
         description="SQLAlchemy URL of the ledger database (postgresql+asyncpg://...). "
         "Empty: the embedded PostgreSQL under data_dir.",
