@@ -5,12 +5,13 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.domain.money import split, tax_on
 
 
+@settings(max_examples=200, deadline=None)
 @given(
     total=st.integers(-(10**12), 10**12),
     weights=st.lists(st.integers(0, 400), min_size=1, max_size=30).filter(lambda w: sum(w) > 0),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.domain import decide as cmd
@@ -157,6 +157,7 @@ def test_commands_that_change_nothing_decide_nothing_and_bad_ones_are_refused() 
         )
 
 
+@settings(max_examples=200, deadline=None)
 @given(
     annual=st.integers(0, 10**9),
     start=st.dates(date(2000, 1, 1), date(2100, 12, 31)),
