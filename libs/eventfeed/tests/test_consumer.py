@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import Consumer, DeadLetters, LedgerEvent, create_tables_sql, replay
+from eventfeed.consumer import ConsumerStatus
 
 
 def ev(account: str, version: int, position: int) -> LedgerEvent:
@@ -164,3 +166,75 @@ async def test_a_dead_letter_is_retried_after_a_fix_and_applies_exactly_once(
     assert await letters.count() == 0
     assert not await consumer.retry_dead_letter(poison.event_id)
     assert consumer.status().dead_letters == 0  # recounted from the table
+
+
+async def test_a_batch_costs_its_handlers_plus_a_few_statements(engine: AsyncEngine) -> None:
+    """Claims are written per batch and handlers run without savepoints unless one fails:
+    a batch of 50 events (5 of them redelivered) is its 45 handler statements and at most
+    five more, not three or four per event."""
+    batch = [ev(f"S{n % 10}", n // 10 + 1, 100 + n) for n in range(50)]
+    await Consumer("c", engine, record, ListSource([batch[:5]])).run_until_caught_up(max_seconds=10)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    sqlalchemy_event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        result = await Consumer("c", engine, record, ListSource([])).process(batch)
+    finally:
+        sqlalchemy_event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert (result.handled, result.duplicates) == (45, 5)
+    assert sorted(await seen(engine)) == sorted(e.version for e in batch)
+    handlers = [s for s in statements if s.startswith("INSERT INTO seen")]
+    assert len(handlers) == 45
+    assert len(statements) - len(handlers) <= 5, statements
+
+
+async def test_one_failing_handler_parks_only_its_event(engine: AsyncEngine) -> None:
+    async def fussy(conn: AsyncConnection, event: LedgerEvent) -> None:
+        await record(conn, event)
+        if event.account_id == "BAD":
+            raise ValueError("cannot handle this one")
+
+    batch = [ev("A", 1, 10), ev("BAD", 1, 11), ev("A", 2, 12), ev("B", 1, 13)]
+    consumer = Consumer("c", engine, fussy, ListSource([batch]))
+    await consumer.run_until_caught_up(max_seconds=10)
+    assert sorted(await seen(engine)) == [1, 1, 2]  # BAD's insert rolled back with it
+    status = consumer.status()
+    assert (status.processed, status.dead_letters) == (4, 1)
+
+
+def test_readiness_is_judged_in_seconds_behind() -> None:
+    base = {
+        "name": "c",
+        "transport": "http",
+        "state": "catching_up",
+        "ready": True,
+        "position": 1,
+        "processed": 1,
+        "duplicates": 0,
+        "dead_letters": 0,
+        "gaps": 0,
+        "last_error": None,
+        "seconds_since_progress": 0.1,
+    }
+    behind = ConsumerStatus(**base, lag=9_423, lag_seconds=70.0)
+    assert not behind.keeps_up(30.0)  # 9,423 events were "ready" under the old 10,000 limit
+    assert behind.keeps_up(120.0)
+    assert not behind.keeps_up(120.0, max_events=5_000)
+    assert ConsumerStatus(**base, lag=0, lag_seconds=0.0).keeps_up(30.0)
+    assert not ConsumerStatus(**{**base, "ready": False}, lag=0, lag_seconds=0.0).keeps_up(30)
+
+
+async def test_lag_seconds_is_the_age_of_the_newest_event_while_behind(
+    engine: AsyncEngine,
+) -> None:
+    old = ev("A", 1, 10)  # recorded in January 2026: far behind now
+    consumer = Consumer("c", engine, record, ListSource([[old], [ev("A", 2, 11)]]))
+    await consumer.process([old])
+    lag_seconds = consumer.status().lag_seconds
+    assert lag_seconds is not None
+    assert lag_seconds > 86_400
+    await consumer.run_until_caught_up(max_seconds=10)
+    assert consumer.status().lag_seconds == 0.0

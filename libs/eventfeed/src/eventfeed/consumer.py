@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -39,6 +40,10 @@ transaction (``conn``); never commit or roll back ``conn`` yourself."""
 
 class RetryLater(Exception):
     """Raised by a handler for a transient failure: the batch is retried, not dead-lettered."""
+
+
+class _HandlerFailed(Exception):
+    """A handler raised in a batch run without savepoints: run it again with them."""
 
 
 @dataclass
@@ -75,9 +80,19 @@ class ConsumerStatus:
     gaps: int
     last_error: str | None
     seconds_since_progress: float | None
+    lag_seconds: float | None = None  # how old the newest processed event is while behind
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def keeps_up(self, max_seconds: float | None, max_events: int | None = None) -> bool:
+        """Ready, and behind by no more than ``max_seconds`` (of the ledger's time) and
+        ``max_events`` (None: that limit is off). The readiness test of a consumer."""
+        if not self.ready:
+            return False
+        if max_seconds is not None and (self.lag_seconds or 0.0) > max_seconds:
+            return False
+        return max_events is None or self.lag is None or self.lag <= max_events
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,7 @@ class Consumer:
         self._dead_letters = 0
         self._last_error: str | None = None
         self._last_progress: float | None = None
+        self._last_recorded: datetime | None = None
 
     # --- running -------------------------------------------------------------------------
 
@@ -266,13 +282,26 @@ class Consumer:
     # --- one batch -----------------------------------------------------------------------
 
     async def process(self, events: Sequence[LedgerEvent]) -> BatchResult:
-        """Apply a batch in one transaction (claims, handler effects, dead letters, cursor)."""
+        """Apply a batch in one transaction (claims, handler effects, dead letters, cursor).
+
+        The batch first runs without a savepoint per event (two round trips fewer each);
+        if a handler fails, the transaction is rolled back and the batch runs again with
+        one savepoint per event, so only the failing event is dead-lettered."""
+        try:
+            return await self._process(events, careful=False)
+        except _HandlerFailed:
+            return await self._process(events, careful=True)
+
+    async def _process(self, events: Sequence[LedgerEvent], *, careful: bool) -> BatchResult:
         handled = duplicates = dead = gaps = 0
         async with self.engine.begin() as conn:
-            for event in events:
-                outcome = await store.claim(
-                    conn, self.tables, self.name, event, strict=self.strict_order
+            try:
+                outcomes = await store.claim_batch(
+                    conn, self.tables, self.name, events, strict=self.strict_order
                 )
+            except store.ClaimRace as e:
+                raise RetryLater(str(e)) from e
+            for event, outcome in zip(events, outcomes, strict=True):
                 if outcome == "duplicate":
                     duplicates += 1
                     continue
@@ -286,6 +315,19 @@ class Consumer:
                         event.version,
                     )
                     continue
+                if not careful:
+                    try:
+                        await self.handler(conn, event)
+                    except (RetryLater, OperationalError, InterfaceError):
+                        raise
+                    except DBAPIError as e:
+                        if e.connection_invalidated:
+                            raise
+                        raise _HandlerFailed from e
+                    except Exception as e:
+                        raise _HandlerFailed from e
+                    handled += 1
+                    continue
                 try:
                     async with conn.begin_nested():
                         await self.handler(conn, event)
@@ -294,24 +336,10 @@ class Consumer:
                 except DBAPIError as e:
                     if e.connection_invalidated:
                         raise
-                    log.exception(
-                        "consumer %s: %s %s v%d dead-lettered",
-                        self.name,
-                        event.type,
-                        event.account_id,
-                        event.version,
-                    )
-                    await store.add_dead_letter(conn, self.tables, self.name, event, error_text(e))
+                    await self._park(conn, event, e)
                     dead += 1
                 except Exception as e:  # the event is parked, not lost
-                    log.exception(
-                        "consumer %s: %s %s v%d dead-lettered",
-                        self.name,
-                        event.type,
-                        event.account_id,
-                        event.version,
-                    )
-                    await store.add_dead_letter(conn, self.tables, self.name, event, error_text(e))
+                    await self._park(conn, event, e)
                     dead += 1
                 handled += 1
             cursor = max(e.position for e in events) if self.source.kind == "http" else None
@@ -327,11 +355,23 @@ class Consumer:
         self._duplicates += duplicates
         self._dead_letters = parked
         self._gaps += gaps
+        if events:
+            self._last_recorded = events[-1].recorded_at
         self.metrics.gaps.labels(self.name).inc(gaps)
         self.metrics.processed.labels(self.name).inc(handled)
         self.metrics.duplicates.labels(self.name).inc(duplicates)
         self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
         return BatchResult(handled, duplicates, dead, gaps)
+
+    async def _park(self, conn: AsyncConnection, event: LedgerEvent, error: Exception) -> None:
+        log.exception(
+            "consumer %s: %s %s v%d dead-lettered",
+            self.name,
+            event.type,
+            event.account_id,
+            event.version,
+        )
+        await store.add_dead_letter(conn, self.tables, self.name, event, error_text(error))
 
     # --- operators (see :class:`~eventfeed.deadletters.DeadLetters`) ----------------------
 
@@ -353,19 +393,28 @@ class Consumer:
     async def _recount(self) -> None:
         self._dead_letters = await self.dead_letter_table.count()
 
+    def _lag_seconds(self, lag: int | None) -> float | None:
+        if lag == 0:
+            return 0.0
+        if lag is None or self._last_recorded is None:
+            return None
+        return max(0.0, (datetime.now(UTC) - self._last_recorded).total_seconds())
+
     def status(self) -> ConsumerStatus:
         since = None if self._last_progress is None else time.monotonic() - self._last_progress
+        lag = self.source.lag()
         return ConsumerStatus(
             name=self.name,
             transport=self.source.kind,
             state=self._state,
             ready=self._state in ("live", "catching_up"),
             position=self._position,
-            lag=self.source.lag(),
+            lag=lag,
             processed=self._processed,
             duplicates=self._duplicates,
             dead_letters=self._dead_letters,
             gaps=self._gaps,
             last_error=self._last_error,
             seconds_since_progress=since,
+            lag_seconds=self._lag_seconds(lag),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -52,6 +53,90 @@ async def claim(
         return "duplicate"
     seen = await stream_version(conn, t, consumer, event.account_id)
     return "duplicate" if event.version <= seen else "gap"
+
+
+class ClaimRace(Exception):
+    """Another instance claimed a new stream of this batch at the same moment: retry."""
+
+
+async def claim_batch(
+    conn: AsyncConnection,
+    t: Tables,
+    consumer: str,
+    events: Sequence[LedgerEvent],
+    *,
+    strict: bool = True,
+) -> list[Claim]:
+    """:func:`claim` for a whole batch in two or three statements instead of one or two
+    per event: the streams' rows are read and locked at once, every outcome is decided
+    from them (in order, so a batch carrying v5 and v6 claims both), and each stream's
+    last claimed version is written once. A new stream inserted meanwhile by another
+    instance raises :class:`ClaimRace` (the transaction is retried)."""
+    ids = sorted({e.account_id for e in events})
+    rows = await conn.execute(
+        text(
+            f"SELECT stream_id, version FROM {t.processed} WHERE consumer = :c "
+            "AND stream_id = ANY(CAST(:ids AS text[])) ORDER BY stream_id FOR UPDATE"
+        ),
+        {"c": consumer, "ids": ids},
+    )
+    seen: dict[str, int] = {r.stream_id: r.version for r in rows}
+    existing = set(seen)
+    last: dict[str, LedgerEvent] = {}
+    outcomes: list[Claim] = []
+    for e in events:
+        had = seen.get(e.account_id)
+        if had is not None and e.version <= had:
+            outcomes.append("duplicate")
+        elif had is not None and strict and e.version != had + 1:
+            outcomes.append("gap")
+        else:
+            seen[e.account_id] = e.version
+            last[e.account_id] = e
+            outcomes.append("claimed")
+    for new, claimed in (
+        (False, [e for s, e in last.items() if s in existing]),
+        (True, [e for s, e in last.items() if s not in existing]),
+    ):
+        if claimed:
+            await _write_claims(conn, t, consumer, claimed, new=new)
+    return outcomes
+
+
+async def _write_claims(
+    conn: AsyncConnection, t: Tables, consumer: str, claimed: list[LedgerEvent], *, new: bool
+) -> None:
+    params = {
+        "c": consumer,
+        "s": [e.account_id for e in claimed],
+        "v": [e.version for e in claimed],
+        "p": [e.position for e in claimed],
+        "e": [e.event_id for e in claimed],
+    }
+    rows = (
+        "unnest(CAST(:s AS text[]), CAST(:v AS integer[]), CAST(:p AS bigint[]), "
+        "CAST(:e AS uuid[])) AS u(stream_id, version, position, event_id)"
+    )
+    if not new:  # rows locked above
+        await conn.execute(
+            text(
+                f"UPDATE {t.processed} AS p SET version = u.version, position = u.position, "
+                f"event_id = u.event_id, processed_at = now() FROM {rows} "
+                "WHERE p.consumer = :c AND p.stream_id = u.stream_id"
+            ),
+            params,
+        )
+        return
+    inserted = await conn.execute(
+        text(
+            f"INSERT INTO {t.processed} (consumer, stream_id, version, position, event_id) "
+            f"SELECT :c, u.stream_id, u.version, u.position, u.event_id FROM {rows} "
+            "ON CONFLICT (consumer, stream_id) DO NOTHING RETURNING 1"
+        ),
+        params,
+    )
+    if len(inserted.all()) != len(claimed):
+        raise ClaimRace("a stream of the batch was claimed by another instance meanwhile")
 
 
 async def advance(

@@ -32,7 +32,15 @@ class Settings(BaseSettings):
         description="A settlement first waits this long for the consumer to reach the ledger's "
         "head; still behind, it is refused with 503 (consumer-behind) and nothing is written",
     )
-    ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
+    ready_max_lag_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="/readyz fails while the consumer is further behind the ledger than this "
+        "(seconds between the newest event it processed and now, while events wait)",
+    )
+    ready_max_lag: int | None = Field(
+        default=None, ge=0, description="/readyz also fails above this many events behind"
+    )
     host: str = "127.0.0.1"
     port: int = 8002
     default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     effects_interval: float = Field(
         default=2.0, gt=0, description="Seconds between deliveries of pending notices and fees"
     )
-    ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
+    ready_max_lag_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="/readyz fails while the consumer is further behind the ledger than this "
+        "(seconds between the newest event it processed and now, while events wait)",
+    )
+    ready_max_lag: int | None = Field(
+        default=None, ge=0, description="/readyz also fails above this many events behind"
+    )
     default_actor: str = "api"
     log_level: str = "INFO"

@@ -86,7 +86,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
         summary="Database reachable, ledger consumer running and not lagging",
         description="503 when the database fails or, in a process that consumes the ledger's "
         "events (`COMMISSION_CONSUME`), while its consumer is starting or retrying or lags more "
-        "than `COMMISSION_READY_MAX_LAG` events (as dunning's /readyz). Details: `dead_letters` "
+        "than `COMMISSION_READY_MAX_LAG_SECONDS` (as dunning's /readyz). Details: `dead_letters` "
         "(ledger events parked unprocessed, see /v1/dead-letters; they do not make the service "
         "unready) and the consumer's status.",
     )
@@ -103,8 +103,8 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
         consumer["dead_letters"] = dead  # the table's count: retries elsewhere included
         body = {"status": "ready", "database": "ok", "dead_letters": dead, "consumer": consumer}
         if service.settings.consume:  # this process follows the ledger: judge its consumer
-            lag = consumer["lag"]
-            if not consumer["ready"] or (lag is not None and lag > service.settings.ready_max_lag):
+            limits = (service.settings.ready_max_lag_seconds, service.settings.ready_max_lag)
+            if not service.consumer.status().keeps_up(*limits):
                 body["status"] = "unavailable"
                 return JSONResponse(body, 503)
         return JSONResponse(body)

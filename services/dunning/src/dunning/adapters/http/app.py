@@ -129,8 +129,8 @@ def _operations(app: FastAPI) -> None:
             feed = consumer.status().as_dict()
             feed["dead_letters"] = body["dead_letters"]  # the table's count, all processes
             body["feed"] = feed
-            lag = feed["lag"]
-            if not feed["ready"] or (lag is not None and lag > dunning.settings.ready_max_lag):
+            limits = (dunning.settings.ready_max_lag_seconds, dunning.settings.ready_max_lag)
+            if not consumer.status().keeps_up(*limits):
                 body["status"] = "unavailable"
                 return JSONResponse(body, status_code=503)
         return JSONResponse(body)
