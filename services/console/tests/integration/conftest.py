@@ -50,10 +50,10 @@ class Demo:
         async def again() -> Summary:
             async with self.clients() as backends:
                 loader = Loader(backends)
-                summary = await loader.load(self.portfolio)
+                await loader.load(self.portfolio)
                 await loader.collections(self.portfolio)
                 await loader.settle(self.portfolio)
-                return summary
+                return loader.summary
 
         return self.stack.run(again())
 
@@ -130,11 +130,11 @@ def demo(
 
         async def load() -> Summary:
             async with found.clients() as backends:
-                loader = Loader(backends, concurrency=4)
-                summary = await loader.load(portfolio)
+                loader = Loader(backends)
+                await loader.load(portfolio)
                 await loader.collections(portfolio)
                 await loader.settle(portfolio)
-                return summary
+                return loader.summary
 
         found.summary = stack.run(load())
         yield found

@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="last day of the year loaded (default: the end of last month)",
     )
-    parser.add_argument("--concurrency", type=int, default=16, help="accounts loaded at once")
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="ledger batches sent at once (2)"
+    )
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> Summary:
@@ -46,22 +48,47 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
         httpx.AsyncClient(base_url=settings.dunning_url, timeout=timeout) as dunning,
         httpx.AsyncClient(base_url=settings.commission_url, timeout=timeout) as commission,
     ):
-        with tqdm(total=portfolio.calls(), unit="call", desc="loading", file=sys.stderr) as bar:
-            loader = Loader(
-                Backends(ledger, dunning, commission),
-                concurrency=args.concurrency,
-                progress=bar.update,
-            )
-            summary = await loader.load(portfolio)
-        print("dunning run, collector calls and promises ...", file=sys.stderr)
+        bar = tqdm(
+            total=portfolio.calls(), unit="call", desc="loading", file=sys.stderr, mininterval=0.5
+        )
+        lag_bars: dict[str, tqdm[None]] = {}
+
+        def waiting(service: str, lag: int | None) -> None:
+            if service not in lag_bars:
+                lag_bars[service] = tqdm(
+                    total=lag or 0, unit="event", desc=f"{service} catching up", file=sys.stderr
+                )
+            shown = lag_bars[service]
+            if lag is not None:
+                shown.total = max(shown.total or 0, lag)
+                shown.n = shown.total - lag
+                shown.refresh()
+
+        loader = Loader(
+            Backends(ledger, dunning, commission),
+            concurrency=args.concurrency,
+            progress=bar.update,
+            waiting=waiting,
+        )
+        summary = await loader.load(portfolio)
+        bar.close()
+        print(
+            "the ledger has the year: search, account pages, statements and aging work now;"
+            " dunning and commission follow its events",
+            file=sys.stderr,
+        )
         await loader.collections(portfolio)
-        print("commission settlements ...", file=sys.stderr)
         await loader.settle(portfolio)
+        for shown in lag_bars.values():
+            shown.close()
     return summary
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     summary = asyncio.run(run(settings, args))
     print("\n".join(summary.lines()))
-    print("open the console at http://127.0.0.1:8005 (search for a name such as 'harbour')")
+    print(
+        f"open the console at http://{settings.host}:{settings.port} and search for a name "
+        "such as 'harbour'"
+    )
     return 1 if summary.refused else 0

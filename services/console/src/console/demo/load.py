@@ -6,6 +6,7 @@ settlement of every month. Every call carries its own id, so a second load repla
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,6 +20,45 @@ import httpx
 from console.demo.model import Call, Portfolio
 
 RETRIES = 5
+BATCH_ITEMS = 2000  # ledger calls per POST /v1/batches (the ledger takes up to 10,000)
+BATCH = Call("ledger", "/v1/batches", {}, "batch")
+# The ledger's batch operation of each single route the demo uses, with its path parameters.
+ROUTES = tuple(
+    (re.compile(pattern), op)
+    for pattern, op in (
+        (r"^/v1/accounts$", "open_account"),
+        (r"^/v1/accounts/(?P<account_id>[^/]+)/invoices$", "issue_invoice"),
+        (r"^/v1/accounts/(?P<account_id>[^/]+)/payments$", "receive_payment"),
+        (
+            r"^/v1/accounts/(?P<account_id>[^/]+)/payments/(?P<payment_id>[^/]+)/reversal$",
+            "reverse_payment",
+        ),
+        (r"^/v1/accounts/(?P<account_id>[^/]+)/invoices/(?P<invoice_id>[^/]+)/dispute$", "dispute"),
+        (r"^/v1/accounts/(?P<account_id>[^/]+)/write-offs$", "write_off"),
+    )
+)
+
+
+def batch_item(call: Call) -> dict[str, Any]:
+    """The ``POST /v1/batches`` item that does what ``call`` does on its single route."""
+    for pattern, op in ROUTES:
+        match = pattern.match(call.path)
+        if match:
+            item: dict[str, Any] = {"op": op, **match.groupdict(), "body": call.body}
+            if "Idempotency-Key" in call.headers:
+                item["idempotency_key"] = call.headers["Idempotency-Key"]
+            return item
+    raise ValueError(f"no batch operation for {call.path}")
+
+
+def batches(accounts: list[list[Call]], size: int = BATCH_ITEMS) -> list[list[Call]]:
+    """Whole accounts gathered into batches of at most about ``size`` calls."""
+    out: list[list[Call]] = [[]]
+    for calls in accounts:
+        if out[-1] and len(out[-1]) + len(calls) > size:
+            out.append([])
+        out[-1].extend(calls)
+    return [b for b in out if b]
 
 
 @dataclass
@@ -57,24 +97,26 @@ class Loader:
         self,
         backends: Backends,
         *,
-        concurrency: int = 16,
+        concurrency: int = 2,
         progress: Callable[[int], None] = lambda n: None,
+        waiting: Callable[[str, int | None], None] = lambda service, lag: None,
         actor: str = "demo",
     ) -> None:
         self.backends = backends
         self.concurrency = concurrency
         self.progress = progress
+        self.waiting = waiting
         self.actor = actor
         self.summary = Summary()
 
-    async def send(self, call: Call) -> dict[str, Any] | None:
-        """One call with retries on transport errors, 503 and busy accounts (409
-        ``concurrency-conflict``); a refusal is recorded and answers ``None``."""
+    async def _post(self, call: Call, json: Any) -> httpx.Response | None:
+        """POST with retries on transport errors, 503 and busy accounts (409
+        ``concurrency-conflict``); ``None`` when no answer came."""
         client = self.backends.of(call.service)
         headers = {"X-Actor": self.actor, **call.headers}
         for attempt in range(RETRIES):
             try:
-                r = await client.post(call.path, json=call.body, headers=headers)
+                r = await client.post(call.path, json=json, headers=headers)
             except httpx.TransportError:
                 await asyncio.sleep(0.5 * (attempt + 1))
                 continue
@@ -82,39 +124,60 @@ class Loader:
             if r.status_code == 503 or busy:
                 await asyncio.sleep(float(r.headers.get("retry-after", 0.5 * (attempt + 1))))
                 continue
-            break
-        else:
+            return r
+        return None
+
+    def _count(self, call: Call, replayed: bool, body: dict[str, Any]) -> None:
+        (self.summary.replayed if replayed else self.summary.created)[call.key] += 1
+        if call.service == "ledger":
+            positions = [e.get("position", 0) for e in body.get("events", [])]
+            self.summary.head = max([self.summary.head, *positions])
+
+    async def send(self, call: Call) -> dict[str, Any] | None:
+        """One call; a refusal is recorded and answers ``None``."""
+        r = await self._post(call, call.body)
+        if r is None:
             self.summary.refused.append(f"{call.key} {call.path}: no answer after retries")
             return None
         if r.status_code >= 400:
             self.summary.refused.append(f"{call.key} {call.path}: {r.status_code} {r.text[:200]}")
             return None
-        replayed = r.headers.get("idempotent-replayed") == "true"
-        (self.summary.replayed if replayed else self.summary.created)[call.key] += 1
         body: dict[str, Any] = r.json()
-        if call.service == "ledger":
-            positions = [e.get("position", 0) for e in body.get("events", [])]
-            self.summary.head = max([self.summary.head, *positions])
+        self._count(call, r.headers.get("idempotent-replayed") == "true", body)
         return body
 
-    async def _account(self, calls: list[Call], gate: asyncio.Semaphore) -> None:
+    async def _batch(self, calls: list[Call], gate: asyncio.Semaphore) -> None:
+        """Many accounts' ledger calls in one ``POST /v1/batches`` (each account's in order)."""
         async with gate:
-            for call in calls:
-                await self.send(call)
-                self.progress(1)
+            r = await self._post(BATCH, [batch_item(c) for c in calls])
+        if r is None or r.status_code != 200:
+            why = "no answer after retries" if r is None else f"{r.status_code} {r.text[:200]}"
+            self.summary.refused.append(f"batch of {len(calls)} calls: {why}")
+        else:
+            for call, result in zip(calls, r.json()["results"], strict=True):
+                if result["status"] >= 400:
+                    problem = result.get("problem") or {}
+                    self.summary.refused.append(
+                        f"{call.key} {call.path}: {result['status']} {problem.get('detail', '')}"
+                    )
+                else:
+                    self._count(call, bool(result.get("replayed")), result.get("body") or {})
+        self.progress(len(calls))
 
     async def load(self, portfolio: Portfolio) -> Summary:
+        """Brokers one by one, then the accounts' ledger calls in batches, a few at once."""
         start = time.perf_counter()
         for call in portfolio.brokers:
             await self.send(call)
             self.progress(1)
         gate = asyncio.Semaphore(self.concurrency)
-        await asyncio.gather(*(self._account(calls, gate) for calls in portfolio.accounts))
+        await asyncio.gather(*(self._batch(b, gate) for b in batches(portfolio.accounts)))
         self.summary.seconds = time.perf_counter() - start
         return self.summary
 
-    async def caught_up(self, service: str, seconds: float = 600) -> None:
-        """Wait until ``service``'s consumer has read the ledger up to what was written."""
+    async def caught_up(self, service: str, seconds: float = 3600) -> None:
+        """Wait until ``service``'s consumer has read the ledger up to what was written,
+        telling ``self.waiting`` how far behind it is on every look."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
@@ -124,16 +187,31 @@ class Loader:
                 body, ready = {}, False
             feed = body.get("feed") or body.get("consumer") or {}
             if ready and feed.get("position", -1) >= self.summary.head:
+                self.waiting(service, 0)
                 return
-            await asyncio.sleep(0.5)
+            self.waiting(service, feed.get("lag"))
+            await asyncio.sleep(1.0)
         raise TimeoutError(f"{service} did not catch up with the ledger in {seconds:.0f} s")
+
+    async def dunning_run(self, call: Call) -> None:
+        """Dunning answers a run for a date again with nothing to do (no actions): counted
+        as a replay, as a write the services mark ``Idempotent-Replayed``."""
+        r = await self._post(call, call.body)
+        if r is None or r.status_code >= 400:
+            why = "no answer after retries" if r is None else f"{r.status_code} {r.text[:200]}"
+            self.summary.refused.append(f"{call.key} {call.path}: {why}")
+            return
+        body = r.json()
+        self._count(call, not body.get("actions"), body)
 
     async def collections(self, portfolio: Portfolio, callers: int = 30) -> None:
         """The daily dunning run on the last day; then collectors call the most overdue
         accounts, and every third one promises to pay half of what is overdue."""
         through = portfolio.through.isoformat()
         await self.caught_up("dunning")
-        await self.send(Call("dunning", "/v1/dunning-runs", {"as_of": through}, "dunning-run"))
+        await self.dunning_run(
+            Call("dunning", "/v1/dunning-runs", {"as_of": through}, "dunning-run")
+        )
         r = await self.backends.dunning.get("/v1/worklist", params={"page_size": callers})
         for n, row in enumerate(r.json().get("accounts", [])):
             account = row["account_id"]
@@ -158,6 +236,7 @@ class Loader:
 
     async def settle(self, portfolio: Portfolio) -> None:
         """Commission's settlement of every month of the year, oldest first."""
+        await self.caught_up("commission")
         for period in portfolio.periods:
             await self.send(Call("commission", "/v1/settlements", {"period": period}, "settlement"))
 

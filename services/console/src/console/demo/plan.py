@@ -15,14 +15,20 @@ from console.demo.model import Call, Portfolio, year_ending
 
 
 def plan(*, seed: int, policies: int, through: date) -> Portfolio:
-    rng = random.Random(seed)
+    """At least ``policies`` group policies (the last customer may hold one or two more).
+
+    Each customer is drawn from its own generator, seeded by ``seed`` and its number, so a
+    smaller portfolio is the start of a larger one: loading 200 and then 2,000 policies with
+    the same seed adds customers and conflicts with nothing.
+    """
     out = Portfolio(through=through, first_day=year_ending(through))
-    brokers = _brokers(out, rng)
+    brokers = _brokers(out, random.Random(seed))
     number = 0
     while out.policies < policies:
         number += 1
+        rng = random.Random(f"{seed}:{number}")
         country = "SG" if rng.random() < 0.6 else "HK"
-        held = min(rng.choice((1, 1, 1, 2, 2, 3)), policies - out.policies)
+        held = rng.choice((1, 1, 1, 2, 2, 3))
         broker = rng.choice(brokers[country]) if rng.random() < 0.65 else None
         out.accounts.append(account(out, rng, number, country, held, broker))
         out.policies += held
