@@ -239,6 +239,7 @@ async def test_aging_buckets_by_days_past_due(client: httpx.AsyncClient, account
         "name": f"Customer {ids['sgd']}",
         "currency": "SGD",
         "jurisdiction": where,
+        "broker_id": None,
         "current": "6.00",
         "days_1_30": "110.00",
         "days_31_60": "1000.01",

@@ -1,11 +1,16 @@
-"""Statement of account: opening balance, movements, closing balance, as JSON and CSV."""
+"""Statement of account: opening balance, movements, closing balance; JSON, CSV, XLSX, PDF."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import re
+import zlib
+from decimal import Decimal
 
 import httpx
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from .conftest import invoice, open_account
 
@@ -80,9 +85,10 @@ async def test_a_statement_downloads_as_csv(client: httpx.AsyncClient, account_i
     )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[3][3:] == ["Opening balance", "", "", "130.00"]
-    assert rows[4][1:] == [
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Date", "Type", "Reference", "Description", "Debit", "Credit", "Balance"]
+    assert rows[1][3:] == ["Opening balance", "", "", "130.00"]
+    assert rows[2][1:] == [
         "AdjustmentPosted",
         "FEE-1",
         "Adjustment (late fee)",
@@ -91,6 +97,51 @@ async def test_a_statement_downloads_as_csv(client: httpx.AsyncClient, account_i
         "145.00",
     ]
     assert rows[-1][3:] == ["Closing balance", "", "", "145.00"]
+
+
+async def test_a_statement_downloads_as_xlsx_and_pdf(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await _history(client, account_id)
+    path = f"/v1/accounts/{account_id}/statement"
+    period = {"from": "2026-02-01", "to": "2026-02-28"}
+    body = (await client.get(path, params=period)).json()
+
+    x = await client.get(path, params={**period, "format": "xlsx"})
+    p = await client.get(path, params=period, headers={"Accept": "application/pdf"})
+
+    ws = load_workbook(io.BytesIO(x.content))["Statement"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    closing = next(v for v in values if v[3] == "Closing balance")
+    assert Decimal(str(closing[6])) == Decimal(body["closing_balance"])
+    assert ws.freeze_panes is not None
+    assert p.headers["content-type"] == "application/pdf"
+    assert p.content.startswith(b"%PDF-")
+    text = _pdf_text(p.content)
+    assert "Statement of account" in text
+    assert body["closing_balance"] in text
+    assert all(line["balance"] in text for line in body["lines"])
+
+
+def _pdf_text(content: bytes) -> str:
+    """The text drawn on the pages (fpdf2 writes uncompressed-or-zlib content streams)."""
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        with contextlib.suppress(zlib.error):
+            stream = zlib.decompress(stream)
+        out += [m.decode("latin-1") for m in re.findall(rb"\((.*?)\) Tj", stream)]
+    return " ".join(out)
+
+
+async def test_a_statement_in_an_unknown_format_is_refused(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id)
+    r = await client.get(
+        f"/v1/accounts/{account_id}/statement", params={"from": "2026-02-01", "format": "docx"}
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "format"
 
 
 async def test_a_period_that_ends_before_it_starts_is_refused(

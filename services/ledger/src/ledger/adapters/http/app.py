@@ -19,7 +19,15 @@ from prometheus_client import (
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ledger.adapters.http import batches, commands, problems, queries, search, statements
+from ledger.adapters.http import (
+    batches,
+    commands,
+    problems,
+    queries,
+    reports,
+    search,
+    statements,
+)
 from ledger.adapters.http.deps import LedgerDep
 from ledger.adapters.kafka.relay import relay_task
 from ledger.adapters.postgres.checkpoints import checkpoint_task
@@ -114,6 +122,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.include_router(queries.router)
     app.include_router(statements.router)
     app.include_router(search.router)
+    app.include_router(reports.router)
 
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

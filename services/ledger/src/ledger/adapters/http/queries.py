@@ -1,4 +1,4 @@
-"""GET routes: accounts, invoices, history, the global feed, balances, aging, audit."""
+"""GET routes: accounts, invoices, history, the global feed, balances, audit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pydantic import AfterValidator
 
 from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
-from ledger.adapters.http.schemas import CURRENCY_PATTERN
 from ledger.adapters.http.views import account_view, event_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
 from ledger.adapters.postgres.relay_checkpoint import events_behind
@@ -165,78 +164,6 @@ async def feed(
         "events": [event_view(s) for s in stored],
         "next_after": next_after,
         "behind": behind,
-    }
-
-
-@router.get("/reports/aging", summary="Aging by days past due, per account and in total")
-async def aging(
-    conn: Conn,
-    ledger: LedgerDep,
-    as_of: AsOf = None,
-    currency: Annotated[str | None, Query(pattern=CURRENCY_PATTERN)] = None,
-    jurisdiction: str | None = None,
-    known_at: KnownAt = None,
-) -> dict[str, Any]:
-    day = as_of or ledger.clock.today()
-    items = await queries.item_positions(
-        conn, day, known_at=known_at, currency=currency, jurisdiction=jurisdiction
-    )
-    unapplied = await queries.unapplied_as_of(
-        conn, day, known_at=known_at, currency=currency, jurisdiction=jurisdiction
-    )
-    per: dict[str, dict[str, int]] = {}
-
-    def row_of(account_id: str) -> dict[str, int]:
-        return per.setdefault(account_id, dict.fromkeys((*queries.BUCKETS, "disputed"), 0))
-
-    for i in items:
-        row = row_of(i.account_id)
-        row[queries.bucket(day, i.due_date)] += i.open_amount
-        if i.disputed:
-            row["disputed"] += i.open_amount
-    for account_id, credit in unapplied.items():
-        if credit:  # an account in credit with nothing open is still in the report
-            row_of(account_id)
-    info = await queries.accounts_by_id(conn, set(per))
-    accounts_out = []
-    totals: dict[str, dict[str, int]] = {}
-    for account_id in sorted(per):
-        row = per[account_id]
-        cur = info[account_id]["currency"]
-        open_ = sum(row[b] for b in queries.BUCKETS)
-        credit = unapplied.get(account_id, 0)
-        t = totals.setdefault(
-            cur, dict.fromkeys((*queries.BUCKETS, "disputed", "total", "unapplied"), 0)
-        )
-        for k, v in row.items():
-            t[k] += v
-        t["total"] += open_
-        t["unapplied"] += credit
-        accounts_out.append(
-            {
-                "account_id": account_id,
-                "name": info[account_id]["name"],
-                "currency": cur,
-                "jurisdiction": info[account_id]["jurisdiction"],
-                **{k: format_minor(v, cur) for k, v in row.items()},
-                "total": format_minor(open_, cur),
-                "unapplied": format_minor(credit, cur),
-                "net": format_minor(open_ - credit, cur),
-            }
-        )
-    return {
-        "as_of": day.isoformat(),
-        "known_at": known_at.isoformat() if known_at else None,
-        "buckets": list(queries.BUCKETS),
-        "accounts": accounts_out,
-        "totals": [
-            {
-                "currency": cur,
-                **{k: format_minor(v, cur) for k, v in t.items()},
-                "net": format_minor(t["total"] - t["unapplied"], cur),
-            }
-            for cur, t in sorted(totals.items())
-        ],
     }
 
 

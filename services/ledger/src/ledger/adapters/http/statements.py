@@ -1,20 +1,20 @@
-"""Customer statements: opening balance, what moved it, closing balance (JSON or CSV)."""
+"""Customer statements: opening balance, what moved it, closing balance (JSON, CSV, XLSX, PDF)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from ledger.adapters.documents.statement_pdf import statement_pdf
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
 from ledger.adapters.http.queries import KnownAt, account_or_404
 from ledger.adapters.postgres import queries
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
+from servicekit.exports import MEDIA_TYPES, Column, Report, download, format_param
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -58,9 +58,9 @@ async def statement(
     conn: Conn,
     ledger: LedgerDep,
     start: Annotated[date, Query(alias="from", description="first day of the period")],
+    fmt: Annotated[str, format_param("json", "csv", "xlsx", "pdf")],
     end: Annotated[date | None, Query(alias="to", description="last day; default today")] = None,
     known_at: KnownAt = None,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
     account = await account_or_404(conn, account_id)
     last = end or ledger.clock.today()
@@ -94,29 +94,37 @@ async def statement(
         "lines": lines,
         "closing_balance": format_minor(running, cur),
     }
-    if format == "csv":
-        return _csv(body)
-    return body
-
-
-def _csv(body: dict[str, Any]) -> Response:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["Statement", body["account_id"], body["name"], body["currency"]])
-    w.writerow(["Period", body["from"], body["to"]])
-    w.writerow(["date", "type", "reference", "description", "debit", "credit", "balance"])
-    w.writerow([body["from"], "", "", "Opening balance", "", "", body["opening_balance"]])
-    for line in body["lines"]:
-        w.writerow(
-            [
-                line[k] or ""
-                for k in ("date", "type", "reference", "description", "debit", "credit", "balance")
-            ]
+    name = f"statement-{account_id}-{body['from']}-{body['to']}"
+    if fmt == "pdf":
+        return Response(
+            statement_pdf(body),
+            media_type=MEDIA_TYPES["pdf"],
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )
-    w.writerow([body["to"], "", "", "Closing balance", "", "", body["closing_balance"]])
-    name = f"statement-{body['account_id']}-{body['from']}-{body['to']}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return download(fmt, _report(body), name, body)
+
+
+def _report(body: dict[str, Any]) -> Report:
+    """The statement as a table: opening balance, the movements, closing balance."""
+    opening = {"date": body["from"], "description": "Opening balance"}
+    closing = {"date": body["to"], "description": "Closing balance"}
+    return Report(
+        title=f"Statement of account {body['account_id']}",
+        columns=(
+            Column("date", "Date", "date"),
+            Column("type", "Type"),
+            Column("reference", "Reference"),
+            Column("description", "Description"),
+            Column("debit", "Debit", "money"),
+            Column("credit", "Credit", "money"),
+            Column("balance", "Balance", "money"),
+        ),
+        rows=[{**opening, "balance": body["opening_balance"]}, *body["lines"]],
+        totals=[{**closing, "balance": body["closing_balance"]}],
+        meta=[
+            ("Account", f"{body['account_id']} {body['name']}"),
+            ("Currency", body["currency"]),
+            ("Period", f"{body['from']} to {body['to']}"),
+        ],
+        sheet="Statement",
     )

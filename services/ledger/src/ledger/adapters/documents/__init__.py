@@ -1,0 +1,1 @@
+"""Documents made from the ledger's answers: statement of account as PDF."""

@@ -1,0 +1,236 @@
+"""Report routes: aging (grouped, with drill-down to invoices) as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from ledger.adapters.http import aging as ag
+from ledger.adapters.http.deps import Conn, LedgerDep
+from ledger.adapters.http.queries import AsOf, KnownAt
+from ledger.adapters.http.schemas import CURRENCY_PATTERN, ID_PATTERN
+from ledger.adapters.postgres import queries
+from ledger.domain.money import format_minor
+from servicekit.exports import Column, Report, download, format_param
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Format = Annotated[str, format_param("json", "csv", "xlsx")]
+Currency = Annotated[str | None, Query(pattern=CURRENCY_PATTERN)]
+Broker = Annotated[
+    str | None, Query(max_length=64, pattern=ID_PATTERN, description="the account's broker")
+]
+GroupBy = Literal["account", "currency", "jurisdiction", "broker"]
+_TITLES = {
+    "current": "Current",
+    "days_1_30": "1-30 days",
+    "days_31_60": "31-60 days",
+    "days_61_90": "61-90 days",
+    "days_over_90": "Over 90 days",
+    "disputed": "Disputed",
+    "total": "Total open",
+    "unapplied": "Unapplied",
+    "net": "Net",
+}
+MONEY = tuple(Column(k, t, "money") for k, t in _TITLES.items())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which figures an aging request is about."""
+
+    day: date
+    known_at: datetime | None
+    currency: str | None
+    jurisdiction: str | None
+    broker_id: str | None
+
+    def meta(self, **more: Any) -> list[tuple[str, str]]:
+        out = [("As of", self.day.isoformat())]
+        if self.known_at is not None:
+            out.append(("As known at", self.known_at.isoformat()))
+        filters = {
+            "currency": self.currency,
+            "jurisdiction": self.jurisdiction,
+            "broker": self.broker_id,
+            **more,
+        }
+        return out + [(k.replace("_", " ").capitalize(), str(v)) for k, v in filters.items() if v]
+
+    def head(self) -> dict[str, Any]:
+        return {
+            "as_of": self.day.isoformat(),
+            "known_at": self.known_at.isoformat() if self.known_at else None,
+        }
+
+
+async def scope(
+    ledger: LedgerDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    currency: Currency = None,
+    jurisdiction: str | None = None,
+    broker_id: Broker = None,
+) -> Scope:
+    return Scope(as_of or ledger.clock.today(), known_at, currency, jurisdiction, broker_id)
+
+
+ScopeDep = Annotated[Scope, Depends(scope)]
+
+
+async def _figures(
+    conn: Any, at: Scope
+) -> tuple[dict[str, ag.Figures], dict[str, dict[str, Any]], list[queries.ItemPosition]]:
+    items = await queries.item_positions(
+        conn, at.day, known_at=at.known_at, currency=at.currency, jurisdiction=at.jurisdiction
+    )
+    unapplied = await queries.unapplied_as_of(
+        conn, at.day, known_at=at.known_at, currency=at.currency, jurisdiction=at.jurisdiction
+    )
+    figures = ag.per_account(items, unapplied, at.day)
+    info = await queries.accounts_by_id(conn, set(figures))
+    if at.broker_id is not None:
+        figures = {a: f for a, f in figures.items() if info[a]["broker_id"] == at.broker_id}
+        items = [i for i in items if i.account_id in figures]
+    return figures, info, items
+
+
+def _total_rows(totals: list[dict[str, Any]], first: str) -> list[dict[str, Any]]:
+    return [{**t, first: f"Total {t['currency']}"} for t in totals]
+
+
+@router.get(
+    "/aging",
+    summary="Aging by days past due, per account or grouped, in total per currency",
+    description="`group_by` adds `groups`: one row per (group, currency). "
+    "`format=csv|xlsx` (or the Accept header) downloads it; an unknown format is refused.",
+)
+async def aging(conn: Conn, at: ScopeDep, fmt: Format, group_by: GroupBy = "account") -> Any:
+    day = at.day
+    figures, info, _ = await _figures(conn, at)
+    accounts = ag.account_rows(figures, info)
+    totals = ag.totals(figures, info)
+    body: dict[str, Any] = {
+        **at.head(),
+        "buckets": list(queries.BUCKETS),
+        "group_by": group_by,
+        "accounts": accounts,
+        "totals": totals,
+    }
+    meta = at.meta()
+    account_sheet = Report(
+        title="Aging by account",
+        columns=(
+            Column("account_id", "Account"),
+            Column("name", "Name"),
+            Column("currency", "Currency"),
+            Column("jurisdiction", "Jurisdiction"),
+            Column("broker_id", "Broker"),
+            *MONEY,
+        ),
+        rows=accounts,
+        totals=_total_rows(totals, "account_id"),
+        meta=meta,
+        sheet="Accounts",
+    )
+    sheets = [account_sheet]
+    if group_by != "account":
+        groups = ag.group_rows(ag.grouped(figures, info, ag.GROUPS[group_by]), group_by)
+        body["groups"] = groups
+        sheets.insert(
+            0,
+            Report(
+                title=f"Aging by {group_by}",
+                columns=(
+                    Column("key", group_by.capitalize()),
+                    Column("currency", "Currency"),
+                    Column("accounts", "Accounts", "int"),
+                    *MONEY,
+                ),
+                rows=groups,
+                totals=_total_rows(totals, "key"),
+                meta=meta,
+                sheet=f"By {group_by}",
+            ),
+        )
+    return download(fmt, sheets, f"aging-{day.isoformat()}-by-{group_by}", body)
+
+
+@router.get(
+    "/aging/invoices",
+    summary="Drill-down: the open items behind an aging figure, with their bucket",
+)
+async def aging_invoices(
+    conn: Conn,
+    at: ScopeDep,
+    fmt: Format,
+    account_id: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
+    bucket: Literal["current", "days_1_30", "days_31_60", "days_61_90", "days_over_90"]
+    | None = None,
+    disputed: bool | None = None,
+) -> Any:
+    day = at.day
+    _, info, items = await _figures(conn, at)
+    rows = []
+    sums: dict[str, int] = {}
+    for i in sorted(items, key=lambda i: (i.account_id, i.due_date, i.item_id)):
+        where = queries.bucket(day, i.due_date)
+        if (
+            (account_id is not None and i.account_id != account_id)
+            or (bucket is not None and where != bucket)
+            or (disputed is not None and i.disputed != disputed)
+        ):
+            continue
+        a = info[i.account_id]
+        cur = a["currency"]
+        sums[cur] = sums.get(cur, 0) + i.open_amount
+        rows.append(
+            {
+                "account_id": i.account_id,
+                "name": a["name"],
+                "currency": cur,
+                "jurisdiction": a["jurisdiction"],
+                "broker_id": a["broker_id"],
+                "invoice_id": i.item_id,
+                "due_date": i.due_date.isoformat(),
+                "days_past_due": max(0, (day - i.due_date).days),
+                "bucket": where,
+                "open_amount": format_minor(i.open_amount, cur),
+                "disputed": i.disputed,
+            }
+        )
+    totals = [
+        {
+            "currency": cur,
+            "items": sum(1 for r in rows if r["currency"] == cur),
+            "open_amount": format_minor(v, cur),
+        }
+        for cur, v in sorted(sums.items())
+    ]
+    body = {
+        **at.head(),
+        "invoices": rows,
+        "totals": totals,
+    }
+    report = Report(
+        title="Aging: open items",
+        columns=(
+            Column("account_id", "Account"),
+            Column("name", "Name"),
+            Column("currency", "Currency"),
+            Column("invoice_id", "Invoice"),
+            Column("due_date", "Due", "date"),
+            Column("days_past_due", "Days past due", "int"),
+            Column("bucket", "Bucket"),
+            Column("open_amount", "Open", "money"),
+            Column("disputed", "Disputed"),
+        ),
+        rows=rows,
+        totals=_total_rows(totals, "account_id"),
+        meta=at.meta(account=account_id, bucket=bucket),
+        sheet="Open items",
+    )
+    return download(fmt, report, f"aging-items-{day.isoformat()}", body)
