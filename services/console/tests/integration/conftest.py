@@ -51,8 +51,7 @@ class Demo:
             async with self.clients() as backends:
                 loader = Loader(backends)
                 await loader.load(self.portfolio)
-                await loader.collections(self.portfolio)
-                await loader.settle(self.portfolio)
+                await loader.finish(self.portfolio)
                 return loader.summary
 
         return self.stack.run(again())
@@ -132,8 +131,7 @@ def demo(
             async with found.clients() as backends:
                 loader = Loader(backends)
                 await loader.load(portfolio)
-                await loader.collections(portfolio)
-                await loader.settle(portfolio)
+                await loader.finish(portfolio)
                 return loader.summary
 
         found.summary = stack.run(load())

@@ -20,6 +20,7 @@ def _customer(demo: Demo, index: int = 0) -> dict[str, str]:
 
 def test_the_demo_loaded_without_a_refusal(demo: Demo) -> None:
     assert demo.summary.refused == []
+    assert demo.summary.pending == []
     assert demo.summary.created["account"] == len(demo.portfolio.accounts)
     assert demo.summary.created["invoice"] > 0
     assert demo.summary.created["payment"] > 0

@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="last day of the year loaded (default: the end of last month)",
     )
     parser.add_argument(
+        "--wait",
+        type=float,
+        default=1800,
+        help="seconds to wait for dunning and commission to read the year (1800)",
+    )
+    parser.add_argument(
         "--concurrency", type=int, default=2, help="ledger batches sent at once (2)"
     )
 
@@ -69,6 +75,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
             concurrency=args.concurrency,
             progress=bar.update,
             waiting=waiting,
+            wait=args.wait,
         )
         summary = await loader.load(portfolio)
         bar.close()
@@ -77,8 +84,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
             " dunning and commission follow its events",
             file=sys.stderr,
         )
-        await loader.collections(portfolio)
-        await loader.settle(portfolio)
+        await loader.finish(portfolio)
         for shown in lag_bars.values():
             shown.close()
     return summary
