@@ -32,8 +32,8 @@ help:
 	@echo "make venv       create .venv and install the packages and dev tools"
 	@echo "make run        start PostgreSQL and the services (Ctrl-C stops them)"
 	@echo "make demo       load a demo year into the services of a running make run"
-	@echo "make test       ruff check, ruff format --check, mypy, pytest"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make test       ruff check, ruff format --check, import contracts, mypy, pytest"
+	@echo "make lint       ruff check + ruff format --check + import contracts"
 	@echo "make fmt        ruff format + ruff check --fix"
 	@echo "make typecheck  mypy"
 	@echo "make bench      run bench/run.py"
@@ -62,12 +62,14 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy $(TYPED_SRC)
 	$(BIN)/pytest
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: venv
 	$(BIN)/ruff format .

@@ -113,6 +113,8 @@ async def _ingest(port: int, cfg: ScaleConfig, fig: Figure) -> None:
                 t0 = time.perf_counter()
                 status, data = await client.post("/v1/batches", items)
                 fig.latencies.append(time.perf_counter() - t0)
+                # a new connection per batch: building the next one may outlast keep-alive
+                await client.close()
                 out = json.loads(data) if status == 200 else {"failed": len(items)}
                 if out["failed"]:
                     fig.errors += out["failed"]
@@ -126,15 +128,20 @@ async def _ingest(port: int, cfg: ScaleConfig, fig: Figure) -> None:
 
 
 def _event_rows(count: int) -> list[tuple[Any, ...]]:
+    """Event rows shaped like the ledger's, chained per stream (the append trigger that
+    moves the stream heads checks each row's version and previous hash)."""
     now = datetime.now(UTC)
     data = json.dumps({"invoice_id": "INV-0", "amount": "100.00", "currency": "SGD"})
     rows = []
+    prev: bytes | None = None
     for n in range(count):
+        version = n % EVENTS_PER_ACCOUNT + 1
+        digest = os.urandom(32)
         rows.append(
             (
                 n + 1,
                 f"RAW-{n // EVENTS_PER_ACCOUNT:07d}",
-                n % EVENTS_PER_ACCOUNT + 1,
+                version,
                 uuid.uuid4(),
                 "InvoiceIssued",
                 1,
@@ -145,10 +152,12 @@ def _event_rows(count: int) -> list[tuple[Any, ...]]:
                 None,
                 None,
                 None,
-                os.urandom(32),
-                os.urandom(32),
+                None if version == 1 else prev,
+                digest,
+                2,
             )
         )
+        prev = digest
     return rows
 
 
@@ -157,6 +166,7 @@ async def _raw_copy(url: str, events: int, chunk: int, meter: CpuMeter) -> Figur
 
     fig = Figure("raw COPY into events")
     rows = _event_rows(events)
+    chunk -= chunk % EVENTS_PER_ACCOUNT  # whole streams per chunk: chunks go in any order
     chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
     conns = [await asyncpg.connect(url) for _ in range(2)]
 

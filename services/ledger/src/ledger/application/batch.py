@@ -171,11 +171,10 @@ class BatchHandler:
         states = await uow.load_states({a: _union(by_account[a]) for a in chunk})
         recorded_at = self._clock.now()
         results: list[BatchResult] = []
-        write = BatchWrite([], [], [], [], [], [], [])
+        write = BatchWrite([], [], [], [], [], [])
         for n, account_id in enumerate(chunk):
             commands = by_account[account_id]
             share = _Account(state=states.get(account_id), head=locked.heads.get(account_id))
-            before = share.head
             first = len(write.events)
             try:
                 self._decide(share, commands, found, locked.tx_id, first, recorded_at)
@@ -193,7 +192,6 @@ class BatchHandler:
             if share.events:
                 assert share.state is not None
                 assert share.head is not None
-                write.heads.append((before, account_id, share.head))
                 write.events.extend(share.events)
                 write.accounts.append(account_row(share.state))
                 write.items.extend(

@@ -86,7 +86,6 @@ class Locked:
 class BatchWrite:
     """Everything a batch transaction appends and projects, written together."""
 
-    heads: list[tuple[StreamHead | None, str, StreamHead]]  # before, stream id, after
     events: list[StoredEvent]
     accounts: list[Row]
     items: list[Row]

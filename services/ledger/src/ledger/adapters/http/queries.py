@@ -11,9 +11,10 @@ from pydantic import AfterValidator
 
 from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
-from ledger.adapters.http.views import account_view, event_view, item_view
+from ledger.adapters.http.views import account_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
 from ledger.adapters.postgres.relay_checkpoint import events_behind
+from ledger.application.published import event_view
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from ledger.application.projections import account_row, item_row
 from ledger.application.records import StoredEvent
-from ledger.application.upcasting import to_domain
 from ledger.domain import events as ev
 from ledger.domain.money import format_minor
 from ledger.domain.state import Account, Item, Payment
@@ -81,24 +80,6 @@ def payment_view(p: Payment, currency: str) -> dict[str, Any]:
         "unapplied": m(p.unapplied),
         "refunded": m(p.refunded),
         "reversed": p.reversed,
-    }
-
-
-def event_view(s: StoredEvent) -> dict[str, Any]:
-    event = to_domain(s.event_type, s.schema_version, s.data)
-    return {
-        "position": s.position,
-        "account_id": s.stream_id,
-        "version": s.version,
-        "event_id": str(s.event_id),
-        "type": s.event_type,
-        "schema_version": type(event).schema_version,
-        "data": event.model_dump(mode="json"),
-        "effective_date": s.effective_date.isoformat(),
-        "recorded_at": s.recorded_at.isoformat(),
-        "actor": s.actor,
-        "correlation_id": str(s.correlation_id) if s.correlation_id else None,
-        "causation_id": str(s.causation_id) if s.causation_id else None,
     }
 
 

@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from eventfeed.consumer import Backoff
 from eventfeed.envelope import LEDGER_SOURCE, headers_list, key_bytes, to_kafka
 from eventfeed.event import LedgerEvent
-from ledger.adapters.http.views import event_view
 from ledger.adapters.postgres import event_store
 from ledger.adapters.postgres import relay_checkpoint as checkpoint
+from ledger.application.published import event_view
 from ledger.application.records import StoredEvent
 from ledger.domain.events import EVENT_TYPES
 from ledger.settings import Settings
