@@ -154,7 +154,10 @@ def format_param(*allowed: str) -> Any:
     async def dependency(
         format: Annotated[
             str | None,
-            Query(description=f"{names}; without it, the Accept header decides (JSON by default)"),
+            Query(
+                description=f"{names}; without it, the Accept header decides (JSON by default)",
+                json_schema_extra={"x-formats": list(allowed)},
+            ),
         ] = None,
         accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> str:

@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from eventfeed.problems import field_errors
+from servicekit.edge import InputGuard, Limits
+from servicekit.exports import MEDIA_TYPES
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -89,6 +91,13 @@ class Problems:
         body = self.body(status, rule, title, detail, **extra)
         return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
+    def raw(
+        self, status: int, rule: str, title: str, detail: str, field: str | None
+    ) -> tuple[dict[str, str], bytes]:
+        """A problem as headers and bytes, for the edge below FastAPI."""
+        response = self.problem(status, rule, title, detail, **({"field": field} if field else {}))
+        return dict(response.headers), bytes(response.body)
+
     def status_of(self, e: Exception) -> int:
         for cls in type(e).__mro__:
             if cls in self.status:
@@ -158,6 +167,10 @@ class Problems:
                     responses.setdefault("404", {})
                 if self._conflicts(spec, method, op):
                     responses.setdefault("409", {})
+                _document_formats(op)
+                if "requestBody" in op:
+                    responses.setdefault("400", {"description": "The body could not be read"})
+                    responses.setdefault("413", {"description": "The body is too large"})
                 for code, response in responses.items():
                     if code.startswith("4"):
                         if code == "422" or not response.get("description"):
@@ -165,7 +178,9 @@ class Problems:
                         response["content"] = content
         return spec
 
-    def install(self, app: FastAPI) -> None:
+    def install(self, app: FastAPI, limits: Limits | None = None) -> None:
+        """Answer every refusal as a problem, and guard the edge (:mod:`servicekit.edge`)."""
+        app.add_middleware(InputGuard, refuse=self.raw, limits=limits or Limits())
         build_openapi = app.openapi
 
         def openapi() -> dict[str, Any]:
@@ -185,8 +200,24 @@ class Problems:
         async def http_error(_: Request, e: Exception) -> JSONResponse:
             assert isinstance(e, HTTPException)
             detail = str(e.detail)
+            if e.status_code == 400:  # FastAPI could not read the body (not UTF-8 ...)
+                return self.problem(
+                    400, "malformed-body", "Malformed body", f"body: {detail}", field="body"
+                )
             return self.problem(e.status_code, f"http-{e.status_code}", detail, detail)
 
         app.add_exception_handler(self.root, service_error)
         app.add_exception_handler(RequestValidationError, invalid)
         app.add_exception_handler(HTTPException, http_error)
+
+
+def _document_formats(op: dict[str, Any]) -> None:
+    """An operation with a ``format`` parameter (:func:`servicekit.exports.format_param`)
+    answers 200 in each of its formats."""
+    for param in op.get("parameters", ()):
+        formats = param.get("schema", {}).get("x-formats")
+        if param.get("name") == "format" and formats:
+            ok = op.setdefault("responses", {}).setdefault("200", {"description": "OK"})
+            content = ok.setdefault("content", {})
+            for name in formats:
+                content.setdefault(MEDIA_TYPES[name], {})

@@ -114,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
         return 0
-    import uvicorn
+    from servicekit.server import serve as serve_http
 
-    uvicorn.run(
+    serve_http(
         "commission.adapters.http.asgi:app",
+        limits=settings.limits(),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level.lower(),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.edge import EdgeSettings
 
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(BaseSettings):
+class Settings(EdgeSettings):
     model_config = SettingsConfigDict(env_prefix="COMMISSION_", extra="ignore")
 
     database_url: DatabaseUrl = Field(

@@ -137,7 +137,10 @@ async def test_problems_name_the_field_and_read_well(world: World) -> None:
     broker = await world.broker()
     r = await world.api.get(f"/v1/brokers/{broker}/accruals", params={"period": "2026-13"})
     assert (r.status_code, r.json()["field"]) == (422, "period")
-    assert r.json()["detail"] == "period: '2026-13' is not a period like 2026-11 (YYYY-MM)"
+    assert (
+        r.json()["detail"]
+        == "period: '2026-13' is not a period like 2026-11 (YYYY-MM, 1900-01 to 2199-12)"
+    )
     assert "^" not in r.text  # no regex shown
     r = await world.api.get(f"/v1/brokers/{broker}/statements/2026-11", params={"format": "pdf"})
     assert (r.status_code, r.json()["field"]) == (422, "format")

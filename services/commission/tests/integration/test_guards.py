@@ -123,3 +123,32 @@ async def test_readyz_is_ready_once_the_consumer_is_live(world: World) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_nul_in_a_text_field_or_query_is_a_422_and_writes_nothing(world: World) -> None:
+    body = {
+        "broker_id": world.id("NUL"),
+        "name": "Broker\u0000",
+        "jurisdiction": "SG",
+        "bank": {"account_holder": "B", "country": "SG", "currency": "SGD"},
+    }
+    r = await world.api.post("/v1/brokers", json=body)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert (r.json()["rule"], r.json()["field"]) == ("nul-character", "name")
+    assert (await world.api.get(f"/v1/brokers/{world.id('NUL')}")).status_code == 404
+    r = await world.api.get(f"/v1/brokers/{world.id('X')}/accruals", params={"period": "\x00"})
+    assert (r.status_code, r.json()["field"]) == (422, "period")
+
+
+@pytest.mark.parametrize("period", ["0000-01", "1899-12", "2200-01", "٢٠٢٦-01"])
+async def test_a_period_outside_the_calendar_range_is_422(world: World, period: str) -> None:
+    broker = await world.broker()
+    for r in (
+        await world.api.post("/v1/settlements", json={"period": period}),
+        await world.api.get(f"/v1/settlements/{period}"),
+        await world.api.get(f"/v1/brokers/{broker}/accruals", params={"period": period}),
+        await world.api.get(f"/v1/brokers/{broker}/statements/{period}"),
+    ):
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == "period"

@@ -98,3 +98,11 @@ def test_a_negative_net_is_carried_forward_and_nothing_is_payable() -> None:
     assert p.last_day == date(2026, 12, 31)
     with pytest.raises(InvalidPeriod):
         Period.parse("2026-13")
+
+
+@pytest.mark.parametrize("text", ["0000-01", "1899-12", "2200-01", "٢٠٢٦-01"])
+def test_a_period_lies_within_the_business_calendar(text: str) -> None:
+    with pytest.raises(InvalidPeriod):
+        Period.parse(text)
+    assert Period.parse("1900-01").first_day == date(1900, 1, 1)
+    assert Period.parse("2199-12").last_day == date(2199, 12, 31)

@@ -140,10 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(json.dumps(policies.model_dump(mode="json"), indent=2))
         return 0
-    import uvicorn
+    from servicekit.server import serve as serve_http
 
-    uvicorn.run(
+    serve_http(
         "dunning.adapters.http.asgi:app",
+        limits=settings.limits(),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level.lower(),

@@ -96,12 +96,14 @@ async def test_runs_only_move_forward(stack: Stack) -> None:
         await s.run(day)
     before = await s.view("FW")
     assert (before["level"], before["suspended_policies"]) == (3, ["POL-F"])
-    for earlier in ("2026-02-20", "2026-01-01", "0001-01-01"):
+    for earlier in ("2026-02-20", "2026-01-01"):
         r = await s.api.post("/v1/dunning-runs", json={"as_of": earlier})
         assert r.status_code == 422, r.text
         assert r.headers["content-type"] == "application/problem+json"
         assert (r.json()["rule"], r.json()["field"]) == ("run-date-before-last-run", "as_of")
         assert "2026-03-02" in r.json()["detail"]
+    year_one = await s.api.post("/v1/dunning-runs", json={"as_of": "0001-01-01"})
+    assert (year_one.status_code, year_one.json()["field"]) == (422, "as_of")  # not a date
     after = await s.view("FW")
     assert (after["level"], after["suspended_policies"]) == (3, ["POL-F"])
     assert after["history"] == before["history"]
@@ -132,3 +134,47 @@ def test_the_command_line_refuses_a_run_before_the_last(
     execute(url, "INSERT INTO dunning_runs VALUES ('2026-02-15', 1, 0, 0, now(), now())")
     assert main(["run", "--as-of", "2026-02-01"]) == 2
     assert "run-date-before-last-run" in capsys.readouterr().err
+
+
+async def test_nul_in_a_text_field_or_query_is_a_422_and_writes_nothing(stack: Stack) -> None:
+    s = stack
+    body = {"account_id": "NUL1", "reason": "fraud\u0000", "jurisdiction": "SG"}
+    r = await s.api.post("/v1/blacklist", json=body)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert (r.json()["rule"], r.json()["field"]) == ("nul-character", "reason")
+    assert (await s.api.get("/v1/blacklist")).json()["entries"] == []
+    r = await s.api.get("/v1/credit-check", params={"account_id": "A\x00"})
+    assert (r.status_code, r.json()["field"]) == (422, "account_id")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "field"),
+    [
+        ("GET", "/v1/worklist", {"min_level": "99999999999999999999"}, "min_level"),
+        ("GET", "/v1/worklist", {"page": "2147483648"}, "page"),
+        ("GET", "/v1/events", {"after": "99999999999999999999"}, "after"),
+        (
+            "POST",
+            "/v1/accounts/E1/promises",
+            {"promise_id": "P1", "amount": "1.00", "promised_date": "9999-12-31"},
+            "promised_date",
+        ),
+        ("POST", "/v1/dunning-runs", {"as_of": "0001-01-01"}, "as_of"),
+        (
+            "POST",
+            "/v1/blacklist",
+            {"account_id": "E1", "reason": "r", "jurisdiction": "SG", "expires_on": "0001-01-01"},
+            "expires_on",
+        ),
+    ],
+)
+async def test_numbers_and_dates_out_of_range_are_422(
+    stack: Stack, method: str, path: str, data: dict[str, str], field: str
+) -> None:
+    if method == "GET":
+        r = await stack.api.get(path, params=data)
+    else:
+        r = await stack.api.post(path, json=data)
+    assert r.status_code == 422, r.text
+    assert (r.json()["rule"], r.json()["field"]) == ("validation", field)

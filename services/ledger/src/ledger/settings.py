@@ -6,14 +6,16 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.edge import EdgeSettings
 
 from servicekit.settings import DatabaseUrl
 
 DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"
 
 
-class Settings(BaseSettings):
+class Settings(EdgeSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
     database_url: DatabaseUrl = Field(

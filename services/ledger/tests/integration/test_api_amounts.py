@@ -162,3 +162,41 @@ async def test_bad_amounts_are_refused_by_every_command(
     # and the same command with a good amount goes through
     good = await client.post(url, json=_with_amount(body, field, "1.00"))
     assert good.status_code == 201, good.text
+
+
+LARGEST_BHD = "999999999999999.999"  # the largest amount: 10**18 - 1 fils
+
+
+async def test_totals_past_the_limit_are_refused_before_writing(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    await open_account(client, account_id, currency="BHD", credit_limit="0.000")
+    for n in range(1, 10):  # nine fit: 8,999,999,999,999,999,991 fils
+        await invoice(client, account_id, f"INV-{n}", LARGEST_BHD)
+    async with unchanged(client, account_id):
+        r = await client.post(
+            f"/v1/accounts/{account_id}/invoices",
+            json={
+                "invoice_id": "INV-10",
+                "issue_date": "2026-01-01",
+                "due_date": "2026-01-31",
+                "lines": [{"description": "Premium", "amount": LARGEST_BHD}],
+            },
+        )
+        assert_problem(r, 422, field="lines", rule="account-total-limit")
+    account = (await client.get(f"/v1/accounts/{account_id}")).json()
+    assert account["summary"]["balance"] == "8999999999999999.991"
+    # payments add up the same way: nine largest payments fit, the tenth does not
+    for n in range(1, 10):
+        await pay(client, account_id, f"PAY-{n}", LARGEST_BHD)
+    async with unchanged(client, account_id):
+        r = await client.post(
+            f"/v1/accounts/{account_id}/payments",
+            json={
+                "payment_id": "PAY-10",
+                "amount": LARGEST_BHD,
+                "received_on": "2026-01-10",
+                "method": "card",
+            },
+        )
+        assert_problem(r, 422, field="amount", rule="account-total-limit")

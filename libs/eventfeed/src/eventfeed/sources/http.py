@@ -34,11 +34,18 @@ class HttpFeedSource:
         self._lag: int | None = None
         self._at_head = False
 
+    def _http(self) -> httpx.AsyncClient:
+        """The client; one of our own is made again after :meth:`close` (a consumer closes
+        its source after each catch-up, and may open it again)."""
+        if self._own_client and self._client.is_closed:
+            self._client = httpx.AsyncClient(base_url=self.base_url)
+        return self._client
+
     async def open(self, *, after: int, from_beginning: bool = False) -> None:
         self._cursor = self._acked = 0 if from_beginning else after
 
     async def fetch(self, max_events: int, wait: float) -> list[LedgerEvent]:
-        response = await self._client.get(
+        response = await self._http().get(
             f"{self.base_url}/v1/events",
             params={"after": self._cursor, "limit": max_events, "wait": wait},
             timeout=wait + self._request_timeout,
@@ -72,7 +79,7 @@ class HttpFeedSource:
         it (asked afresh, so an event published since the last long-poll counts)."""
         if not (self._at_head and self._cursor == self._acked):
             return False
-        response = await self._client.get(
+        response = await self._http().get(
             f"{self.base_url}/v1/events",
             params={"after": self._acked, "limit": 1, "wait": 0},
             timeout=self._request_timeout,

@@ -16,7 +16,10 @@ from datetime import date
 
 from commission.domain.errors import InvalidPeriod
 
-_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # the business dates every service accepts
+PERIOD_PATTERN = r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$"
+# ASCII: \d would also match other scripts' digits, which int() accepts
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,12 @@ class Period:
         m = _PERIOD.fullmatch(text)
         if m is None:
             raise InvalidPeriod(f"{text!r} is not a period like 2026-11", field=field)
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InvalidPeriod(
+                f"{text!r}: a period lies between {FIRST_YEAR}-01 and {LAST_YEAR}-12", field=field
+            )
+        return cls(year, int(m.group(2)))
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -32,6 +32,7 @@ from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain.decide import decide
 from ledger.domain.events import Event
+from ledger.domain.limits import check_totals
 from ledger.domain.state import Account, evolve
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,9 @@ class CommandHandler:
             for e in new_events:
                 state = evolve(state, e)
             assert state is not None
-            account, items, pays, lines = _rows(state, new_events, stored)
+            item_ids, pay_ids = _touched(new_events)
+            check_totals(state, item_ids, pay_ids, field=_amount_field(command))
+            account, items, pays, lines = _rows(state, new_events, stored, item_ids, pay_ids)
             body = present(state, new_events, stored)
             await uow.write(
                 head=head,
@@ -178,16 +181,33 @@ class CommandHandler:
             return Outcome(status_code, body, replayed=False)
 
 
-def _rows(
-    state: Account, new_events: list[Event], stored: list[StoredEvent]
-) -> tuple[Row, list[Row], list[Row], list[Row]]:
+def _touched(new_events: list[Event]) -> tuple[set[str], set[str]]:
     item_ids: set[str] = set()
     pay_ids: set[str] = set()
-    lines: list[Row] = []
-    for e, s in zip(new_events, stored, strict=True):
+    for e in new_events:
         i, p = touched(e)
         item_ids |= i
         pay_ids |= p
+    return item_ids, pay_ids
+
+
+def _amount_field(command: cmd.Command) -> str | None:
+    """The request field that carries the command's money, for a total-limit refusal."""
+    for name in ("amount", "lines", "credit_limit"):
+        if name in type(command).model_fields:
+            return name
+    return None
+
+
+def _rows(
+    state: Account,
+    new_events: list[Event],
+    stored: list[StoredEvent],
+    item_ids: set[str],
+    pay_ids: set[str],
+) -> tuple[Row, list[Row], list[Row], list[Row]]:
+    lines: list[Row] = []
+    for e, s in zip(new_events, stored, strict=True):
         lines += journal_rows(state.account_id, s.position, e, s.recorded_at)
     items = [item_row(state.account_id, state.items[i]) for i in sorted(item_ids)]
     pays = [payment_row(state.account_id, state.payments[p]) for p in sorted(pay_ids)]

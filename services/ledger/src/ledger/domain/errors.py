@@ -3,6 +3,8 @@
 LedgerError                       root of everything the ledger raises on purpose
 ├── RuleViolation                 a command broke a business rule (nothing is written)
 │   ├── InvalidAmount             amount not positive, not finite or too precise
+│   │   └── AccountTotalLimit     the command would take an account or item total past
+│   │                             the largest amount the ledger holds
 │   ├── UnknownCurrency           not an ISO 4217 currency
 │   ├── CurrencyMismatch          amount in another currency than the account's
 │   ├── InvalidDates              e.g. due date before issue date
@@ -42,6 +44,10 @@ class RuleViolation(LedgerError):
 
 class InvalidAmount(RuleViolation):
     rule = "invalid-amount"
+
+
+class AccountTotalLimit(InvalidAmount):
+    rule = "account-total-limit"
 
 
 class UnknownCurrency(RuleViolation):

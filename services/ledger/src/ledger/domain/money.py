@@ -18,6 +18,9 @@ from ledger.domain.errors import InvalidAmount, UnknownCurrency
 # The largest amount, in minor units, the ledger holds: 18 digits, so every amount (and a
 # sum of a few) fits a PostgreSQL BIGINT and converts to Decimal without rounding.
 MAX_MINOR = 10**18 - 1
+# The largest running total of an account or an item (invoiced, received, open ...): nine
+# of the largest amounts, under PostgreSQL BIGINT's 9,223,372,036,854,775,807.
+MAX_TOTAL = 9 * 10**18
 
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 

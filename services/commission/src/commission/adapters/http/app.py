@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
@@ -58,7 +58,8 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
     if service is not None:
         app.state.commission = service
         _metrics(app, service)
-    problems.install(app)
+    edge = settings or (service.settings if service is not None else Settings())
+    problems.install(app, edge.limits())
     app.include_router(brokers.router)
     app.include_router(settlements.router)
     app.include_router(dead_letters.router)
@@ -109,7 +110,12 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
                 return JSONResponse(body, 503)
         return JSONResponse(body)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
     async def metrics(service: CommissionDep) -> Response:
         with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)
             await service.dead_letters().count()

@@ -15,7 +15,7 @@ from commission.adapters.postgres.books import entries_of
 from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.application import registry as app
 from commission.domain.errors import NotFound
-from commission.domain.settlement import Period
+from commission.domain.settlement import PERIOD_PATTERN, Period
 from servicekit.paging import Key, Limit, cursor_param, page
 
 router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
@@ -183,7 +183,7 @@ async def agreements(broker_id: BrokerId, service: CommissionDep) -> dict[str, A
 async def accruals(
     broker_id: BrokerId,
     service: CommissionDep,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> dict[str, Any]:
     p = Period.parse(period) if period else None
     async with service.engine.connect() as conn:

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Path, Request
 
 from commission.bootstrap import Commission
 from commission.domain.errors import SameUserApproval
+from commission.domain.settlement import PERIOD_PATTERN
 
 
 async def get_commission(request: Request) -> Commission:
@@ -17,7 +18,7 @@ async def get_commission(request: Request) -> Commission:
 
 CommissionDep = Annotated[Commission, Depends(get_commission)]
 BrokerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
-PeriodPath = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-11"])]
 
 
 async def actor(

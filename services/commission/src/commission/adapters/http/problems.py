@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from commission.domain import errors as err
+from commission.domain.settlement import PERIOD_PATTERN
 from servicekit import Problems
 
 RETRY_AFTER_SECONDS = 30  # told to a client refused because the consumer is behind
@@ -28,7 +29,7 @@ PROBLEMS = Problems(
     # readable names of the patterns the API validates with (instead of the regex)
     formats={
         r"^[A-Za-z0-9._:\-]+$": "an id of letters, digits and . _ : -",
-        r"^\d{4}-(0[1-9]|1[0-2])$": "a period like 2026-11 (YYYY-MM)",
+        PERIOD_PATTERN: "a period like 2026-11 (YYYY-MM, 1900-01 to 2199-12)",
         r"^[A-Z]{3}$": "an ISO 4217 currency code such as SGD",
     },
     why={

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from commission.domain.bank import BankDetails
+from commission.domain.settlement import PERIOD_PATTERN
+from servicekit.types import Day
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Rate = Annotated[StrictStr, Field(examples=["0.15"], description="decimal string, 0..1")]
@@ -57,15 +58,15 @@ class RateIn(Body):
 
 class AgreementIn(Body):
     agreement_id: Id
-    effective_from: date
+    effective_from: Day
     basis: Literal["collection", "billing"] = "collection"
     rates: Annotated[list[RateIn], Field(min_length=1)]
 
 
 class SettlementIn(Body):
-    period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+    period: Annotated[str, Field(pattern=PERIOD_PATTERN, examples=["2026-11"])]
 
 
 class PaidIn(Body):
     reference: Annotated[str, Field(min_length=1, max_length=140)]
-    paid_on: date
+    paid_on: Day

@@ -93,7 +93,11 @@ async def statement_document(conn: AsyncConnection, broker_id: str, period: str)
     }
 
 
-@router.get("/brokers/{broker_id}/statements/{period}", summary="A broker's statement")
+@router.get(
+    "/brokers/{broker_id}/statements/{period}",
+    summary="A broker's statement",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+)
 async def statement(
     broker_id: BrokerId,
     period: PeriodPath,
@@ -130,7 +134,12 @@ async def paid(
         return await statement_document(conn, broker_id, period)
 
 
-@router.get("/settlements/{period}/payout-file", summary="Amounts to pay per bank account (CSV)")
+@router.get(
+    "/settlements/{period}/payout-file",
+    summary="Amounts to pay per bank account (CSV)",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    response_class=Response,
+)
 async def payout_file(period: PeriodPath, service: CommissionDep) -> Response:
     async with service.engine.connect() as conn:
         store, reg = PostgresSettlements(conn), PostgresRegistry(conn)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -82,7 +82,8 @@ def create_app(
     app.state.consumer = None
     if dunning is not None:
         app.state.dunning = dunning
-    problems.install(app)
+    edge = settings or (dunning.settings if dunning is not None else Settings())
+    problems.install(app, edge.limits())
     for module in (operations, accounts, credit, dead_letters, lists):
         app.include_router(module.router)
     _operations(app)
@@ -135,7 +136,12 @@ def _operations(app: FastAPI) -> None:
                 return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
     async def metrics(dunning: DunningDep) -> Response:
         with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)
             await dunning.dead_letters().count()

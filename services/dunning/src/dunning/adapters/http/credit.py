@@ -54,7 +54,11 @@ def _entry(e: BlacklistEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/credit-check", summary="May this account take on more? With the reasons")
+@router.get(
+    "/credit-check",
+    summary="May this account take on more? With the reasons",
+    responses={404: {"description": "Dunning knows no such account"}},
+)
 async def credit_check(
     dunning: DunningDep,
     account_id: Annotated[str, Query(min_length=1, max_length=64)],

@@ -13,6 +13,7 @@ from dunning.adapters.http.views import event_view
 from dunning.adapters.postgres import repository as repo
 from dunning.application import runs
 from servicekit.exports import Column, Report, download, format_param
+from servicekit.types import Position, SmallCount
 
 router = APIRouter(prefix="/v1", tags=["operations"])
 
@@ -37,9 +38,9 @@ async def worklist(
     dunning: DunningDep,
     fmt: Annotated[str, format_param("json", "csv", "xlsx")],
     jurisdiction: str | None = None,
-    min_level: Annotated[int, Query(ge=0)] = 0,
+    min_level: Annotated[SmallCount, Query()] = 0,
     sort: Literal["days_past_due", "overdue", "level", "account_id"] = "days_past_due",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[SmallCount, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
     async with dunning.engine.connect() as conn:
@@ -111,7 +112,7 @@ async def policies(dunning: DunningDep) -> dict[str, Any]:
 @router.get("/events", summary="Dunning's own events in order (what goes to Kafka)")
 async def events(
     dunning: DunningDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     async with dunning.engine.connect() as conn:

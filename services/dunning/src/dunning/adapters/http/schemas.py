@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from servicekit.types import Day
 
 _DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,6})?$")
 
@@ -41,20 +42,20 @@ class Body(BaseModel):
 class PromiseBody(Body):
     promise_id: Id
     amount: Money
-    promised_date: date
-    made_on: date | None = Field(default=None, description="default: today")
+    promised_date: Day
+    made_on: Day | None = Field(default=None, description="default: today")
     note: Note = None
 
 
 class InstallmentBody(Body):
-    due_date: date
+    due_date: Day
     amount: Money
 
 
 class PlanBody(Body):
     plan_id: Id
     installments: Annotated[list[InstallmentBody], Field(min_length=1, max_length=120)]
-    agreed_on: date | None = Field(default=None, description="default: today")
+    agreed_on: Day | None = Field(default=None, description="default: today")
     note: Note = None
 
 
@@ -63,7 +64,7 @@ class ContactBody(Body):
     channel: Literal["call", "email", "letter", "sms", "visit", "other"]
     outcome: Text
     note: Note = None
-    contacted_on: date | None = None
+    contacted_on: Day | None = None
 
 
 class ProfileBody(Body):
@@ -78,8 +79,8 @@ class BlacklistBody(Body):
     account_id: Id
     reason: Text
     jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=8)]
-    expires_on: date | None = None
+    expires_on: Day | None = None
 
 
 class RunBody(Body):
-    as_of: date
+    as_of: Day

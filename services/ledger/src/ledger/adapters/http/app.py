@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -116,7 +116,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     if ledger is not None:
         app.state.ledger = ledger
     metrics = Metrics()
-    problems.install(app)
+    edge = settings or (ledger.settings if ledger is not None else Settings())
+    problems.install(app, edge.limits())
     app.include_router(commands.router)
     app.include_router(batches.router)
     app.include_router(queries.router)
@@ -143,7 +144,12 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
             extra["warnings"] = [f"{WEAK_KEY} before leaving development."]
         return JSONResponse({"status": "ready", "database": "ok", **extra})
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

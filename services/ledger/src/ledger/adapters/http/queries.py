@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator
 
 from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
@@ -17,24 +15,17 @@ from ledger.adapters.postgres.relay_checkpoint import events_behind
 from ledger.application.published import event_view
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
+from servicekit.types import Day, Instant, Position
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """A recorded time without an offset is UTC (not the database session's zone)."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 AsOf = Annotated[
-    date | None,
+    Day | None,
     Query(description="effective (business) date the figures are for; default today"),
 ]
 KnownAt = Annotated[
-    datetime | None,
-    AfterValidator(_utc),
+    Instant | None,
     Query(
         description="only what the ledger had recorded by this time (ISO 8601; without an "
         "offset, UTC); default: everything recorded so far"
@@ -68,7 +59,7 @@ async def list_invoices(
     conn: Conn,
     status: Annotated[str, Query(pattern="^(open|paid|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Position, Query()] = 0,
 ) -> dict[str, Any]:
     account = await account_or_404(conn, account_id)
     rows = await queries.list_items(conn, account_id, status, limit=limit + 1, offset=offset)
@@ -124,7 +115,7 @@ async def balance(
 async def account_events(
     account_id: AccountId,
     conn: Conn,
-    after_version: Annotated[int, Query(ge=0, description="version to continue after")] = 0,
+    after_version: Annotated[Position, Query(description="version to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
@@ -144,7 +135,7 @@ async def account_events(
 @router.get("/events", summary="The global feed in position order", response_model=r.Feed)
 async def feed(
     conn: Conn,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="long-poll seconds")] = 0,
 ) -> dict[str, Any]:
@@ -172,7 +163,7 @@ async def feed(
 async def account_journal(
     account_id: AccountId,
     conn: Conn,
-    after: Annotated[int, Query(ge=0, description="position to continue after")] = 0,
+    after: Annotated[Position, Query(description="position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     account = await account_or_404(conn, account_id)

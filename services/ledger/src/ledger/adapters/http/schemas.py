@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -16,6 +15,8 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
+
+from servicekit.types import Day
 
 # ASCII: in Python \d also matches other scripts' digits (U+0665), which Decimal accepts.
 _DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$", re.ASCII)
@@ -49,14 +50,7 @@ Money = Annotated[
         }
     ),
 ]
-BusinessDate = Annotated[
-    date,
-    Field(
-        ge=date(1900, 1, 1),
-        le=date(2199, 12, 31),
-        description="a business date (ISO 8601) between 1900-01-01 and 2199-12-31",
-    ),
-]
+BusinessDate = Day  # 1900-01-01 .. 2199-12-31
 ID_PATTERN = r"^[A-Za-z0-9._:\-]+$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # How a value that misses a pattern is explained (instead of showing the regex).

@@ -15,6 +15,7 @@ from ledger.adapters.postgres import queries
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 from servicekit.exports import MEDIA_TYPES, Column, Report, download, format_param
+from servicekit.types import Day
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -52,14 +53,17 @@ def _describe(event_type: str, data: dict[str, Any]) -> tuple[str, str]:
     return reference, f"{label}{on}" + (f" ({detail})" if detail else "")
 
 
-@router.get("/accounts/{account_id}/statement", summary="Statement of account for a period")
+@router.get(
+    "/accounts/{account_id}/statement",
+    summary="Statement of account for a period",
+)
 async def statement(
     account_id: AccountId,
     conn: Conn,
     ledger: LedgerDep,
-    start: Annotated[date, Query(alias="from", description="first day of the period")],
+    start: Annotated[Day, Query(alias="from", description="first day of the period")],
     fmt: Annotated[str, format_param("json", "csv", "xlsx", "pdf")],
-    end: Annotated[date | None, Query(alias="to", description="last day; default today")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day; default today")] = None,
     known_at: KnownAt = None,
 ) -> Any:
     account = await account_or_404(conn, account_id)

@@ -1,0 +1,45 @@
+"""Every operation of commission's OpenAPI document, fuzzed on a started server (with a
+started ledger behind it): no 5xx, and status, content type and body as documented."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from schemathesis import Case
+
+from commission.adapters.http.app import create_app
+from commission.settings import Settings
+from devstack.pytest_plugin import DatabaseFactory
+from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.settings import Settings as LedgerSettings
+from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
+from servicekit.types import unbounded_integers
+
+APP = create_app(settings=Settings())
+schema = fuzz_schema(APP)
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    make_database: DatabaseFactory, ledger_settings: LedgerSettings, commission_template: str
+) -> Iterator[str]:
+    with serving(lambda: create_ledger_app(settings=ledger_settings)) as ledger_url:
+        settings = Settings(
+            database_url=make_database("fuzz_commission", template=commission_template),
+            ledger_url=ledger_url,
+            consume=False,
+            settle_catch_up_seconds=1,
+        )
+        with serving(lambda: create_app(settings=settings)) as url:
+            yield url
+
+
+@schema.parametrize()
+@fuzz_settings()
+def test_every_input_is_answered_as_documented_without_a_5xx(case: Case, base_url: str) -> None:
+    check(case, base_url)
+
+
+def test_every_integer_input_has_bounds_postgresql_can_hold() -> None:
+    assert unbounded_integers(APP.openapi()) == []

@@ -1,0 +1,51 @@
+"""Every operation of dunning's OpenAPI document, fuzzed on a started server (with a
+started ledger behind it): no 5xx, and status, content type and body as documented."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from schemathesis import Case
+
+from devstack.pytest_plugin import DatabaseFactory
+from dunning.adapters.http.app import create_app
+from dunning.settings import Settings
+from ledger.adapters.http.app import create_app as create_ledger_app
+from ledger.settings import Settings as LedgerSettings
+from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
+from servicekit.types import unbounded_integers
+
+APP = create_app(settings=Settings())
+schema = fuzz_schema(APP)
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    make_database: DatabaseFactory,
+    ledger_template: str,
+    dunning_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    ledger = LedgerSettings(
+        database_url=make_database("fuzz_ledger", template=ledger_template), chain_key="k"
+    )
+    with serving(lambda: create_ledger_app(settings=ledger)) as ledger_url:
+        settings = Settings(
+            database_url=make_database("fuzz_dunning", template=dunning_template),
+            ledger_url=ledger_url,
+            outbox_dir=tmp_path_factory.mktemp("outbox"),
+            consume=False,
+        )
+        with serving(lambda: create_app(settings=settings, background=False)) as url:
+            yield url
+
+
+@schema.parametrize()
+@fuzz_settings()
+def test_every_input_is_answered_as_documented_without_a_5xx(case: Case, base_url: str) -> None:
+    check(case, base_url)
+
+
+def test_every_integer_input_has_bounds_postgresql_can_hold() -> None:
+    assert unbounded_integers(APP.openapi()) == []
