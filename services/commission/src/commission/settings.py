@@ -6,7 +6,6 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.edge import EdgeSettings
-
 from servicekit.settings import DatabaseUrl
 
 

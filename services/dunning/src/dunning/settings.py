@@ -8,7 +8,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.edge import EdgeSettings
-
 from servicekit.settings import DatabaseUrl
 
 

@@ -9,7 +9,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.edge import EdgeSettings
-
 from servicekit.settings import DatabaseUrl
 
 DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"

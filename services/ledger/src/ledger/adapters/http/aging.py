@@ -1,7 +1,7 @@
 """Aging: open items by days past due, per account or grouped, with drill-down to invoices.
 
-Figures come from the journal (``queries.item_positions`` / ``unapplied_as_of``), as of an
-effective date and optionally as known at a recorded time, so an account's ``net`` is its
+Figures come from the journal (``queries.positions_as_of``: no open item below zero), as
+of an effective date and optionally as known at a recorded time, so an account's ``net`` is its
 balance to the cent. Groups (currency, jurisdiction, broker) never add across currencies:
 each group row is one (group, currency) pair.
 """

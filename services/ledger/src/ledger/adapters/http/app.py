@@ -13,6 +13,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -50,6 +51,12 @@ class Metrics:
             "ledger_http_requests_total",
             "HTTP requests",
             ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.feed_held = Gauge(
+            "ledger_feed_held_events",
+            "Committed events the feed held back at its last read: above the safe horizon, "
+            "behind an older transaction still running",
             registry=self.registry,
         )
         self.latency = Histogram(
@@ -116,6 +123,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     if ledger is not None:
         app.state.ledger = ledger
     metrics = Metrics()
+    app.state.feed_held = metrics.feed_held
     edge = settings or (ledger.settings if ledger is not None else Settings())
     problems.install(app, edge.limits())
     app.include_router(commands.router)

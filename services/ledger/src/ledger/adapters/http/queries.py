@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ledger.adapters.http import responses as r
 from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
 from ledger.adapters.http.views import account_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
-from ledger.adapters.postgres.relay_checkpoint import events_behind
+from ledger.adapters.postgres.relay_checkpoint import feed_lag
 from ledger.application.published import event_view
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
-from servicekit.types import Day, Instant, Position
+from servicekit.types import Day, Instant, Position, SmallCount
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -86,10 +86,10 @@ async def balance(
 ) -> dict[str, Any]:
     account = await account_or_404(conn, account_id)
     day = as_of or ledger.clock.today()
-    items = await queries.item_positions(conn, day, known_at=known_at, account_id=account_id)
-    unapplied = (
-        await queries.unapplied_as_of(conn, day, known_at=known_at, account_id=account_id)
-    ).get(account_id, 0)
+    items, credit = await queries.positions_as_of(
+        conn, day, known_at=known_at, account_id=account_id
+    )
+    unapplied = credit.get(account_id, 0)
     open_ = sum(i.open_amount for i in items)
     overdue = sum(i.open_amount for i in items if i.due_date < day)
     disputed = sum(i.open_amount for i in items if i.disputed)
@@ -134,6 +134,7 @@ async def account_events(
 
 @router.get("/events", summary="The global feed in position order", response_model=r.Feed)
 async def feed(
+    request: Request,
     conn: Conn,
     after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
@@ -148,14 +149,15 @@ async def feed(
             break
         await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
     next_after = stored[-1].position if stored else after
-    behind = 0  # events after this page, for consumers' lag (counted only for a full page)
-    if len(stored) >= limit:
-        behind = await events_behind(conn, next_after, cap=100_000)
-        await conn.rollback()
+    visible, held = await feed_lag(conn, next_after)
+    await conn.rollback()
+    gauge = getattr(request.app.state, "feed_held", None)
+    if gauge is not None:
+        gauge.set(held)
     return {
         "events": [event_view(s) for s in stored],
         "next_after": next_after,
-        "behind": behind,
+        "behind": visible + held,
     }
 
 
@@ -164,14 +166,27 @@ async def account_journal(
     account_id: AccountId,
     conn: Conn,
     after: Annotated[Position, Query(description="position to continue after")] = 0,
+    after_line: Annotated[
+        SmallCount | None,
+        Query(
+            description="with `after`: the line of that event to continue after; pass the "
+            "page's `next_after` and `next_after_line` to get the next page"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     account = await account_or_404(conn, account_id)
     cur = account["currency"]
-    lines = await queries.journal_lines(conn, account_id, after=after, limit=limit)
+    lines = await queries.journal_lines(
+        conn, account_id, after=after, after_line=after_line, limit=limit
+    )
+    last = lines[-1] if lines else None
     return {
         "account_id": account_id,
         "currency": cur,
+        "next_after": last["position"] if last else after,
+        "next_after_line": last["line_no"] if last else after_line,
+        "more": len(lines) == limit,
         "lines": [
             {
                 "position": r["position"],

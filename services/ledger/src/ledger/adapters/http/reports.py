@@ -84,10 +84,7 @@ ScopeDep = Annotated[Scope, Depends(scope)]
 async def _figures(
     conn: Any, at: Scope
 ) -> tuple[dict[str, ag.Figures], dict[str, dict[str, Any]], list[queries.ItemPosition]]:
-    items = await queries.item_positions(
-        conn, at.day, known_at=at.known_at, currency=at.currency, jurisdiction=at.jurisdiction
-    )
-    unapplied = await queries.unapplied_as_of(
+    items, unapplied = await queries.positions_as_of(
         conn, at.day, known_at=at.known_at, currency=at.currency, jurisdiction=at.jurisdiction
     )
     figures = ag.per_account(items, unapplied, at.day)

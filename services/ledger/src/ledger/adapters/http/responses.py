@@ -147,7 +147,10 @@ class AccountHistory(Model):
 class Feed(Model):
     events: list[EventOut]
     next_after: int = Field(description="ask with after=next_after for the next page")
-    behind: int = Field(description="events after this page (counted when the page is full)")
+    behind: int = Field(
+        description="events committed after this page, including those not listed yet "
+        "because an older transaction still runs (the horizon holds them back)"
+    )
 
 
 class AccountPage(Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ledger.adapters.postgres.schema import accounts, events, journal, open_items
@@ -149,6 +149,47 @@ async def unapplied_as_of(
     return {a: int(v) for a, v in await conn.execute(q)}
 
 
+def overpaid_as_credit(
+    items: list[ItemPosition], unapplied: dict[str, int]
+) -> tuple[list[ItemPosition], dict[str, int]]:
+    """Open items never go below zero as of a date.
+
+    A back-dated payment allocated against an increase that takes effect later (an
+    adjustment, a recovery) has paid more than the item had billed on the dates between:
+    that excess is the customer's credit then, so it shows as unapplied credit, and the
+    item as settled. The balance (open - unapplied) is the same either way.
+    """
+    credit = dict(unapplied)
+    kept = []
+    for item in items:
+        if item.open_amount < 0:
+            credit[item.account_id] = credit.get(item.account_id, 0) - item.open_amount
+        else:
+            kept.append(item)
+    return kept, credit
+
+
+async def positions_as_of(
+    conn: AsyncConnection,
+    as_of: date,
+    *,
+    known_at: datetime | None = None,
+    account_id: str | None = None,
+    currency: str | None = None,
+    jurisdiction: str | None = None,
+) -> tuple[list[ItemPosition], dict[str, int]]:
+    """Open items and unapplied credit per account on ``as_of``: what balance and aging
+    report, so they agree with each other and with the journal."""
+    filters: dict[str, Any] = {
+        "known_at": known_at,
+        "account_id": account_id,
+        "currency": currency,
+        "jurisdiction": jurisdiction,
+    }
+    items = await item_positions(conn, as_of, **filters)
+    return overpaid_as_credit(items, await unapplied_as_of(conn, as_of, **filters))
+
+
 def bucket(as_of: date, due: date) -> str:
     days = (as_of - due).days
     if days <= 0:
@@ -185,11 +226,17 @@ async def trial_balance(
 
 
 async def journal_lines(
-    conn: AsyncConnection, account_id: str, *, after: int, limit: int
+    conn: AsyncConnection, account_id: str, *, after: int, after_line: int | None, limit: int
 ) -> list[dict[str, Any]]:
+    """Lines in (position, line_no) order after the event ``after`` -- or, with
+    ``after_line``, after that line of it (a page may end inside an event)."""
+    if after_line is None:
+        later = journal.c.position > after
+    else:
+        later = tuple_(journal.c.position, journal.c.line_no) > tuple_(after, after_line)
     q = (
         select(journal)
-        .where(and_(journal.c.account_id == account_id, journal.c.position > after))
+        .where(and_(journal.c.account_id == account_id, later))
         .order_by(journal.c.position, journal.c.line_no)
         .limit(limit)
     )

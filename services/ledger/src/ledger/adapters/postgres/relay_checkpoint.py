@@ -45,6 +45,15 @@ async def events_behind(conn: AsyncConnection, after: int, cap: int = 1_000_000)
     return int((await conn.execute(select(func.count()).select_from(inner))).scalar_one())
 
 
+async def feed_lag(conn: AsyncConnection, after: int, cap: int = 100_000) -> tuple[int, int]:
+    """Events committed after ``after``: (those a reader may see now, those held back above
+    the safe horizon by an older transaction still running), counted up to ``cap``."""
+    inner = select(events.c.position).where(events.c.position > after).limit(cap).subquery()
+    held = func.count().filter(inner.c.position >= SAFE_HORIZON)
+    row = (await conn.execute(select(func.count(), held).select_from(inner))).one()
+    return int(row[0]) - int(row[1]), int(row[1])
+
+
 async def try_lock(conn: AsyncConnection, relay: str) -> bool:
     """Take the session-level advisory lock of ``relay`` on ``conn`` (False if held)."""
     row = await conn.execute(
