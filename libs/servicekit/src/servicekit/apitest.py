@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
@@ -62,14 +63,21 @@ def examples() -> int:
 
 
 def fuzz_settings() -> Callable[[Any], Any]:
-    """Hypothesis settings of a fuzz test: ``API_FUZZ_EXAMPLES`` examples, no deadline."""
-    return settings(
+    """Hypothesis settings of a fuzz test: ``API_FUZZ_EXAMPLES`` examples, no deadline;
+    bodies in media types schemathesis cannot generate (NDJSON) are left out quietly."""
+    hypothesis = settings(
         max_examples=examples(),
         deadline=None,
         suppress_health_check=list(HealthCheck),
         derandomize=True,
         database=None,
     )
+    quiet = pytest.mark.filterwarnings("ignore:Skipped test cases with unsupported payload")
+
+    def apply(test: Any) -> Any:
+        return quiet(hypothesis(test))
+
+    return apply
 
 
 def _free_port() -> int:
