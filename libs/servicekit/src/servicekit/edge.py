@@ -55,6 +55,10 @@ class EdgeSettings(BaseSettings):
 class Limits:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    bodies: tuple[tuple[str, int], ...] = ()  # (path, its own body limit), e.g. a batch route
+
+    def body_limit(self, path: str) -> int:
+        return next((limit for p, limit in self.bodies if p == path), self.max_body_bytes)
 
 
 # (status, rule, title, detail, field) -> the response to send
@@ -136,13 +140,14 @@ class InputGuard:
         if at_fault:
             await self._send(send, 422, "nul-character", _nul_detail(at_fault), at_fault)
             return
-        too_large = f"the request body exceeds {limits.max_body_bytes} bytes"
+        max_body = limits.body_limit(scope.get("path", ""))
+        too_large = f"the request body exceeds {max_body} bytes"
         declared = dict(scope.get("headers", ())).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > max_body:
             await self._send(send, 413, "body-too-large", too_large, "body")
             return
         try:
-            body, more = await self._read(receive)
+            body, more = await self._read(receive, max_body)
         except _TooLarge:
             await self._send(send, 413, "body-too-large", too_large, "body")
             return
@@ -153,7 +158,7 @@ class InputGuard:
                 return
         await self.app(scope, _replay(body, more, receive), send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes, bool]:
+    async def _read(self, receive: Receive, max_body: int) -> tuple[bytes, bool]:
         """The whole body (at most the limit); whether the client disconnected instead."""
         chunks: list[bytes] = []
         size = 0
@@ -163,7 +168,7 @@ class InputGuard:
                 return b"".join(chunks), False
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limits.max_body_bytes:
+            if size > max_body:
                 raise _TooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):

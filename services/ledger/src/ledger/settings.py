@@ -53,6 +53,12 @@ class Settings(EdgeSettings):
     port: int = 8000
     default_actor: str = "api"
     kafka_bootstrap_servers: str = Field(default="", description="Empty: no relay to Kafka.")
+    batch_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1,
+        description="Largest body POST /v1/batches accepts (up to 10,000 commands); "
+        "other routes keep max_body_bytes.",
+    )
     kafka_topic: str = "receivables.ledger.v1"
     kafka_idempotent_producer: bool = True
     relay_batch_size: int = Field(default=500, ge=1)

@@ -265,3 +265,37 @@ async def test_concurrent_batches_and_single_commands_lose_nothing(
         assert account["version"] == 1 + 3 * 5 + 3
     verify = await get(client, "/v1/audit/verify")
     assert verify["ok"] is True, verify
+
+
+async def test_a_batch_may_be_larger_than_a_single_command_body(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    long = "Premium for the group life scheme, members as listed in the schedule " * 6
+    items = [_open(account_id)]
+    for n in range(3_000):
+        item = _invoice(account_id, f"INV-{n}", "1.00")
+        item["body"]["lines"][0]["description"] = long[:400]
+        items.append(item)
+    content = json.dumps(items).encode()
+    assert len(content) > 1024 * 1024  # over the limit of every other route
+    r = await client.post(
+        "/v1/batches", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 200, r.text[:500]
+    assert r.json()["written"] == 3_001
+
+
+async def test_a_nul_character_in_an_ndjson_item_is_refused_by_field(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    bad = _open(account_id, name="Acme\u0000Ltd")
+    good = _open(f"{account_id}-2")
+    r = await client.post(
+        "/v1/batches",
+        content=json.dumps(good) + "\n" + json.dumps(bad) + "\n",
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert r.status_code == 200, r.text
+    first, second = r.json()["results"]
+    assert first["status"] == 201
+    assert (second["problem"]["rule"], second["problem"]["field"]) == ("nul-character", "body.name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -125,7 +126,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     metrics = Metrics()
     app.state.feed_held = metrics.feed_held
     edge = settings or (ledger.settings if ledger is not None else Settings())
-    problems.install(app, edge.limits())
+    batch_limit = (("/v1/batches", edge.batch_max_body_bytes),)
+    problems.install(app, replace(edge.limits(), bodies=batch_limit))
     app.include_router(commands.router)
     app.include_router(batches.router)
     app.include_router(queries.router)

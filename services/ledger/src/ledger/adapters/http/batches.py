@@ -23,6 +23,7 @@ from ledger.adapters.http.operations import OPERATIONS, derived_key, whole_comma
 from ledger.adapters.http.problems import PROBLEMS
 from ledger.application.batch import BatchCommand, not_applied
 from ledger.domain import errors as err
+from servicekit.edge import nul_field
 from servicekit.problems import Problem
 
 router = APIRouter(prefix="/v1/batches", tags=["commands"])
@@ -115,6 +116,11 @@ def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
     """The item as a command, or its result when it cannot be one."""
     if isinstance(raw, _Unreadable):
         return _invalid(index, [{"type": "value_error", "loc": ("body",), "msg": raw.why}])
+    at_fault = nul_field(raw)  # named within the item, as the body of its own request
+    if at_fault:  # text cannot hold NUL; NDJSON bodies are not scanned at the edge
+        detail = f"{at_fault}: contains a NUL character (U+0000), which text cannot hold"
+        problem = PROBLEMS.body(422, "nul-character", "Invalid request", detail, field=at_fault)
+        return {"index": index, "status": 422, "problem": problem}
     try:
         item = BatchItem.model_validate(raw)
     except ValidationError as e:
