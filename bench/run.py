@@ -17,6 +17,10 @@ One run, one machine, one PostgreSQL server, four figures:
    an account with 10 events and on one with ``--history`` events (built first through the
    API). The ledger loads projections, not the history, so the two must match.
 
+Sections 5-7 (``scale.py``) time batch ingest, reads at scale and a projection rebuild;
+section 8 (``consumers.py``) has dunning and commission consume and replay the feed of the
+ledger database section 2 filled, against the ledger's sustained events/s.
+
 The database server is ``--database-url`` (any superuser URL, e.g.
 ``postgresql://postgres@127.0.0.1:5432/postgres``), else ``$BENCH_DATABASE_URL``, else an
 embedded PostgreSQL started for the run. Each section gets a fresh database, dropped at
@@ -62,6 +66,7 @@ from harness import (
     run_async,
     server_facts,
 )
+from consumers import report_consumers, run_consumers
 from scale import ScaleConfig, report_scale, run_scale
 from yardstick import run_trivial
 
@@ -812,6 +817,7 @@ def main(argv: list[str] | None = None) -> int:
     args, cfg, scale = parse(argv)
     shown = ["bench/run.py", *argv]
     figs: dict[str, Figure] = {}
+    consumed: dict[str, Figure] = {}
     with database_server(args.database_url) as admin_url:
         facts = server_facts(admin_url)
         facts["ledger"] = ledger_revision()
@@ -831,6 +837,9 @@ def main(argv: list[str] | None = None) -> int:
                     if workers == cfg.workers[0]:
                         log("latency vs history")
                         figs.update(run_history(server.port, cfg, db_url))
+                    if workers == max(cfg.workers):
+                        log("consumers: dunning and commission follow and replay the feed")
+                        consumed = run_consumers(dbs, db_url, server.port)
             log("trivial FastAPI endpoint")
             top = max(cfg.workers)
             figs["trivial"] = run_trivial(top, cfg.clients, cfg.warmup, cfg.duration)
@@ -849,6 +858,12 @@ def main(argv: list[str] | None = None) -> int:
         {k: round(v, 3) for k, v in report_scale(scaled, _row, _cpu_row).items()}
     )
     result["figures"].update({k: f.summary() for k, f in scaled.items()})
+    print()
+    top = figs[f"ledger_w{max(cfg.workers)}"]
+    result["ratios"].update(
+        {k: round(v, 3) for k, v in report_consumers(consumed, top.rate, _row).items()}
+    )
+    result["figures"].update({k: f.summary() for k, f in consumed.items()})
     result["scale_config"] = asdict(scale)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")

@@ -2,7 +2,8 @@
 
 A smoke test, not a timed one: ``--quick`` shrinks every size so the whole script (raw
 ceiling, ``ledger serve`` with 1 and 2 workers, the eventsourcing peer, latency against
-history, batch ingest against raw COPY, reads at scale, projection rebuild) runs in
+history, batch ingest against raw COPY, reads at scale, projection rebuild, dunning and
+commission consuming and replaying the ledger's feed) runs in
 seconds on the test server. No figure is compared with a target here.
 """
 
@@ -41,6 +42,11 @@ PRINTED = (
     "balance p99",
     "aim >=",
     "aim <=",
+    "(8) consumers of the ledger's feed",
+    "dunning consume (HTTP feed)",
+    "dunning replay",
+    "commission consume (HTTP feed)",
+    "commission replay",
 )
 
 
@@ -85,13 +91,25 @@ def test_quick_benchmark_prints_every_figure(pg_admin_url: str, tmp_path: Path) 
         "balance",
         "aging",
         "rebuild",
+        "dunning_consume",
+        "dunning_replay",
+        "commission_consume",
+        "commission_replay",
+        "ledger_events_per_command",
     }
     for name, fig in figures.items():
         assert fig["count"] > 0, name
         assert fig["errors"] == 0, name
         assert fig["rate"] > 0, name
     scale = ("batch_vs_copy", "balance_p99_ms", "aging_s", "rebuild_events_per_s")
-    for name in ("ledger_vs_raw", "ledger_vs_peer", "latency_long_vs_short_p50", *scale):
+    consumers = ("dunning_consume_vs_ledger", "commission_replay_vs_ledger")
+    for name in (
+        "ledger_vs_raw",
+        "ledger_vs_peer",
+        "latency_long_vs_short_p50",
+        *scale,
+        *consumers,
+    ):
         value = result["ratios"][name]
         assert math.isfinite(value), name
         assert value > 0, name

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncConnection, LedgerEvent], Awaitable[None]]
 """``async def handle(conn, event) -> None``: apply one event inside the consumer's
 transaction (``conn``); never commit or roll back ``conn`` yourself."""
+
+BatchScope = Callable[[AsyncConnection, Sequence[LedgerEvent]], AbstractAsyncContextManager[None]]
+"""Optional: entered around the handler calls of a batch (not when the batch is run again
+event by event after a failure), given the events to be handled; a handler may keep state
+for the whole batch in it (load every account once, write once on a clean exit)."""
 
 
 class RetryLater(Exception):
@@ -130,8 +136,10 @@ class Consumer:
         backoff: Backoff | None = None,
         metrics: ConsumerMetrics | None = None,
         strict_order: bool = True,
+        batch: BatchScope | None = None,
     ) -> None:
         self.name = name
+        self.batch = batch
         self.engine = engine
         self.handler = handler
         self.source = source
@@ -301,47 +309,15 @@ class Consumer:
                 )
             except store.ClaimRace as e:
                 raise RetryLater(str(e)) from e
-            for event, outcome in zip(events, outcomes, strict=True):
-                if outcome == "duplicate":
-                    duplicates += 1
-                    continue
-                if outcome == "gap":
-                    gaps += 1
-                    log.error(
-                        "consumer %s: %s v%d arrived before an earlier version; skipped "
-                        "until the missing events are delivered (or replay from the feed)",
-                        self.name,
-                        event.account_id,
-                        event.version,
-                    )
-                    continue
-                if not careful:
-                    try:
-                        await self.handler(conn, event)
-                    except (RetryLater, OperationalError, InterfaceError):
-                        raise
-                    except DBAPIError as e:
-                        if e.connection_invalidated:
-                            raise
-                        raise _HandlerFailed from e
-                    except Exception as e:
-                        raise _HandlerFailed from e
-                    handled += 1
-                    continue
-                try:
-                    async with conn.begin_nested():
-                        await self.handler(conn, event)
-                except (RetryLater, OperationalError, InterfaceError):
-                    raise  # transient: the whole batch is retried
-                except DBAPIError as e:
-                    if e.connection_invalidated:
-                        raise
-                    await self._park(conn, event, e)
-                    dead += 1
-                except Exception as e:  # the event is parked, not lost
-                    await self._park(conn, event, e)
-                    dead += 1
-                handled += 1
+            claimed = [e for e, o in zip(events, outcomes, strict=True) if o == "claimed"]
+            scope = self.batch(conn, claimed) if self.batch and not careful else nullcontext()
+            async with scope:
+                for event, outcome in zip(events, outcomes, strict=True):
+                    tally = await self._one(conn, event, outcome, careful=careful)
+                    handled += tally == "handled" or tally == "dead"
+                    duplicates += tally == "duplicate"
+                    gaps += tally == "gap"
+                    dead += tally == "dead"
             cursor = max(e.position for e in events) if self.source.kind == "http" else None
             await store.advance(conn, self.tables, self.name, position=cursor, processed=handled)
             parked = self._dead_letters
@@ -362,6 +338,48 @@ class Consumer:
         self.metrics.duplicates.labels(self.name).inc(duplicates)
         self.metrics.dead_letters.labels(self.name).set(self._dead_letters)
         return BatchResult(handled, duplicates, dead, gaps)
+
+    async def _one(
+        self, conn: AsyncConnection, event: LedgerEvent, outcome: store.Claim, *, careful: bool
+    ) -> str:
+        """Handle one event of the batch: ``handled``, ``dead``, ``duplicate`` or ``gap``."""
+        if outcome == "duplicate":
+            return "duplicate"
+        if outcome == "gap":
+            log.error(
+                "consumer %s: %s v%d arrived before an earlier version; skipped "
+                "until the missing events are delivered (or replay from the feed)",
+                self.name,
+                event.account_id,
+                event.version,
+            )
+            return "gap"
+        if not careful:
+            try:
+                await self.handler(conn, event)
+            except (RetryLater, OperationalError, InterfaceError):
+                raise
+            except DBAPIError as e:
+                if e.connection_invalidated:
+                    raise
+                raise _HandlerFailed from e
+            except Exception as e:
+                raise _HandlerFailed from e
+            return "handled"
+        try:
+            async with conn.begin_nested():
+                await self.handler(conn, event)
+        except (RetryLater, OperationalError, InterfaceError):
+            raise  # transient: the whole batch is retried
+        except DBAPIError as e:
+            if e.connection_invalidated:
+                raise
+            await self._park(conn, event, e)
+            return "dead"
+        except Exception as e:  # the event is parked, not lost
+            await self._park(conn, event, e)
+            return "dead"
+        return "handled"
 
     async def _park(self, conn: AsyncConnection, event: LedgerEvent, error: Exception) -> None:
         log.exception(

@@ -76,7 +76,12 @@ class Dunning:
                 source = self.feed()
         applier = Applier(self.policies, project_only=True) if project_only else self.applier
         return Consumer(
-            CONSUMER_NAME, self.engine, applier.apply, source, metrics=self.consumer_metrics
+            CONSUMER_NAME,
+            self.engine,
+            applier.apply,
+            source,
+            metrics=self.consumer_metrics,
+            batch=applier.batch,
         )
 
     def feed(self) -> HttpFeedSource:

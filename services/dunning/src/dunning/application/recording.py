@@ -17,6 +17,13 @@ from dunning.domain.receivables import Receivables
 async def record(conn: AsyncConnection, decision: Decision, rec: Receivables) -> int:
     """Save the decision; return the number of events that were new."""
     await repo.save_state(conn, decision.state, rec)
+    return await record_events(conn, decision, rec)
+
+
+async def record_events(conn: AsyncConnection, decision: Decision, rec: Receivables) -> int:
+    """The decision's events, notices and fees (the state is saved by the caller)."""
+    if not decision.events:
+        return 0
     new = await repo.append_events(conn, rec.account_id, decision.events)
     for emitted in new:
         e = emitted.event

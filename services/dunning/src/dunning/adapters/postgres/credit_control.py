@@ -21,6 +21,14 @@ async def get_profile(conn: AsyncConnection, account_id: str) -> Contact:
     return Contact(email=row.email, language=row.language, segment=row.segment)
 
 
+async def get_profiles(conn: AsyncConnection, account_ids: list[str]) -> dict[str, Contact]:
+    """The profiles of several accounts (an account without one is absent)."""
+    rows = await conn.execute(select(profiles).where(profiles.c.account_id.in_(account_ids)))
+    return {
+        r.account_id: Contact(email=r.email, language=r.language, segment=r.segment) for r in rows
+    }
+
+
 async def put_profile(conn: AsyncConnection, account_id: str, contact: Contact) -> None:
     values = {"account_id": account_id, **contact.model_dump(), "updated_at": func.now()}
     stmt = insert(profiles).values(values)

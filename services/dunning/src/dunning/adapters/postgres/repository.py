@@ -27,15 +27,38 @@ async def load_receivables(
     return None if row is None else Receivables.model_validate(row.doc)
 
 
-async def save_receivables(conn: AsyncConnection, rec: Receivables) -> None:
-    values = {
+async def load_receivables_many(
+    conn: AsyncConnection, account_ids: list[str]
+) -> dict[str, Receivables]:
+    """Several accounts' projections, row-locked in account order (no deadlocks)."""
+    q = (
+        select(receivables_t.c.doc)
+        .where(receivables_t.c.account_id.in_(account_ids))
+        .order_by(receivables_t.c.account_id)
+        .with_for_update()
+    )
+    found = [Receivables.model_validate(r.doc) for r in await conn.execute(q)]
+    return {r.account_id: r for r in found}
+
+
+def _receivables_row(rec: Receivables) -> dict[str, Any]:
+    return {
         "account_id": rec.account_id,
         "jurisdiction": rec.jurisdiction,
         "currency": rec.currency,
         "doc": rec.model_dump(mode="json"),
         "updated_at": func.now(),
     }
-    stmt = insert(receivables_t).values(values)
+
+
+async def save_receivables(conn: AsyncConnection, rec: Receivables) -> None:
+    await save_receivables_many(conn, [rec])
+
+
+async def save_receivables_many(conn: AsyncConnection, recs: list[Receivables]) -> None:
+    if not recs:
+        return
+    stmt = insert(receivables_t).values([_receivables_row(r) for r in recs])
     await conn.execute(
         stmt.on_conflict_do_update(
             index_elements=[receivables_t.c.account_id],
@@ -52,8 +75,21 @@ async def load_state(
     return None if row is None else DunningState.model_validate(row.doc)
 
 
-async def save_state(conn: AsyncConnection, state: DunningState, rec: Receivables) -> None:
-    values = {
+async def load_states_many(
+    conn: AsyncConnection, account_ids: list[str]
+) -> dict[str, DunningState]:
+    q = (
+        select(dunning_accounts.c.doc)
+        .where(dunning_accounts.c.account_id.in_(account_ids))
+        .order_by(dunning_accounts.c.account_id)
+        .with_for_update()
+    )
+    found = [DunningState.model_validate(r.doc) for r in await conn.execute(q)]
+    return {s.account_id: s for s in found}
+
+
+def _state_row(state: DunningState, rec: Receivables) -> dict[str, Any]:
+    return {
         "account_id": state.account_id,
         "jurisdiction": rec.jurisdiction,
         "currency": rec.currency,
@@ -65,11 +101,23 @@ async def save_state(conn: AsyncConnection, state: DunningState, rec: Receivable
         "doc": state.model_dump(mode="json"),
         "updated_at": func.now(),
     }
-    stmt = insert(dunning_accounts).values(values)
+
+
+async def save_state(conn: AsyncConnection, state: DunningState, rec: Receivables) -> None:
+    await save_states_many(conn, [(state, rec)])
+
+
+async def save_states_many(
+    conn: AsyncConnection, pairs: list[tuple[DunningState, Receivables]]
+) -> None:
+    if not pairs:
+        return
+    rows = [_state_row(state, rec) for state, rec in pairs]
+    stmt = insert(dunning_accounts).values(rows)
     await conn.execute(
         stmt.on_conflict_do_update(
             index_elements=[dunning_accounts.c.account_id],
-            set_={k: stmt.excluded[k] for k in values if k != "account_id"},
+            set_={k: stmt.excluded[k] for k in rows[0] if k != "account_id"},
         )
     )
 
