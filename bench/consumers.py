@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+from harness import Databases, Figure
 
 from devstack.pgurl import libpq_url
-from harness import Databases, Figure
 
 
 async def _events_per_command(ledger_db: str) -> float:

@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
+from consumers import report_consumers, run_consumers
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError as PeerConflict
@@ -66,7 +67,6 @@ from harness import (
     run_async,
     server_facts,
 )
-from consumers import report_consumers, run_consumers
 from scale import ScaleConfig, report_scale, run_scale
 from yardstick import run_trivial
 
