@@ -126,3 +126,28 @@ def test_broker_page_shows_last_months_statement(demo: Demo, console: httpx.Clie
     else:
         assert csv_file.status_code == 200
         assert csv_file.headers["content-type"].startswith("text/csv")
+
+
+def test_statement_as_pdf_and_excel(demo: Demo, console: httpx.Client) -> None:
+    account_id = _customer(demo)["account_id"]
+    pdf = console.get(f"/accounts/{account_id}/statement", params={"format": "pdf"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"].startswith("application/pdf")
+    assert pdf.content.startswith(b"%PDF")
+    xlsx = console.get(f"/accounts/{account_id}/statement", params={"format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx.content.startswith(b"PK")  # a zip: the workbook
+
+
+def test_aging_downloads_for_excel(console: httpx.Client) -> None:
+    page = console.get("/aging", params={"jurisdiction": "sg"}, headers=HTML).text
+    assert 'id="aging-xlsx"' in page
+    assert 'id="aging-chart-SGD"' in page
+    assert 'id="aging-chart-HKD"' not in page  # the jurisdiction filter, any case
+    csv_file = console.get("/aging/export", params={"format": "csv", "currency": "SGD"})
+    assert csv_file.status_code == 200
+    assert "attachment" in csv_file.headers["content-disposition"]
+    assert "SGD" in csv_file.content.decode("utf-8-sig")
+    xlsx = console.get("/aging/export")
+    assert xlsx.status_code == 200
+    assert xlsx.content.startswith(b"PK")

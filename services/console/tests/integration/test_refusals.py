@@ -24,6 +24,8 @@ def test_malformed_ids_and_dates_are_422_naming_the_field(console: httpx.Client)
         ("/accounts/X/statement?from=2026-13-01", "from"),
         ("/aging?as_of=yesterday", "as_of"),
         ("/aging?currency=S1", "currency"),
+        ("/aging?jurisdiction=S1", "jurisdiction"),
+        ("/aging/export?format=pdf", "format"),
         ("/brokers/B1?period=2026-1", "period"),
         ("/worklist?min_level=-1", "min_level"),
     ]

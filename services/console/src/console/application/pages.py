@@ -16,6 +16,7 @@ from console.domain.errors import InvalidInput
 ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$", re.ASCII)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 CURRENCY = re.compile(r"^[A-Z]{3}$", re.ASCII)
+JURISDICTION = re.compile(r"^[A-Z]{2}$", re.ASCII)  # as the ledger filters
 
 
 def check_id(value: str, field: str) -> str:
@@ -30,6 +31,13 @@ def check_period(value: str, field: str = "period") -> str:
     if not PERIOD.fullmatch(value):
         raise InvalidInput(f"{field}: a month like 2026-11 (YYYY-MM)", field=field)
     return value
+
+
+def check_filters(currency: str, jurisdiction: str) -> None:
+    if currency and not CURRENCY.fullmatch(currency):
+        raise InvalidInput("currency: an ISO 4217 code such as SGD", field="currency")
+    if jurisdiction and not JURISDICTION.fullmatch(jurisdiction):
+        raise InvalidInput("jurisdiction: a code such as SG", field="jurisdiction")
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,7 @@ async def aging_page(
     jurisdiction: str,
     rows: int = 100,
 ) -> AgingPage:
-    if currency and not CURRENCY.fullmatch(currency):
-        raise InvalidInput("currency: an ISO 4217 code such as SGD", field="currency")
-    if jurisdiction and not ID.fullmatch(jurisdiction):
-        raise InvalidInput("jurisdiction: a code such as SG", field="jurisdiction")
+    check_filters(currency, jurisdiction)
     report = await ledger.aging(who, as_of=as_of, currency=currency, jurisdiction=jurisdiction)
     charts = [(t["currency"], aging.bars(t)) for t in report.get("totals", [])]
     accounts = sorted(report.get("accounts", []), key=_oldest_first)[:rows]

@@ -49,6 +49,9 @@ class LedgerPort(Protocol):
     async def aging(
         self, who: Credential, *, as_of: date | None, currency: str, jurisdiction: str
     ) -> Doc: ...
+    async def aging_file(
+        self, who: Credential, *, as_of: date | None, currency: str, jurisdiction: str, fmt: str
+    ) -> Download: ...
     async def ready(self) -> bool: ...
 
 

@@ -57,3 +57,22 @@ class HttpLedger(JsonApi):
             currency=currency,
             jurisdiction=jurisdiction,
         )
+
+    async def aging_file(
+        self,
+        who: Credential,
+        *,
+        as_of: date | None = None,
+        currency: str = "",
+        jurisdiction: str = "",
+        fmt: str = "csv",
+    ) -> Download:
+        return await self.download(
+            "/v1/reports/aging",
+            who,
+            f"aging.{fmt}",
+            as_of=as_of.isoformat() if as_of else None,
+            currency=currency,
+            jurisdiction=jurisdiction,
+            format=fmt,
+        )

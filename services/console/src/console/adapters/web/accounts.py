@@ -51,7 +51,7 @@ async def statement(
     who: Who,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+    format: Annotated[str, Query(pattern="^(csv|xlsx|pdf|json)$")] = "csv",
 ) -> Response:
     pages.check_id(account_id, "account_id")
     last = end or console.today()

@@ -31,9 +31,29 @@ async def aging(
     jurisdiction: Code = "",
 ) -> Response:
     view = await pages.aging_page(
-        console.ledger, who, as_of=as_of, currency=currency.upper(), jurisdiction=jurisdiction
+        console.ledger,
+        who,
+        as_of=as_of,
+        currency=currency.upper(),
+        jurisdiction=jurisdiction.upper(),
     )
     return page(request, "aging.html", who, view=view)
+
+
+@router.get("/aging/export", summary="Download the aging report for Excel")
+async def aging_export(
+    console: ConsoleDep,
+    who: Who,
+    as_of: date | None = None,
+    currency: Code = "",
+    jurisdiction: Code = "",
+    format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx",
+) -> Response:
+    pages.check_filters(currency.upper(), jurisdiction.upper())
+    doc = await console.ledger.aging_file(
+        who, as_of=as_of, currency=currency.upper(), jurisdiction=jurisdiction.upper(), fmt=format
+    )
+    return attachment(doc)
 
 
 @router.get("/worklist", summary="Overdue accounts to call, most overdue first")
