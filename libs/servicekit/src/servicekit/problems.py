@@ -168,6 +168,7 @@ class Problems:
                 if self._conflicts(spec, method, op):
                     responses.setdefault("409", {})
                 _document_formats(op)
+                responses.setdefault("431", {"description": "The request head is too large"})
                 if "requestBody" in op:
                     responses.setdefault("400", {"description": "The body could not be read"})
                     responses.setdefault("413", {"description": "The body is too large"})
