@@ -105,6 +105,27 @@ class IssueRefund(Command):
     refunded_on: date
 
 
+class SuspendReceipt(Command):
+    payment_id: str
+    amount: Decimal
+    received_on: date
+    method: str
+    reference: str | None = None
+    payer: str | None = None
+
+
+class ClearSuspense(Command):
+    """``to_account_id``/``to_payment_id``: where the money went; neither: refunded."""
+
+    clearance_id: str
+    payment_id: str
+    amount: Decimal | None = None  # None: all that is still held
+    reason: str
+    cleared_on: date
+    to_account_id: str | None = None
+    to_payment_id: str | None = None
+
+
 class ApplyUnappliedCredit(Command):
     invoice_id: str
     amount: Decimal

@@ -17,7 +17,9 @@ LedgerError                       root of everything the ledger raises on purpos
 │   ├── InsufficientCredit        refund / application above the unapplied credit
 │   ├── PaymentAlreadyReversed    a payment can be reversed once
 │   ├── PaymentRefunded           a refunded payment cannot be reversed
-│   └── DisputeState              disputing a disputed invoice, resolving an undisputed one
+│   ├── DisputeState              disputing a disputed invoice, resolving an undisputed one
+│   └── SuspenseState             clearing what is not held in suspense, or treating a
+│                                 suspended receipt as customer money
 ├── AccountNotFound               no such account
 ├── AccountExists                 opening an account id that is taken
 ├── ConcurrencyConflict           the stream moved on since it was read
@@ -116,3 +118,7 @@ class ConcurrencyConflict(LedgerError):
 
 class IdempotencyConflict(LedgerError):
     rule = "idempotency-conflict"
+
+
+class SuspenseState(RuleViolation):
+    rule = "suspense-state"

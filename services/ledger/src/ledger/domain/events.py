@@ -199,6 +199,38 @@ class RefundIssued(Event):
     sources: tuple[PaymentShare, ...]
 
 
+class ReceiptSuspended(Event):
+    """Money came in that nobody could yet tell the owner of: it is held in suspense on the
+    holding account (its ``payment_id`` names it there) until it is cleared."""
+
+    effective_field: ClassVar[str] = "received_on"
+
+    payment_id: str
+    currency: str
+    amount: Amount
+    received_on: date
+    method: str
+    reference: str | None = None
+    payer: str | None = None
+
+
+class SuspenseCleared(Event):
+    """Part or all of a suspended receipt left suspense: moved to the customer account
+    ``to_account_id`` (where it arrives as payment ``to_payment_id``), or, with no account,
+    refunded to the payer."""
+
+    effective_field: ClassVar[str] = "cleared_on"
+
+    clearance_id: str
+    payment_id: str
+    currency: str
+    amount: Amount
+    cleared_on: date
+    reason: str
+    to_account_id: str | None = None
+    to_payment_id: str | None = None
+
+
 class InvoiceDisputed(Event):
     effective_field: ClassVar[str] = "disputed_on"
 
@@ -225,6 +257,8 @@ FinancialEvent = (
     | InvoiceWrittenOff
     | WriteOffRecovered
     | RefundIssued
+    | ReceiptSuspended
+    | SuspenseCleared
 )
 
 AccountEvent = AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved
@@ -242,6 +276,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InvoiceWrittenOff,
         WriteOffRecovered,
         RefundIssued,
+        ReceiptSuspended,
+        SuspenseCleared,
         InvoiceDisputed,
         DisputeResolved,
     )

@@ -90,6 +90,19 @@ def _(e: ev.PaymentReceived) -> list[Posting]:
 
 
 @_postings.register
+def _(e: ev.ReceiptSuspended) -> list[Posting]:
+    return _pair(Chart.CASH_CLEARING, Chart.SUSPENSE, to_minor(e.amount, e.currency))
+
+
+@_postings.register
+def _(e: ev.SuspenseCleared) -> list[Posting]:
+    """Moved: back out of cash clearing, which the customer's payment debits again;
+    refunded: owed to the payer."""
+    other = Chart.CASH_CLEARING if e.to_account_id else Chart.REFUNDS_PAYABLE
+    return _pair(Chart.SUSPENSE, other, to_minor(e.amount, e.currency))
+
+
+@_postings.register
 def _(e: ev.PaymentAllocated) -> list[Posting]:
     return _pair(
         Chart.UNAPPLIED_CASH,

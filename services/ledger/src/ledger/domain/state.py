@@ -60,6 +60,9 @@ class Item:
         return "paid"
 
 
+SUSPENSE_METHOD = "suspense"  # a receipt held in suspense, not a customer payment
+
+
 @dataclass
 class Payment:
     payment_id: str
@@ -70,6 +73,10 @@ class Payment:
     allocations: dict[str, int] = field(default_factory=dict)  # item id -> amount
     refunded: int = 0
     reversed: bool = False
+
+    @property
+    def suspended(self) -> bool:
+        return self.method == SUSPENSE_METHOD
 
     @property
     def allocated(self) -> int:
@@ -290,6 +297,26 @@ def _(event: ev.RefundIssued, state: Account) -> None:
     amount = _m(event.amount, state.currency)
     state.totals.refunded += amount
     state.totals.unapplied -= amount
+
+
+@_apply.register
+def _(event: ev.ReceiptSuspended, state: Account) -> None:
+    """Held as a payment of method ``suspense``: never customer credit (it is posted to
+    the suspense account, not unapplied cash), so the account's totals do not move."""
+    state.payments[event.payment_id] = Payment(
+        payment_id=event.payment_id,
+        amount=_m(event.amount, state.currency),
+        received_on=event.received_on,
+        method=SUSPENSE_METHOD,
+        reference=event.reference,
+    )
+
+
+@_apply.register
+def _(event: ev.SuspenseCleared, state: Account) -> None:
+    payment = state.payments.get(event.payment_id)
+    if payment is not None:
+        payment.refunded += _m(event.amount, state.currency)
 
 
 @_apply.register

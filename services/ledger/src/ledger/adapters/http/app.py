@@ -29,6 +29,7 @@ from ledger.adapters.http import (
     reports,
     search,
     statements,
+    suspense,
 )
 from ledger.adapters.http.deps import LedgerDep
 from ledger.adapters.kafka.relay import relay_task
@@ -130,6 +131,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     problems.install(app, replace(edge.limits(), bodies=batch_limit))
     app.include_router(commands.router)
     app.include_router(batches.router)
+    app.include_router(suspense.router)
     app.include_router(queries.router)
     app.include_router(statements.router)
     app.include_router(search.router)

@@ -155,6 +155,24 @@ class RefundBody(Body):
     refunded_on: BusinessDate | None = None
 
 
+class SuspendReceiptBody(Body):
+    payment_id: Id
+    amount: Money
+    received_on: BusinessDate
+    method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    reference: OptText = None
+    payer: OptText = None
+
+
+class ClearSuspenseBody(Body):
+    clearance_id: Id
+    amount: Money | None = None
+    reason: Text
+    cleared_on: BusinessDate | None = None
+    to_account_id: Id | None = None
+    to_payment_id: Id | None = None
+
+
 class ApplyCreditBody(Body):
     invoice_id: Id
     amount: Money

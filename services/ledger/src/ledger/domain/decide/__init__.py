@@ -2,10 +2,10 @@
 
 Pure: no I/O, no clock. A rejected command raises a ``RuleViolation`` subclass naming the
 rule and, where one is at fault, the field. ``core`` dispatches on the command type; the
-rules live in ``invoices`` and ``payments``, which register themselves on import.
+rules live in ``invoices``, ``payments`` and ``suspense``, which register themselves on import.
 """
 
-from ledger.domain.decide import invoices, payments
+from ledger.domain.decide import invoices, payments, suspense
 from ledger.domain.decide.core import decide
 
-__all__ = ["decide", "invoices", "payments"]
+__all__ = ["decide", "invoices", "payments", "suspense"]

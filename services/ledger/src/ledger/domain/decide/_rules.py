@@ -31,7 +31,11 @@ def find_item(state: Account, item_id: str, field: str = "invoice_id") -> Item:
 
 def credit_sources(state: Account, on: date) -> list[Payment]:
     """Payments received by ``on`` with unapplied money left, oldest first."""
-    live = [p for p in state.payments.values() if p.unapplied > 0 and p.received_on <= on]
+    live = [
+        p
+        for p in state.payments.values()
+        if p.unapplied > 0 and p.received_on <= on and not p.suspended
+    ]
     return sorted(live, key=lambda p: (p.received_on, p.payment_id))
 
 

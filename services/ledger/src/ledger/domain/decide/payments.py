@@ -113,6 +113,10 @@ def _(c: cmd.ReversePayment, state: Account) -> list[ev.Event]:
         raise err.UnknownPayment(
             f"payment {c.payment_id} is not on this account", field="payment_id"
         )
+    if payment.suspended:
+        raise err.SuspenseState(
+            f"{c.payment_id} is a receipt held in suspense: clear it instead", field="payment_id"
+        )
     if payment.reversed:
         raise err.PaymentAlreadyReversed(f"payment {c.payment_id} is already reversed")
     not_before(c.reversed_on, payment.received_on, "reversed_on", "the payment's receipt")
