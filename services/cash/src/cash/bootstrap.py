@@ -95,5 +95,6 @@ def build(
         the_clock,
         policy(settings),
         settings.ledger_actor,
+        dict(settings.suspense_accounts),
     )
     return Cash(settings, engine, the_clock, registry, consumer, ledger, app)

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="Short-payment tolerance per jurisdiction, in the account's currency "
         '(JSON, e.g. {"SG": "5.00"}); a gap up to it is written off.',
     )
+    suspense_accounts: dict[str, str] = Field(
+        default={"SGD": "SUSPENSE-SGD", "HKD": "SUSPENSE-HKD"},
+        description="Per currency, the ledger account that holds unidentified receipts in "
+        "suspense (JSON); a currency without one waits in review outside the ledger.",
+    )
     ledger_actor: str = Field(default="cash", description="X-Actor on the ledger postings.")
     db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")

@@ -75,6 +75,12 @@ class World:
         assert r.status_code in (200, 201), r.text
         return r.json()
 
+    async def suspense(self) -> str:
+        """The SGD holding account's suspense balance in the ledger's trial balance."""
+        r = await self.ledger.get("/v1/reports/trial-balance", params={"as_of": "2026-12-31"})
+        [sgd] = [c for c in r.json()["currencies"] if c["currency"] == "SGD"]
+        return str(sgd["accounts"].get("1900-suspense", "0.00"))
+
     async def account(self, name: str, label: str, jurisdiction: str = "SG") -> str:
         account_id = self.id(name)
         await self.call(
@@ -135,9 +141,31 @@ class World:
         return list(r.json()["lines"])
 
 
+@pytest.fixture(scope="session")
+async def holding_account(ledger_client: httpx.AsyncClient) -> str:
+    """The ledger account unidentified SGD receipts are held on (cash's default)."""
+    r = await ledger_client.post(
+        "/v1/accounts",
+        json={
+            "account_id": "SUSPENSE-SGD",
+            "name": "Suspense, SGD receipts",
+            "currency": "SGD",
+            "jurisdiction": "SG",
+            "credit_limit": "0.00",
+            "payment_terms_days": 0,
+            "opened_on": "2000-01-01",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return "SUSPENSE-SGD"
+
+
 @pytest.fixture
 async def world(
-    make_database: DatabaseFactory, cash_template: str, ledger_client: httpx.AsyncClient
+    holding_account: str,
+    make_database: DatabaseFactory,
+    cash_template: str,
+    ledger_client: httpx.AsyncClient,
 ) -> AsyncIterator[World]:
     url = make_database("cash", template=cash_template)
     settings = Settings(database_url=url, consume=False, ledger_url="http://ledger")

@@ -99,7 +99,9 @@ async def test_an_unidentified_receipt_is_split_by_hand_over_two_accounts(world:
     await world.sync()
     await world.upload(camt053([Entry(world.id("E"), "200.00", "GROUP TREASURY", "feb")]))
     [line] = await world.lines("review")
-    assert line["note"] == "no account found: unidentified receipt"
+    assert line["note"] == (
+        "no account found: unidentified receipt; held in suspense on SUSPENSE-SGD"
+    )
 
     bad = await world.api.post(
         f"/v1/lines/{line['line_id']}/match",

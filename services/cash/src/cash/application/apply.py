@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cash.application import suspense
 from cash.application.plans import plan, suggestion_json
 from cash.application.ports import (
     Clock,
@@ -43,6 +45,7 @@ class CashApplication:
     clock: Clock
     policy: MatchPolicy
     actor: str = "cash"
+    suspense: Mapping[str, str] = field(default_factory=dict)  # currency -> holding account
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
     async def process(self, *, file_id: str | None = None, batch: int = 500) -> Counter[str]:
@@ -82,7 +85,10 @@ class CashApplication:
         decision = decide(line.amount, line.currency, candidates, self.policy)
         suggestions = [suggestion_json(s) for s in decision.suggestions]
         if decision.post is None:
-            note = "" if suggestions else "no account found: unidentified receipt"
+            holding, held = await suspense.hold(self.ledger, self.suspense, line)
+            await store.set_suspense(line.line_id, holding)
+            found = "" if suggestions else "no account found: unidentified receipt; "
+            note = found + held
             score = decision.suggestions[0].score if decision.suggestions else 0
             await store.set_outcome(
                 line.line_id,
@@ -94,7 +100,13 @@ class CashApplication:
                 note=note,
             )
             return LineRecord(
-                line, rec.file_id, "review", score, suggestions=suggestions, note=note
+                line,
+                rec.file_id,
+                "review",
+                score,
+                suggestions=suggestions,
+                note=note,
+                suspense=holding,
             )
         postings = plan(line.line_id, [decision.post])
         await store.set_outcome(
@@ -127,11 +139,13 @@ class CashApplication:
             known = self._accounts[line.currency] = await store.accounts(line.currency)
         scores: dict[str, float] = {}
         accounts: dict[str, DirectoryAccount] = {}
+        holding = set(self.suspense.values())
+        known = [a for a in known if a.account_id not in holding]
         if line.payer_name:
             for acc, score in self.names.similar(line.payer_name, known, NAME_CANDIDATES):
                 if score >= NAME_CUTOFF:
                     scores[acc.account_id], accounts[acc.account_id] = score, acc
-        for account_id in referenced:
+        for account_id in referenced.keys() - holding:
             known_acc = accounts.get(account_id) or await store.account(account_id)
             if known_acc is not None:
                 accounts[account_id] = known_acc
@@ -252,4 +266,15 @@ class CashApplication:
                     "reason": f"short payment within tolerance (statement line {line.line_id})",
                     "written_off_on": line.value_date.isoformat(),
                 },
+            )
+        source = p.get("from_suspense")
+        if source:
+            await suspense.clear(
+                self.ledger,
+                line,
+                source,
+                amount=p["amount"],
+                to_account=p["account_id"],
+                to_payment=p["payment_id"],
+                reason=f"identified: statement line {line.line_id}",
             )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cash.application import suspense
 from cash.application.apply import CashApplication
 from cash.application.plans import plan
+from cash.application.ports import PostingRefused
 from cash.domain.errors import InvalidMatch, LineState, NotFound
 from cash.domain.matching import Share, Suggestion
 
@@ -99,6 +101,12 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
         locked = await store.line(line_id, lock=True)
         if locked is None or locked.status not in OPEN_FOR_DECISION:
             raise LineState(f"line {line_id} was decided meanwhile")
+        if locked.suspense:
+            today = app.clock.now().date()
+            for p in postings:
+                p["from_suspense"] = suspense.moved(
+                    locked.suspense, line_id, p["payment_id"], today
+                )
         await store.set_outcome(
             line_id,
             "posting",
@@ -126,6 +134,22 @@ async def refund(app: CashApplication, line_id: str, reason: str, actor: str) ->
             raise NotFound(f"no statement line {line_id}", field="line_id")
         if rec.status not in OPEN_FOR_DECISION:
             raise LineState(f"line {line_id} is {rec.status}, not waiting for review")
+        if rec.suspense:
+            source = suspense.moved(
+                rec.suspense, line_id, f"{line_id}-REFUND", app.clock.now().date()
+            )
+            try:
+                await suspense.clear(
+                    app.ledger,
+                    rec.line,
+                    source,
+                    amount=rec.line.amount,
+                    to_account=None,
+                    to_payment=None,
+                    reason=f"refunded to the payer: {reason}",
+                )
+            except PostingRefused as e:
+                raise InvalidMatch(f"the ledger refused the refund: {e}") from None
         await store.set_outcome(
             line_id,
             "refunded",

@@ -42,6 +42,7 @@ def line_view(rec: LineRecord) -> dict[str, Any]:
         "score": rec.score,
         "account_id": rec.account_id,
         "note": rec.note,
+        "suspense_account": rec.suspense,
         "postings": [posting_view(p, ccy) for p in rec.postings],
         "suggestions": [suggestion_view(s, ccy) for s in rec.suggestions],
     }

@@ -89,6 +89,15 @@ class HttpLedger:
     async def post_write_off(self, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self._write(f"/v1/accounts/{account_id}/write-offs", body)
 
+    async def suspend(self, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._write(f"/v1/accounts/{account_id}/suspense", body)
+
+    async def clear_suspense(
+        self, account_id: str, payment_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        path = f"/v1/accounts/{account_id}/suspense/{payment_id}/clearances"
+        return await self._write(path, body)
+
     async def reverse_payment(
         self, account_id: str, payment_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:

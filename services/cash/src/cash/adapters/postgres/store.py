@@ -18,7 +18,7 @@ from cash.domain.statement import Direction, StatementLine
 _LINE_COLUMNS = (
     "line_id, file_id, line_no, bank_account, entry_ref, direction, amount, currency, "
     "value_date, booking_date, payer_name, remittance, end_to_end_id, return_code, "
-    "original_ref, status, score, account_id, postings, suggestions, note"
+    "original_ref, status, score, account_id, postings, suggestions, note, suspense_account"
 )
 
 
@@ -47,6 +47,7 @@ def _line(row: RowMapping) -> LineRecord:
         list(row["postings"]),
         list(row["suggestions"]),
         row["note"],
+        row["suspense_account"],
     )
 
 
@@ -235,6 +236,12 @@ class PostgresStore:
                 "at": at,
                 "id": line_id,
             },
+        )
+
+    async def set_suspense(self, line_id: str, account: str | None) -> None:
+        await self.conn.execute(
+            text("UPDATE lines SET suspense_account = :a WHERE line_id = :id"),
+            {"a": account, "id": line_id},
         )
 
     async def accounts(self, currency: str) -> list[DirectoryAccount]:

@@ -1,0 +1,77 @@
+"""Unidentified receipts in the ledger's suspense until a person decides.
+
+A receipt that waits for review is posted to the ledger at once, to a holding account per
+currency (``SUSPENSE-SGD`` ...), where it is held in the chart's suspense account: the
+bank's money is in the books the day it arrives. Matched by hand it moves to the customer
+(the customer's payment first, then the clearance naming it, so a failure in between
+leaves it in suspense, never lost); refunded, it leaves suspense as owed to the payer.
+Every id is derived from the statement line, so retries replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from cash.application.ports import Ledger, PostingRefused
+from cash.domain.money import decimal_string
+from cash.domain.statement import StatementLine
+
+
+async def hold(
+    ledger: Ledger, holding: Mapping[str, str], line: StatementLine
+) -> tuple[str | None, str]:
+    """(the holding account the receipt is now held on, or None; a note saying so)."""
+    account = holding.get(line.currency)
+    if account is None:
+        return None, f"not in the ledger yet: no suspense account for {line.currency}"
+    try:
+        await ledger.suspend(
+            account,
+            {
+                "payment_id": line.line_id,
+                "amount": decimal_string(line.amount, line.currency),
+                "received_on": line.value_date.isoformat(),
+                "method": "bank_transfer",
+                "reference": (line.end_to_end_id or line.entry_ref)[:500],
+                "payer": line.payer_name[:500] or None,
+            },
+        )
+    except PostingRefused as e:
+        return None, f"not held in suspense on {account}: {e}"
+    return account, f"held in suspense on {account}"
+
+
+def moved(holding: str, line_id: str, payment_id: str, on: date) -> dict[str, Any]:
+    """What a planned customer payment clears from suspense once it is posted."""
+    return {
+        "account": holding,
+        "payment_id": line_id,
+        "clearance_id": f"{payment_id}-CLR",
+        "cleared_on": on.isoformat(),
+    }
+
+
+async def clear(
+    ledger: Ledger,
+    line: StatementLine,
+    source: Mapping[str, Any],
+    *,
+    amount: int,
+    to_account: str | None,
+    to_payment: str | None,
+    reason: str,
+) -> None:
+    await ledger.clear_suspense(
+        source["account"],
+        source["payment_id"],
+        {
+            "clearance_id": source["clearance_id"],
+            "amount": decimal_string(amount, line.currency),
+            "reason": reason,
+            "cleared_on": source["cleared_on"],
+            "to_account_id": to_account,
+            "to_payment_id": to_payment,
+        },
+    )
