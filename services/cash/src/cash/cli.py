@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply the database migrations")
     imp = sub.add_parser("import", help="import a statement file, match and post its lines")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--format", choices=["camt.053", "camt.054"], default=None)
+    imp.add_argument("--format", choices=["camt.053", "camt.054", "mt940"], default=None)
     imp.add_argument("--actor", default="cli")
     sub.add_parser("process", help="match and post every line still waiting")
     sub.add_parser("openapi", help="print the OpenAPI document")

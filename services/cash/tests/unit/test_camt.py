@@ -72,5 +72,5 @@ def test_a_missing_credit_debit_indicator_names_its_line() -> None:
 
 
 def test_something_else_than_camt_is_refused() -> None:
-    with pytest.raises(InvalidStatement, match="not a camt"):
+    with pytest.raises(InvalidStatement, match=r"neither camt\.053/054 nor MT940"):
         parse(b"<Document><pain.008/></Document>", "f" * 64)

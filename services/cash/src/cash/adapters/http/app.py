@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
-from cash.adapters.http import problems, routes
+from cash.adapters.http import partners, problems, routes
 from cash.adapters.http.deps import CashDep, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
@@ -62,6 +62,7 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
         _metrics(app, service)
     problems.install(app)
     app.include_router(routes.router)
+    app.include_router(partners.router)
     app.include_router(dead_letter_router(get_cash, problems.PROBLEMS))
 
     @app.middleware("http")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from cash.adapters.formats import parse
+from cash.adapters.http import partners
 from cash.adapters.http.deps import Actor, CashDep, FileId, LineId
 from cash.adapters.http.views import import_view, line_view
 from cash.adapters.postgres.store import PostgresStore
@@ -61,7 +61,7 @@ async def _import_answer(service: Any, file_id: str) -> dict[str, Any]:
 @router.post(
     "/imports",
     status_code=201,
-    summary="Import a statement file (camt.053, camt.054), match and post its lines",
+    summary="Import a statement (camt.053, camt.054, MT940, partner CSV), match and post it",
     description="The file is the request body. Its SHA-256 is the import id: the same file "
     "again answers the first import (`Idempotent-Replayed: true`) and changes nothing. "
     "A file that cannot be read is refused with 422 naming the line; nothing is kept.",
@@ -73,18 +73,17 @@ async def post_import(
     request: Request,
     service: CashDep,
     actor: Actor,
-    format: Annotated[str | None, Query(pattern="^(camt\\.053|camt\\.054)$")] = None,
+    format: Annotated[str | None, Query(pattern="^(camt\\.053|camt\\.054|mt940|csv)$")] = None,
+    partner: Annotated[
+        str | None, Query(max_length=64, description="whose saved CSV mapping reads the file")
+    ] = None,
     filename: Annotated[str, Query(max_length=200)] = "statement",
     process: Annotated[bool, Query(description="match and post now")] = True,
 ) -> JSONResponse:
     raw = await request.body()
+    reader = await partners.reader(service, format, partner)
     done = await import_file(
-        service.app.uow,
-        raw,
-        filename=filename,
-        actor=actor,
-        clock=service.clock,
-        parse=lambda data, fid: parse(data, fid, format),
+        service.app.uow, raw, filename=filename, actor=actor, clock=service.clock, parse=reader
     )
     if process:
         await service.app.process(file_id=done.record.file_id)

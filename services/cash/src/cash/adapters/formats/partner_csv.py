@@ -1,0 +1,88 @@
+"""Partner CSV files, read with the partner's saved :class:`CsvMapping`.
+
+Line numbers are the file's (the header is line 1). The whole file is read before anything
+is kept, so a bad row refuses the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from cash.domain.errors import CashError, InvalidStatement
+from cash.domain.money import minor_units
+from cash.domain.partners import CsvMapping
+from cash.domain.statement import Direction, StatementLine
+
+
+def _decimal(text: str, mapping: CsvMapping) -> Decimal:
+    cleaned = text.strip().replace(" ", "")
+    if mapping.decimal_comma:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
+    return value
+
+
+def rows(raw: bytes, mapping: CsvMapping) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row by header) for every data row."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidStatement("not UTF-8 text", line=raw[: e.start].count(b"\n") + 1) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
+    headers = set(reader.fieldnames or ())
+    missing = [c for c in mapping.columns.values() if c not in headers]
+    if missing:
+        raise InvalidStatement(f"the header has no column {', '.join(missing)}", line=1)
+    out = []
+    try:
+        for row in reader:
+            out.append((reader.line_num, row))
+    except csv.Error as e:
+        raise InvalidStatement(f"not CSV: {e}", line=reader.line_num) from None
+    return out
+
+
+def parse(raw: bytes, file_id: str, mapping: CsvMapping) -> list[StatementLine]:
+    col = mapping.columns
+    lines = []
+    for line_no, row in rows(raw, mapping):
+        if not any((v or "").strip() for v in row.values()):
+            continue  # a blank line
+        try:
+            currency = (row[col["currency"]] if "currency" in col else mapping.currency) or ""
+            amount = _decimal(row[col["amount"]] or "", mapping)
+            day = datetime.strptime(  # a calendar date: no time zone
+                row[col["value_date"]].strip(), mapping.date_format
+            ).replace(tzinfo=UTC)
+            ref = (row[col["entry_ref"]] or "").strip()
+            if not ref:
+                raise ValueError(f"{col['entry_ref']} is empty")
+            lines.append(
+                StatementLine(
+                    line_no=line_no,
+                    bank_account=mapping.bank_account,
+                    entry_ref=ref,
+                    direction=Direction.DEBIT if amount < 0 else Direction.CREDIT,
+                    amount=minor_units(abs(amount), currency.strip().upper()),
+                    currency=currency.strip().upper(),
+                    value_date=date(day.year, day.month, day.day),
+                    payer_name=(row.get(col.get("payer_name", ""), "") or "").strip(),
+                    remittance=(row.get(col.get("remittance", ""), "") or "").strip(),
+                    end_to_end_id=(row.get(col.get("end_to_end_id", ""), "") or "").strip(),
+                )
+            )
+        except CashError as e:
+            raise InvalidStatement(e.detail, line=line_no) from None
+        except (ValueError, TypeError, KeyError) as e:
+            raise InvalidStatement(str(e), line=line_no) from None
+    return lines
