@@ -67,6 +67,8 @@ async def test_account_history_carries_dates_actor_and_correlation(
         "received_on": "2026-01-12",
         "method": "bank_transfer",
         "reference": None,
+        "allocation_order": "oldest_due_first",  # it named no invoices
+        "policy_id": None,
     }
     assert events[3]["data"] == {
         "payment_id": "PAY-1",

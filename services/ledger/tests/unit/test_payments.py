@@ -51,7 +51,12 @@ def pay(
     )
 
 
-def payment_received(amount: str, payment_id: str = "PAY-1") -> ev.PaymentReceived:
+OLDEST = "oldest_due_first"  # recorded when the payment names no invoices
+
+
+def payment_received(
+    amount: str, payment_id: str = "PAY-1", *, order: str | None = None
+) -> ev.PaymentReceived:
     return ev.PaymentReceived(
         payment_id=payment_id,
         currency="SGD",
@@ -59,6 +64,7 @@ def payment_received(amount: str, payment_id: str = "PAY-1") -> ev.PaymentReceiv
         received_on=day(10),
         method="bank-transfer",
         reference="BANK-REF-1",
+        allocation_order=order,
     )
 
 
@@ -68,7 +74,7 @@ def test_payment_is_allocated_oldest_due_first_and_a_partial_payment_leaves_an_i
     events = when(THREE_OPEN, pay("100.00"))
 
     assert events == [
-        payment_received("100.00"),
+        payment_received("100.00", order=OLDEST),
         allocated("PAY-1", "INV-3", "30.00", on=10),
         allocated("PAY-1", "INV-2", "50.00", on=10),
         allocated("PAY-1", "INV-1", "20.00", on=10),
@@ -89,7 +95,7 @@ def test_disputed_invoices_are_skipped_by_oldest_due_first() -> None:
     events = when(history, pay("100.00"))
 
     assert events == [
-        payment_received("100.00"),
+        payment_received("100.00", order=OLDEST),
         allocated("PAY-1", "INV-2", "50.00", on=10),
         allocated("PAY-1", "INV-1", "50.00", on=10),
     ]
@@ -100,7 +106,7 @@ def test_over_payment_becomes_unapplied_credit() -> None:
     events = when(THREE_OPEN, pay("200.00"))
 
     assert events == [
-        payment_received("200.00"),
+        payment_received("200.00", order=OLDEST),
         allocated("PAY-1", "INV-3", "30.00", on=10),
         allocated("PAY-1", "INV-2", "50.00", on=10),
         allocated("PAY-1", "INV-1", "100.00", on=10),
@@ -113,7 +119,7 @@ def test_over_payment_becomes_unapplied_credit() -> None:
 def test_payment_with_nothing_open_is_all_unapplied() -> None:
     history = [opened()]
     events = when(history, pay("10.00"))
-    assert events == [payment_received("10.00")]
+    assert events == [payment_received("10.00", order=OLDEST)]
     assert then_state(history, *events).totals.unapplied == 1000
 
 
@@ -124,7 +130,7 @@ def test_payment_after_all_invoices_are_paid_is_not_allocated_to_paid_ones() -> 
         received("PAY-0", "10.00"),
         allocated("PAY-0", "INV-1", "10.00"),
     ]
-    assert when(history, pay("5.00")) == [payment_received("5.00")]
+    assert when(history, pay("5.00")) == [payment_received("5.00", order=OLDEST)]
 
 
 def test_named_allocations_with_and_without_amount() -> None:

@@ -35,6 +35,13 @@ def _invoice_v1_to_v2(data: Data) -> Data:
     return {**data, "lines": lines, "total": str(total)}
 
 
+@upcaster("PaymentReceived", 1)
+def _payment_v1_to_v2(data: Data) -> Data:
+    """Version 1 did not record the allocation order (it was always oldest due first for a
+    payment naming no invoices, but the event does not say which kind it was)."""
+    return {**data, "allocation_order": None, "policy_id": None}
+
+
 def upcast(event_type: str, schema_version: int, data: Data) -> Data:
     current = EVENT_TYPES[event_type].schema_version
     while schema_version < current:

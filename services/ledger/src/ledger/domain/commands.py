@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -46,6 +47,20 @@ class IssueInvoice(Command):
     broker_id: str | None = None
 
 
+class AllocationOrder(StrEnum):
+    """How a payment that names no invoices is allocated (disputed items always skipped).
+
+    ``oldest_due_first``  every open item by due date;
+    ``fees_first``        debit notes (dunning fees, interest charges) before premium
+                          invoices, each group oldest due first;
+    ``by_policy``         the items of ``policy_id`` first, then the rest, oldest due first.
+    """
+
+    OLDEST_DUE_FIRST = "oldest_due_first"
+    FEES_FIRST = "fees_first"
+    BY_POLICY = "by_policy"
+
+
 class AllocationSpec(Command):
     invoice_id: str
     amount: Decimal | None = None  # None: as much as is open, up to what is left
@@ -57,7 +72,9 @@ class ReceivePayment(Command):
     received_on: date
     method: str
     reference: str | None = None
-    allocations: tuple[AllocationSpec, ...] | None = None  # None: oldest due first
+    allocations: tuple[AllocationSpec, ...] | None = None  # None: by allocation_order
+    allocation_order: AllocationOrder = AllocationOrder.OLDEST_DUE_FIRST
+    policy_id: str | None = None  # by_policy: this policy's items first
 
 
 class ReversePayment(Command):

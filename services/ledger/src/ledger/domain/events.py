@@ -88,9 +88,15 @@ class PaymentShare(BaseModel):
 
 
 class PaymentReceived(Event):
-    """Money came in; until allocated it is unapplied credit of the account."""
+    """Money came in; until allocated it is unapplied credit of the account.
+
+    Version 2 records how the ledger allocated a payment that named no invoices
+    (``allocation_order``, and the ``policy_id`` it preferred); both are None when the
+    payment named its allocations (and on version 1 events, which did not record it).
+    """
 
     effective_field: ClassVar[str] = "received_on"
+    schema_version: ClassVar[int] = 2
 
     payment_id: str
     currency: str
@@ -98,6 +104,8 @@ class PaymentReceived(Event):
     received_on: date
     method: str
     reference: str | None = None
+    allocation_order: str | None = None
+    policy_id: str | None = None
 
 
 class PaymentAllocated(Event):

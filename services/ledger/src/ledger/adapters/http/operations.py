@@ -23,6 +23,7 @@ from ledger.adapters.http.views import (
 from ledger.application.handler import Presenter, request_hash
 from ledger.application.records import StoredEvent
 from ledger.domain import commands as cmd
+from ledger.domain import errors as err
 from ledger.domain import events as ev
 from ledger.domain.money import format_minor
 from ledger.domain.state import Account
@@ -154,7 +155,14 @@ def receive_payment(body: s.PaymentBody, _: Params, today: Today) -> Prepared:
         method=body.method,
         reference=body.reference,
         allocations=allocations,
+        allocation_order=body.allocation_order or cmd.AllocationOrder.OLDEST_DUE_FIRST,
+        policy_id=body.policy_id,
     )
+    if allocations is not None and (body.allocation_order or body.policy_id):
+        field = "allocation_order" if body.allocation_order else "policy_id"
+        raise err.RuleViolation(
+            f"{field} applies only to a payment naming no allocations", field=field
+        )
     return Prepared(command, body.payment_id, "payment_id", body.model_dump(), _payment)
 
 
@@ -229,6 +237,32 @@ def resolve_dispute(body: s.ResolveBody, params: Params, today: Today) -> Prepar
     return Prepared(command, None, "Idempotency-Key", body.model_dump(), _single)
 
 
+def _held(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    """A suspense event with what its receipt still holds."""
+    event = events[0]
+    assert isinstance(event, ev.ReceiptSuspended | ev.SuspenseCleared)
+    receipt = state.payments[event.payment_id]
+    return {
+        **event.model_dump(mode="json"),
+        "held": format_minor(receipt.unapplied, state.currency),
+        **recorded(stored),
+    }
+
+
+def suspend_receipt(body: s.SuspendReceiptBody, _: Params, today: Today) -> Prepared:
+    command = cmd.SuspendReceipt(**body.model_dump())
+    return Prepared(command, body.payment_id, "payment_id", body.model_dump(), _held)
+
+
+def clear_suspense(body: s.ClearSuspenseBody, params: Params, today: Today) -> Prepared:
+    command = cmd.ClearSuspense(
+        payment_id=params["payment_id"],
+        **body.model_dump(exclude={"cleared_on"}),
+        cleared_on=today(body.cleared_on),
+    )
+    return Prepared(command, body.clearance_id, "clearance_id", body.model_dump(), _held)
+
+
 @dataclass(frozen=True)
 class Operation:
     """One write operation as the batch route names it (``op``)."""
@@ -252,4 +286,6 @@ OPERATIONS: dict[str, Operation] = {
     "apply_credit": Operation(s.ApplyCreditBody, apply_credit),
     "dispute": Operation(s.DisputeBody, dispute, ("invoice_id",), derive_key=True),
     "resolve_dispute": Operation(s.ResolveBody, resolve_dispute, ("invoice_id",), derive_key=True),
+    "suspend_receipt": Operation(s.SuspendReceiptBody, suspend_receipt),
+    "clear_suspense": Operation(s.ClearSuspenseBody, clear_suspense, ("payment_id",)),
 }

@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ledger.domain.commands import AllocationOrder
 from servicekit.types import Day
 
 # ASCII: in Python \d also matches other scripts' digits (U+0665), which Decimal accepts.
@@ -110,6 +111,12 @@ class PaymentBody(Body):
     method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     reference: OptText = None
     allocations: Annotated[list[AllocationBody], Field(max_length=1000)] | None = None
+    allocation_order: AllocationOrder | None = Field(
+        None,
+        description="without `allocations`: oldest_due_first (default), fees_first (debit "
+        "notes before invoices) or by_policy (the items of `policy_id` first)",
+    )
+    policy_id: Id | None = None
 
 
 class ReversalBody(Body):

@@ -15,7 +15,7 @@ from ledger.domain.decide._rules import (
     positive,
 )
 from ledger.domain.decide.core import decide_on
-from ledger.domain.state import Account
+from ledger.domain.state import Account, Item
 
 
 @decide_on.register
@@ -23,8 +23,11 @@ def _(c: cmd.ReceivePayment, state: Account) -> list[ev.Event]:
     if c.payment_id in state.payments:
         raise err.DuplicateId(f"payment {c.payment_id} already exists", field="payment_id")
     amount = positive(c.amount, state, "amount")
+    auto = c.allocations is None
+    if c.allocation_order is cmd.AllocationOrder.BY_POLICY and not c.policy_id:
+        raise err.RuleViolation("by_policy allocation names a policy_id", field="policy_id")
     plan = (
-        _oldest_due_first(state, amount)
+        _in_order(state, amount, c.allocation_order, c.policy_id)
         if c.allocations is None
         else _named_allocations(c.allocations, state, amount)
     )
@@ -36,6 +39,8 @@ def _(c: cmd.ReceivePayment, state: Account) -> list[ev.Event]:
             received_on=c.received_on,
             method=c.method,
             reference=c.reference,
+            allocation_order=c.allocation_order.value if auto else None,
+            policy_id=c.policy_id if auto else None,
         )
     ]
     out += [
@@ -52,11 +57,21 @@ def _(c: cmd.ReceivePayment, state: Account) -> list[ev.Event]:
     return out
 
 
-def _oldest_due_first(state: Account, amount: int) -> list[tuple[str, int]]:
-    """Allocate to open, undisputed items by due date; disputed items are left alone."""
+def _in_order(
+    state: Account, amount: int, order: cmd.AllocationOrder, policy_id: str | None
+) -> list[tuple[str, int]]:
+    """Allocate to open, undisputed items in ``order``; disputed items are left alone."""
+
+    def first(i: Item) -> int:
+        if order is cmd.AllocationOrder.FEES_FIRST:
+            return 0 if i.kind == "debit_note" else 1
+        if order is cmd.AllocationOrder.BY_POLICY:
+            return 0 if i.policy_id == policy_id else 1
+        return 0
+
     candidates = sorted(
         (i for i in state.items.values() if i.open_amount > 0 and not i.disputed),
-        key=lambda i: (i.due_date, i.issue_date, i.item_id),
+        key=lambda i: (first(i), i.due_date, i.issue_date, i.item_id),
     )
     plan: list[tuple[str, int]] = []
     left = amount
