@@ -59,6 +59,17 @@ def policy(settings: Settings) -> MatchPolicy:
     return MatchPolicy(settings.auto_post_threshold, tolerance)
 
 
+ORDERS = ("oldest_due_first", "fees_first")
+
+
+def orders(settings: Settings) -> dict[str, str]:
+    for jurisdiction, order in settings.allocation_orders.items():
+        if order not in ORDERS:
+            allowed = ", ".join(ORDERS)
+            raise SystemExit(f"CASH_ALLOCATION_ORDERS: {jurisdiction} {order!r} is not {allowed}")
+    return dict(settings.allocation_orders)
+
+
 def build(
     settings: Settings,
     *,
@@ -96,5 +107,6 @@ def build(
         policy(settings),
         settings.ledger_actor,
         dict(settings.suspense_accounts),
+        orders(settings),
     )
     return Cash(settings, engine, the_clock, registry, consumer, ledger, app)

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="Per currency, the ledger account that holds unidentified receipts in "
         "suspense (JSON); a currency without one waits in review outside the ledger.",
     )
+    allocation_orders: dict[str, str] = Field(
+        default={},
+        description="Per jurisdiction, the ledger's allocation order for money matched to an "
+        "account without naming invoices (oldest_due_first, fees_first); default "
+        "oldest_due_first.",
+    )
     ledger_actor: str = Field(default="cash", description="X-Actor on the ledger postings.")
     db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")

@@ -81,6 +81,19 @@ class World:
         [sgd] = [c for c in r.json()["currencies"] if c["currency"] == "SGD"]
         return str(sgd["accounts"].get("1900-suspense", "0.00"))
 
+    async def fee(self, account_id: str, name: str, amount: str) -> str:
+        fee_id = self.id(name)
+        await self.call(
+            f"/v1/accounts/{account_id}/adjustments",
+            {
+                "adjustment_id": fee_id,
+                "amount": amount,
+                "reason": "late fee",
+                "effective_on": "2026-02-01",
+            },
+        )
+        return fee_id
+
     async def account(self, name: str, label: str, jurisdiction: str = "SG") -> str:
         account_id = self.id(name)
         await self.call(
@@ -168,7 +181,12 @@ async def world(
     ledger_client: httpx.AsyncClient,
 ) -> AsyncIterator[World]:
     url = make_database("cash", template=cash_template)
-    settings = Settings(database_url=url, consume=False, ledger_url="http://ledger")
+    settings = Settings(
+        database_url=url,
+        consume=False,
+        ledger_url="http://ledger",
+        allocation_orders={"HK": "fees_first"},
+    )
     service = build(settings, ledger_client=ledger_client)
     transport = httpx.ASGITransport(app=create_cash_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://cash") as api:

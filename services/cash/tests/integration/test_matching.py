@@ -164,3 +164,26 @@ async def test_a_receipt_in_review_can_be_refunded(world: World) -> None:
     assert r.status_code == 200
     assert r.json()["status"] == "refunded"
     assert await world.lines("review") == []
+
+
+async def test_a_part_without_invoices_is_allocated_in_the_jurisdictions_order(
+    world: World,
+) -> None:
+    hk = await world.account("HK", "Causeway Bay Optics", jurisdiction="HK")
+    inv = await world.invoice(hk, "INV-1", "100.00", due="2026-01-31")
+    fee = await world.fee(hk, "FEE-1", "15.00")
+    await world.sync()
+    await world.upload(camt053([Entry(world.id("E"), "40.00", "CBO", "feb")]))
+    [line] = await world.lines("review")
+
+    r = await world.api.post(
+        f"/v1/lines/{line['line_id']}/match",
+        json={"parts": [{"account_id": hk, "auto_allocate": True}]},
+    )
+
+    assert r.status_code == 200, r.text
+    assert await world.open_amount(hk, fee) == "0.00"  # HK: fees first
+    assert await world.open_amount(hk, inv) == "75.00"
+    events = (await world.ledger.get(f"/v1/accounts/{hk}/events")).json()["events"]
+    [received] = [e for e in events if e["type"] == "PaymentReceived"]
+    assert received["data"]["allocation_order"] == "fees_first"

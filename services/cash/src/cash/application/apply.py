@@ -46,6 +46,7 @@ class CashApplication:
     policy: MatchPolicy
     actor: str = "cash"
     suspense: Mapping[str, str] = field(default_factory=dict)  # currency -> holding account
+    orders: Mapping[str, str] = field(default_factory=dict)  # jurisdiction -> allocation order
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
     async def process(self, *, file_id: str | None = None, batch: int = 500) -> Counter[str]:
@@ -240,6 +241,18 @@ class CashApplication:
             )
         return "matched"
 
+    @staticmethod
+    def _allocation(p: dict[str, Any], ccy: str) -> dict[str, Any]:
+        """Named allocations, or the order the ledger allocates in (a part matched to an
+        account without naming invoices)."""
+        if p.get("allocation_order"):
+            return {"allocation_order": p["allocation_order"]}
+        shares = [
+            {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
+            for a in p["allocations"]
+        ]
+        return {"allocations": shares}
+
     async def _post_one(self, line: StatementLine, p: dict[str, Any]) -> None:
         ccy = line.currency
         await self.ledger.post_payment(
@@ -250,10 +263,7 @@ class CashApplication:
                 "received_on": line.value_date.isoformat(),
                 "method": "bank_transfer",
                 "reference": (line.end_to_end_id or line.entry_ref)[:500],
-                "allocations": [
-                    {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
-                    for a in p["allocations"]
-                ],
+                **self._allocation(p, ccy),
             },
         )
         for w in p["write_offs"]:

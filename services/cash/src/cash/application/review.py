@@ -28,6 +28,7 @@ class Part:
     allocations: tuple[Share, ...] = ()
     amount: int | None = None
     write_off_gap: bool = False
+    auto_allocate: bool = False  # the ledger allocates it in the jurisdiction's order
 
 
 async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], actor: str) -> str:
@@ -46,6 +47,7 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
     if sum(amounts) != line.amount:
         raise InvalidMatch("the parts add up to another amount than the line's", field="parts")
     suggestions = []
+    orders = []
     for i, (part, amount) in enumerate(zip(parts, amounts, strict=True)):
         where = f"parts[{i}]"
         async with app.uow() as store:
@@ -57,6 +59,9 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
                 f"account {acc.account_id} is in {acc.currency}, the line in {line.currency}",
                 field=f"{where}.account_id",
             )
+        orders.append(app.orders.get(acc.jurisdiction, "oldest_due_first"))
+        if part.auto_allocate and part.allocations:
+            raise InvalidMatch("auto_allocate names no allocations", field=f"{where}.allocations")
         allocated = sum(a.amount for a in part.allocations)
         if allocated > amount:
             raise InvalidMatch("allocations exceed the part's amount", field=f"{where}.allocations")
@@ -97,6 +102,9 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
             )
         )
     postings = plan(line_id, suggestions)
+    for part, posting, order in zip(parts, postings, orders, strict=True):
+        if part.auto_allocate:
+            posting["allocation_order"] = order
     async with app.uow() as store:
         locked = await store.line(line_id, lock=True)
         if locked is None or locked.status not in OPEN_FOR_DECISION:

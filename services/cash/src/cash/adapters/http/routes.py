@@ -39,6 +39,11 @@ class PartBody(Body):
     amount: Money | None = Field(None, description="required when the line is split")
     allocations: Annotated[list[ShareBody], Field(max_length=200)] = []
     write_off_gap: bool = False
+    auto_allocate: bool = Field(
+        False,
+        description="no allocations: the ledger allocates the part in the allocation order of "
+        "the account's jurisdiction (CASH_ALLOCATION_ORDERS)",
+    )
 
 
 class MatchBody(Body):
@@ -164,7 +169,7 @@ async def match_line(
             )
             for j, a in enumerate(p.allocations)
         )
-        parts.append(Part(p.account_id, shares, amount, p.write_off_gap))
+        parts.append(Part(p.account_id, shares, amount, p.write_off_gap, p.auto_allocate))
     await match_by_hand(service.app, line_id, parts, actor)
     return await get_line(service, line_id)
 
