@@ -142,7 +142,7 @@ class CashApplication:
         accounts: dict[str, DirectoryAccount] = {}
         holding = set(self.suspense.values())
         known = [a for a in known if a.account_id not in holding]
-        if line.payer_name:
+        if line.payer_name and not referenced:  # a named reference outranks any name alone
             for acc, score in self.names.similar(line.payer_name, known, NAME_CANDIDATES):
                 if score >= NAME_CUTOFF:
                     scores[acc.account_id], accounts[acc.account_id] = score, acc
