@@ -57,6 +57,7 @@ run: venv
 # A realistic year (about 2,000 group policies, SG and HK) through the services' APIs;
 # idempotent. make demo DEMO_ARGS="--policies 200" for a smaller one.
 demo: venv
+	@tokens="$${LEDGER_DATA_DIR:-var}/auth/tokens.env"; if [ -f "$$tokens" ]; then . "$$tokens"; fi; \
 	$(BIN)/console demo $(DEMO_ARGS)
 
 test: venv

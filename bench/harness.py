@@ -28,6 +28,13 @@ import psutil
 
 from devstack.pgurl import libpq_url
 from devstack.postgres import EmbeddedPostgres, create_database, drop_database
+from servicekit.auth import POSTER
+from servicekit.auth.issuer import LocalIssuer
+
+# The ledger verifies a bearer token on every post, as in production: a throwaway issuer
+# here, its key set handed to `ledger serve` inline.
+ISSUER = LocalIssuer("urn:receivables:bench-issuer")
+POSTER_TOKEN = ISSUER.mint("bench", roles=[POSTER], audience="ledger", expires_in=7 * 86400)
 
 
 @dataclass
@@ -243,6 +250,7 @@ class HttpClient:
         assert self._reader is not None
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Authorization: Bearer {POSTER_TOKEN}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self._writer.write(head.encode() + payload)
@@ -288,6 +296,8 @@ def free_port() -> int:
 def ledger_env(db_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env["LEDGER_DATABASE_URL"] = db_url
+    env["LEDGER_AUTH_ISSUER"] = ISSUER.issuer
+    env["LEDGER_AUTH_JWKS"] = ISSUER.jwks_json()
     env.setdefault("LEDGER_LOG_LEVEL", "WARNING")  # no access log on the hot path
     env.setdefault("LEDGER_CHAIN_KEY", "bench-chain-key")
     return env

@@ -52,6 +52,13 @@ from ledger.adapters.kafka.relay import Relay
 from ledger.bootstrap import build
 from ledger.domain.events import InvoiceIssued, InvoiceLine
 from ledger.settings import Settings
+from servicekit.auth import AUDITOR, POSTER
+from servicekit.auth.issuer import LocalIssuer
+
+# The ledger verifies a bearer token per request, as in production (a throwaway issuer).
+ISSUER = LocalIssuer("urn:receivables:bench-issuer")
+TOKEN = ISSUER.mint("bench", roles=[POSTER, AUDITOR], audience="ledger", expires_in=86400)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def log(message: str) -> None:
@@ -81,6 +88,8 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         "LEDGER_KAFKA_TOPIC": settings.kafka_topic,
         "LEDGER_KAFKA_IDEMPOTENT_PRODUCER": "false",
         "LEDGER_LOG_LEVEL": "WARNING",
+        "LEDGER_AUTH_ISSUER": ISSUER.issuer,
+        "LEDGER_AUTH_JWKS": ISSUER.jwks_json(),
     }
 
 
@@ -246,7 +255,7 @@ async def consumer_main(
     source: Any = (
         KafkaSource(bootstrap, group_id=f"bench-{tag}", topic=topic)
         if transport == "kafka"
-        else HttpFeedSource(base)
+        else HttpFeedSource(base, headers=AUTH)
     )
     consumer = StampingConsumer(f"bench-{tag}", engine, _noop, source, poll_wait=5.0)
     with open(out_path, "a") as out:  # noqa: ASYNC230 - a local file, flushed per batch
@@ -284,7 +293,7 @@ async def latency(
 ) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120, headers=AUTH) as client:
         tag = uuid.uuid4().hex[:6]
         ids = [f"L-{transport}-{tag}-{i}" for i in range(accounts)]
         for a in ids:

@@ -16,6 +16,11 @@ from ledger.adapters.http.app import create_app
 from ledger.bootstrap import Ledger, build
 from ledger.cli import migrate
 from ledger.settings import Settings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
+
+IDENTITY = TestIdentity("ledger")
+"""A throwaway issuer the test ledger trusts."""
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +31,7 @@ def stream_settings(make_database: DatabaseFactory, kafka_broker: KafkaBroker) -
         kafka_bootstrap_servers=kafka_broker.bootstrap_servers,
         kafka_idempotent_producer=False,  # Tansu has no idempotent producer
         relay_in_serve=False,  # each test runs its own relay
+        **IDENTITY.settings(),
     )
     migrate(settings)
     return settings
@@ -41,7 +47,10 @@ async def stream_ledger(stream_settings: Settings) -> AsyncIterator[Ledger]:
 @pytest.fixture(scope="session")
 async def ledger_client(stream_ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(stream_ledger))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    headers = IDENTITY.headers(ADMIN, subject="e2e")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
         yield c
 
 

@@ -469,6 +469,9 @@ async def test_ledger_serve_runs_the_relay_when_kafka_is_configured(
     from dataclasses import replace
 
     from ledger.adapters.http.app import create_app
+    from servicekit.auth import ADMIN
+
+    from ..conftest import IDENTITY
 
     settings = topic_settings.model_copy(update={"relay_in_serve": True})
     app = create_app(replace(stream_ledger, settings=settings))
@@ -476,7 +479,10 @@ async def test_ledger_serve_runs_the_relay_when_kafka_is_configured(
     consumer = kafka_consumer(consumer_engine, settings)
     async with app.router.lifespan_context(app), running(consumer):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+        headers = IDENTITY.headers(ADMIN, subject="e2e")
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ledger", headers=headers
+        ) as client:
             await open_all(client, accounts)
             await support.activity(client, accounts[0], 2)
             await consumed_all(consumer_engine, client, accounts)

@@ -123,6 +123,15 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
             assert console_env[f"CONSOLE_{name.upper()}_URL"] == f"http://127.0.0.1:{ports[name]}"
         assert "CONSOLE_DATABASE_URL" not in console_env
         assert not (tmp_path / "records" / "console.migrate.json").exists()
+        # development identities: every service trusts the local issuer, dunning has a
+        # ledger token, and a token per role is printed and kept for the shell
+        jwks = tmp_path / "var" / "auth" / "jwks.json"
+        for name in SERVICES:
+            env = record(tmp_path, name, "serve")["env"]
+            assert env[f"{name.upper()}_AUTH_JWKS"] == str(jwks)
+        assert dunning_env["DUNNING_LEDGER_TOKEN"].count(".") == 2
+        assert "export TOKEN_ADMIN=" in (tmp_path / "var" / "auth" / "tokens.env").read_text()
+        assert "export TOKEN_CREDIT_CONTROLLER_SG=" in log.read_text()
 
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0, log.read_text()
@@ -156,7 +165,7 @@ def test_failed_migration_stops_run_with_an_error(
     finally:
         for db in names.values():
             drop_database(pg_admin_url, db)
-    assert not (tmp_path / "var").exists()  # no embedded server was started
+    assert not (tmp_path / "var" / "postgres").exists()  # no embedded server was started
     assert not (tmp_path / "records" / "ledger.serve.json").exists()
 
 

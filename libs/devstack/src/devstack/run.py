@@ -12,7 +12,10 @@
    ledger migrates as the database owner but serves as the login role ``ledger_service`` (a
    member of ``ledger_writer``, with a fresh random password each run), which cannot change
    or remove an event whatever it SETs.
-4. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
+4. Development identities (``devstack.dev_auth``): a local signing key and JWKS the services
+   trust, a ledger token for each service that calls the ledger, and a token per role
+   printed and written to ``$LEDGER_DATA_DIR/auth/tokens.env``.
+5. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from devstack import dev_auth
 from devstack._net import port_open, wait_for_port
 from devstack.pgurl import asyncpg_url, database_name, libpq_url, redact, with_user
 from devstack.postgres import (
@@ -138,6 +142,7 @@ class Supervisor:
             for other in svc.clients_of:
                 url = f"http://{self.host}:{self._port(other)}"
                 self.env.setdefault(f"{svc.env_prefix}_{other.upper()}_URL", url)
+        self._identities([s.name for s in self.services if s.name in commands])
         path = [str(d) for d in self.bin_dirs] + [str(Path(sys.executable).parent)]
         self.env["PATH"] = os.pathsep.join([*path, self.env.get("PATH", "")])
         for svc in self.services:
@@ -147,6 +152,13 @@ class Supervisor:
         for svc in self.services:
             if svc.name in commands:
                 self._serve(svc, commands[svc.name])
+
+    def _identities(self, services: list[str]) -> None:
+        data_dir = Path(self.env.get("LEDGER_DATA_DIR", "var")).resolve()
+        tokens = dev_auth.provision(self.env, data_dir, services)
+        print("\nDevelopment tokens (one per role; valid 7 days):", flush=True)
+        print("\n".join(tokens.lines), flush=True)
+        print(f"(also in {tokens.path}: `source {tokens.path}`)\n", flush=True)
 
     def _commands(self) -> dict[str, str]:
         search = [*map(str, self.bin_dirs), str(Path(sys.executable).parent)]

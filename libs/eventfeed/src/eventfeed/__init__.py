@@ -5,6 +5,8 @@ See ``libs/eventfeed/README.md`` for a usage example.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from eventfeed.consumer import (
     Backoff,
     BatchResult,
@@ -62,8 +64,10 @@ def make_source(
     kafka_bootstrap_servers: str = "",
     kafka_topic: str = LEDGER_TOPIC,
     ledger_url: str = "http://127.0.0.1:8000",
+    headers: Mapping[str, str] | None = None,
 ) -> Source:
-    """Kafka when bootstrap servers are configured, else the ledger's HTTP feed."""
+    """Kafka when bootstrap servers are configured, else the ledger's HTTP feed (sending
+    ``headers``: the consumer's credential)."""
     if kafka_bootstrap_servers:
         return KafkaSource(kafka_bootstrap_servers, group_id=group_id, topic=kafka_topic)
-    return HttpFeedSource(ledger_url)
+    return HttpFeedSource(ledger_url, headers=headers)

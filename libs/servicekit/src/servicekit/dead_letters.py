@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from eventfeed import DeadLetterList, DeadLetters, DeadLetterView, RetryView
+from servicekit.auth.edge import requires
 from servicekit.problems import Problems
 
 EventId = Annotated[UUID, Path(description="the dead-lettered event's id")]
@@ -19,11 +20,18 @@ class HasDeadLetters(Protocol):
 
 
 def dead_letter_router(
-    get_service: Callable[..., Any], problems: Problems, *, what: str = "the consumer"
+    get_service: Callable[..., Any],
+    problems: Problems,
+    *,
+    what: str = "the consumer",
+    read_scope: str | None = None,
+    retry_scope: str | None = None,
 ) -> APIRouter:
     """``/v1/dead-letters`` for a service whose ``get_service`` dependency gives an object
-    with ``dead_letters()``."""
+    with ``dead_letters()``; listing needs ``read_scope``, a retry ``retry_scope``."""
     router = APIRouter(prefix="/v1/dead-letters", tags=["operations"])
+    reads = [requires(read_scope)] if read_scope else []
+    retries = [requires(retry_scope)] if retry_scope else []
     Service = Annotated[HasDeadLetters, Depends(get_service)]
 
     def not_found(event_id: UUID) -> JSONResponse:
@@ -74,6 +82,7 @@ def dead_letter_router(
         methods=["GET"],
         response_model=DeadLetterList,
         summary=f"Ledger events {what} parked, with their error and attempts",
+        dependencies=reads,
     )
     router.add_api_route(
         "/{event_id}",
@@ -81,6 +90,7 @@ def dead_letter_router(
         methods=["GET"],
         response_model=DeadLetterView,
         summary="One dead letter",
+        dependencies=reads,
         responses={404: {"description": "No dead letter for this event"}},
     )
     router.add_api_route(
@@ -89,6 +99,7 @@ def dead_letter_router(
         methods=["POST"],
         response_model=RetryView,
         summary="Run the handler again on a dead letter (after a fix); resolved on success",
+        dependencies=retries,
         description="200 with `outcome` `resolved` (the event is applied, once) or `failed` "
         "(it raised again: the new error and one more attempt are recorded).",
         responses={

@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from eventfeed.problems import field_errors
+from servicekit.auth import routes
+from servicekit.auth.errors import AuthError
 from servicekit.edge import InputGuard, Limits
 from servicekit.exports import MEDIA_TYPES
 
@@ -55,6 +57,13 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = Field(
         None, description="validation problems only: every field at fault"
     )
+
+
+_UNAUTHENTICATED = (
+    "No credential, or an invalid one (expired, wrong issuer or audience, bad signature, "
+    "revoked key); see WWW-Authenticate"
+)
+_FORBIDDEN = "The caller lacks the scope this route needs"
 
 
 def _no_headers(_: Exception) -> Mapping[str, str]:
@@ -172,6 +181,9 @@ class Problems:
                 if "requestBody" in op:
                     responses.setdefault("400", {"description": "The body could not be read"})
                     responses.setdefault("413", {"description": "The body is too large"})
+                if op.get("security"):
+                    responses.setdefault("401", {"description": _UNAUTHENTICATED})
+                    responses.setdefault("403", {"description": _FORBIDDEN})
                 for code, response in responses.items():
                     if code.startswith("4"):
                         if code == "422" or not response.get("description"):
@@ -186,7 +198,7 @@ class Problems:
 
         def openapi() -> dict[str, Any]:
             if app.openapi_schema is None:
-                app.openapi_schema = self.document(build_openapi())
+                app.openapi_schema = self.document(routes.document(app, build_openapi()))
             return app.openapi_schema
 
         app.openapi = openapi  # type: ignore[method-assign]
@@ -207,7 +219,16 @@ class Problems:
                 )
             return self.problem(e.status_code, f"http-{e.status_code}", detail, detail)
 
+        async def auth_error(_: Request, e: Exception) -> JSONResponse:
+            assert isinstance(e, AuthError)
+            title = "Unauthenticated" if e.status == 401 else "Forbidden"
+            response = self.problem(e.status, e.rule, title, e.detail)
+            if e.status == 401:
+                response.headers["WWW-Authenticate"] = e.challenge()
+            return response
+
         app.add_exception_handler(self.root, service_error)
+        app.add_exception_handler(AuthError, auth_error)
         app.add_exception_handler(RequestValidationError, invalid)
         app.add_exception_handler(HTTPException, http_error)
 

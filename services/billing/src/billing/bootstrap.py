@@ -8,6 +8,7 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from billing.adapters.http.scopes import ROLES
 from billing.adapters.kafka.publisher import OutboxPublisher
 from billing.adapters.ledger import HttpLedger
 from billing.adapters.postgres.store import PgStore
@@ -15,6 +16,7 @@ from billing.application.policies import Policies
 from billing.application.ports import Clock, Ledger, SystemClock
 from billing.application.runs import Runs
 from billing.settings import Settings
+from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 
 
 class Metrics:
@@ -49,6 +51,7 @@ class Billing:
     runs: Runs
     registry: CollectorRegistry
     metrics: Metrics
+    authenticator: Authenticator
     publisher: OutboxPublisher | None = None
 
     async def close(self) -> None:
@@ -99,5 +102,10 @@ def build(
         ),
         registry=registry,
         metrics=Metrics(registry),
+        authenticator=authenticator_from(
+            settings,
+            ROLES,
+            ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds),
+        ),
         publisher=publisher,
     )

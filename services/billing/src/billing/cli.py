@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from billing.settings import Settings
+from servicekit.auth import cli as keys_cli
 
 
 def migrate(settings: Settings) -> None:
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     run.add_argument("--actor", default="cli", help="who runs it (recorded on every event)")
     sub.add_parser("openapi", help="print the OpenAPI document")
+    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -80,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(settings)
         return 0
+    if args.command == "api-keys":
+        from billing.bootstrap import database_url
+
+        return keys_cli.main(args, database_url(settings))
     if args.command == "run":
         return asyncio.run(_run(settings, args.as_of, args.actor))
     if args.command == "openapi":

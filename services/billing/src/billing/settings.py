@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth import AuthSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(BaseSettings):
+class Settings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -42,5 +43,4 @@ class Settings(BaseSettings):
     kafka_topic: str = "receivables.billing.v1"
     kafka_idempotent_producer: bool = True
     publish_interval: float = Field(default=2.0, gt=0, description="Seconds between publishes")
-    default_actor: str = "api"
     log_level: str = "INFO"

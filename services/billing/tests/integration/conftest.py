@@ -27,13 +27,26 @@ from ledger.bootstrap import Ledger as LedgerService
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
 
 
+IDENTITY = TestIdentity(["ledger", "billing"])
+"""A throwaway issuer the test ledger and billing trust."""
+
+
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
-    settings = LedgerSettings(database_url=make_database("bledger"), chain_key="test-key")
+def identity() -> TestIdentity:
+    return IDENTITY
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> LedgerSettings:
+    settings = LedgerSettings(
+        database_url=make_database("bledger"), chain_key="test-key", **identity.settings()
+    )
     migrate_ledger(settings)
     return settings
 
@@ -46,9 +59,14 @@ async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[LedgerService
 
 
 @pytest.fixture(scope="session")
-async def ledger_client(ledger: LedgerService) -> AsyncIterator[httpx.AsyncClient]:
+async def ledger_client(
+    ledger: LedgerService, identity: TestIdentity
+) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    headers = identity.headers(ADMIN, subject="billing")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
         yield c
 
 
@@ -146,13 +164,16 @@ async def make_world(
     url = make_database("billing", template=billing_template)
     clock = FixedClock(datetime(2026, 1, 1, 9, tzinfo=UTC))
     service = build(
-        Settings(database_url=url, **settings),
+        Settings(database_url=url, **IDENTITY.settings(), **settings),
         clock=clock,
         ledger_http=ledger_client,
         ledger=ledger,
     )
     transport = httpx.ASGITransport(app=create_billing_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://billing") as api:
+    headers = IDENTITY.headers(ADMIN, subject="clerk@test")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://billing", headers=headers
+    ) as api:
         yield World(ledger_client, service, api, clock, f"B{next(_ids)}")
     await service.close()
 

@@ -167,4 +167,4 @@ async def test_a_revision_is_a_note_on_the_period_never_an_edited_invoice(world:
     log = (await world.api.get(f"/v1/policies/{policy}/events")).json()["events"]
     revised = [e for e in log if e["type"] == "PremiumRevised"]
     assert revised[0]["data"]["reason"] == "agreed loyalty discount"
-    assert revised[0]["actor"] == "api"
+    assert revised[0]["actor"] == "clerk@test"  # the authenticated subject

@@ -11,8 +11,9 @@ from aiokafka import AIOKafkaConsumer
 from devstack.kafka import KafkaBroker
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed.envelope import from_kafka
+from servicekit.auth import BILLING_CLERK
 
-from .conftest import make_world
+from .conftest import IDENTITY, make_world
 
 
 async def test_policy_events_are_published_once_with_who_and_why(
@@ -37,7 +38,7 @@ async def test_policy_events_are_published_once_with_who_and_why(
                 "members": [{"member_id": "M1", "name": "Ann", "tier": "A", "start": "2026-01-01"}],
                 "reason": "new joiner",
             },
-            headers={"X-Actor": "clerk-7"},
+            headers=IDENTITY.headers(BILLING_CLERK, subject="clerk-7"),
         )
         await world.run("2026-01-01")
         publisher = world.service.publisher

@@ -10,6 +10,7 @@ import httpx
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from cash.adapters.http.scopes import ROLES
 from cash.adapters.ledger.client import HttpLedger
 from cash.adapters.names import FuzzyNames
 from cash.adapters.postgres.directory import apply
@@ -21,6 +22,8 @@ from cash.domain.matching import MatchPolicy
 from cash.domain.money import DECIMAL
 from cash.settings import Settings
 from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
+from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.auth.client import credential_headers
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Cash:
     consumer: Consumer
     ledger: HttpLedger
     app: CashApplication
+    authenticator: Authenticator
 
     def dead_letters(self) -> DeadLetters:
         c = self.consumer
@@ -40,6 +44,10 @@ class Cash:
     async def close(self) -> None:
         await self.ledger.close()
         await self.engine.dispose()
+
+
+def ledger_headers(settings: Settings) -> dict[str, str]:
+    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -89,6 +97,7 @@ def build(
             kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
             kafka_topic=settings.kafka_topic,
             ledger_url=settings.ledger_url,
+            headers=ledger_headers(settings),
         )
         if ledger_client is not None and not settings.kafka_bootstrap_servers:
             from eventfeed import HttpFeedSource
@@ -97,7 +106,12 @@ def build(
     consumer = Consumer(
         settings.consumer_name, engine, apply, source, metrics=ConsumerMetrics(registry)
     )
-    ledger = HttpLedger(settings.ledger_url, client=ledger_client, actor=settings.ledger_actor)
+    ledger = HttpLedger(
+        settings.ledger_url,
+        client=ledger_client,
+        actor=settings.ledger_actor,
+        headers=ledger_headers(settings),
+    )
     the_clock = clock or SystemClock()
     app = CashApplication(
         unit_of_work(engine),
@@ -109,4 +123,6 @@ def build(
         dict(settings.suspense_accounts),
         orders(settings),
     )
-    return Cash(settings, engine, the_clock, registry, consumer, ledger, app)
+    keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
+    authenticator = authenticator_from(settings, ROLES, keys)
+    return Cash(settings, engine, the_clock, registry, consumer, ledger, app, authenticator)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from cash.settings import Settings
+from servicekit.auth import cli as keys_cli
 
 
 def migrate(settings: Settings) -> None:
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--actor", default="cli")
     sub.add_parser("process", help="match and post every line still waiting")
     sub.add_parser("openapi", help="print the OpenAPI document")
+    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -94,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(settings)
         return 0
+    if args.command == "api-keys":
+        from cash.bootstrap import database_url
+
+        return keys_cli.main(args, database_url(settings))
     if args.command == "import":
         return asyncio.run(
             _import(settings, args.file, args.file.read_bytes(), args.format, args.actor)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth import AuthSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(BaseSettings):
+class Settings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -44,10 +45,19 @@ class Settings(BaseSettings):
         "account without naming invoices (oldest_due_first, fees_first); default "
         "oldest_due_first.",
     )
-    ledger_actor: str = Field(default="cash", description="X-Actor on the ledger postings.")
+    ledger_actor: str = Field(
+        default="cash", description="The name cash records on what it matches and posts."
+    )
+    ledger_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token cash sends to the ledger (its service identity); "
+        "`make run` mints one.",
+    )
+    ledger_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
+    )
     db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
     host: str = "127.0.0.1"
     port: int = 8004
-    default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")
     log_level: str = "INFO"

@@ -25,13 +25,25 @@ from ledger.bootstrap import Ledger
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import ADMIN, CASH_CLERK
+from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
+
+IDENTITY = TestIdentity(["ledger", "cash"])
+"""A throwaway issuer the test ledger and cash trust."""
+
+
+def user(name: str, *roles: str) -> dict[str, str]:
+    """Headers of ``name`` authenticated with ``roles`` (default: a cash clerk)."""
+    return IDENTITY.headers(*(roles or (CASH_CLERK,)), subject=name)
 
 
 @pytest.fixture(scope="session")
 def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
-    settings = LedgerSettings(database_url=make_database("cashledger"), chain_key="test-key")
+    settings = LedgerSettings(
+        database_url=make_database("cashledger"), chain_key="test-key", **IDENTITY.settings()
+    )
     migrate_ledger(settings)
     return settings
 
@@ -46,7 +58,10 @@ async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
 @pytest.fixture(scope="session")
 async def ledger_client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    headers = IDENTITY.headers(ADMIN, subject="cash")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
         yield c
 
 
@@ -145,7 +160,7 @@ class World:
             "/v1/imports",
             content=raw,
             params=params,
-            headers={"Content-Type": "application/xml", "X-Actor": "clerk"},
+            headers={"Content-Type": "application/xml", **user("clerk")},
         )
 
     async def lines(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -186,9 +201,13 @@ async def world(
         consume=False,
         ledger_url="http://ledger",
         allocation_orders={"HK": "fees_first"},
+        **IDENTITY.settings(),
     )
     service = build(settings, ledger_client=ledger_client)
     transport = httpx.ASGITransport(app=create_cash_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://cash") as api:
+    headers = IDENTITY.headers(ADMIN, subject="admin@test")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://cash", headers=headers
+    ) as api:
         yield World(ledger_client, service, api, f"C{next(_ids)}")
     await service.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import World
+from .conftest import World, user
 from .samples import Entry, camt053
 
 
@@ -76,7 +76,7 @@ async def test_without_a_reference_the_line_waits_with_ranked_suggestions(world:
 
     m = await world.api.post(
         f"/v1/lines/{line['line_id']}/match",
-        headers={"X-Actor": "mei"},
+        headers=user("mei"),
         json={"parts": [{"account_id": acc, "allocations": best["allocations"]}]},
     )
 

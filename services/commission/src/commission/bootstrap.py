@@ -8,6 +8,7 @@ import httpx
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from commission.adapters.http.scopes import ROLES
 from commission.adapters.postgres.books import apply
 from commission.application.clock import Clock, SystemClock
 from commission.settings import Settings
@@ -20,6 +21,8 @@ from eventfeed import (
     KafkaSource,
     Source,
 )
+from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.auth.client import credential_headers
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Commission:
     clock: Clock
     registry: CollectorRegistry
     consumer: Consumer
+    authenticator: Authenticator
     feed_client: httpx.AsyncClient | None = None
 
     def dead_letters(self) -> DeadLetters:
@@ -41,11 +45,17 @@ class Commission:
         even when the live one reads Kafka (whose retention may have dropped the oldest
         events, and whose group offsets would resume where the live consumer is)."""
         c = self.consumer
-        source = HttpFeedSource(self.settings.ledger_url, client=self.feed_client)
+        source = HttpFeedSource(
+            self.settings.ledger_url, client=self.feed_client, headers=ledger_headers(self.settings)
+        )
         return Consumer(c.name, self.engine, c.handler, source, metrics=c.metrics)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def ledger_headers(settings: Settings) -> dict[str, str]:
+    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -64,7 +74,7 @@ def make_source(settings: Settings, *, feed_client: httpx.AsyncClient | None = N
             group_id=settings.consumer_name,
             topic=settings.kafka_topic,
         )
-    return HttpFeedSource(settings.ledger_url, client=feed_client)
+    return HttpFeedSource(settings.ledger_url, client=feed_client, headers=ledger_headers(settings))
 
 
 def build(
@@ -89,4 +99,13 @@ def build(
         source or make_source(settings, feed_client=feed_client),
         metrics=ConsumerMetrics(registry),
     )
-    return Commission(settings, engine, clock or SystemClock(), registry, consumer, feed_client)
+    keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
+    return Commission(
+        settings,
+        engine,
+        clock or SystemClock(),
+        registry,
+        consumer,
+        authenticator_from(settings, ROLES, keys),
+        feed_client,
+    )

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from commission.settings import Settings
 from eventfeed import deadletters as dead_letters
+from servicekit.auth import cli as keys_cli
 
 
 def migrate(settings: Settings) -> None:
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("replay", help="rebuild accruals from ledger position 0 (stop `serve` first)")
     dead_letters.add_command(sub)
     sub.add_parser("openapi", help="print the OpenAPI document")
+    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -103,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(settings)
         return 0
+    if args.command == "api-keys":
+        from commission.bootstrap import database_url
+
+        return keys_cli.main(args, database_url(settings))
     if args.command == "settle":
         return asyncio.run(_settle(settings, args.period))
     if args.command == "replay":

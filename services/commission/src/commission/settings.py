@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth import AuthSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(EdgeSettings):
+class Settings(EdgeSettings, AuthSettings):
     model_config = SettingsConfigDict(env_prefix="COMMISSION_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -19,6 +20,14 @@ class Settings(EdgeSettings):
     ledger_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The ledger API; its event feed is followed when no Kafka is configured.",
+    )
+    ledger_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token commission sends to the ledger (its service identity); "
+        "`make run` mints one.",
+    )
+    ledger_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
     )
     kafka_bootstrap_servers: str = Field(
         default="", description="Empty: follow the ledger's HTTP feed instead of Kafka."
@@ -44,5 +53,4 @@ class Settings(EdgeSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8002
-    default_actor: str = Field(default="api", description="Who acts when X-Actor is absent.")
     log_level: str = "INFO"

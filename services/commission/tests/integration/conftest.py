@@ -28,6 +28,8 @@ from ledger.bootstrap import Ledger
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import ADMIN, BROKER_MANAGER
+from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
 
@@ -47,9 +49,25 @@ anything (an agreement applies to what the ledger records after it); :meth:`Worl
 moves it on past the period it settles, as a month's end comes before its settlement."""
 
 
+IDENTITY = TestIdentity(["ledger", "commission"])
+"""A throwaway issuer the test ledger and commission trust."""
+
+
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
-    settings = LedgerSettings(database_url=make_database("cledger"), chain_key="test-key")
+def identity() -> TestIdentity:
+    return IDENTITY
+
+
+def user(name: str) -> dict[str, str]:
+    """Headers of a broker manager authenticated as ``name``."""
+    return IDENTITY.headers(BROKER_MANAGER, subject=name)
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> LedgerSettings:
+    settings = LedgerSettings(
+        database_url=make_database("cledger"), chain_key="test-key", **identity.settings()
+    )
     migrate_ledger(settings)
     return settings
 
@@ -62,9 +80,12 @@ async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
 
 
 @pytest.fixture(scope="session")
-async def ledger_client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
+async def ledger_client(ledger: Ledger, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    headers = identity.headers(ADMIN, subject="commission")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
         yield c
 
 
@@ -96,12 +117,14 @@ class World:
         assert r.status_code in (200, 201, 202), r.text
         return r.json()
 
-    async def broker(self, name: str = "BRK", *, approve: bool = True, **bank: str) -> str:
+    async def broker(
+        self, name: str = "BRK", *, approve: bool = True, jurisdiction: str = "SG", **bank: str
+    ) -> str:
         broker_id = self.id(name)
         body = {
             "broker_id": broker_id,
             "name": f"Broker {name}",
-            "jurisdiction": "SG",
+            "jurisdiction": jurisdiction,
             "bank": {
                 "account_holder": f"Broker {name} Pte Ltd",
                 "country": "SG",
@@ -112,10 +135,10 @@ class World:
                 **bank,
             },
         }
-        await self.call(self.api, "/v1/brokers", body, headers={"X-Actor": "maker"})
+        await self.call(self.api, "/v1/brokers", body, headers=user("maker"))
         if approve:
             path = f"/v1/brokers/{broker_id}/bank-detail-changes/{broker_id}:initial/approve"
-            await self.call(self.api, path, None, headers={"X-Actor": "checker"})
+            await self.call(self.api, path, None, headers=user("checker"))
         return broker_id
 
     async def agreement(
@@ -240,10 +263,13 @@ async def make_world(
     url = make_database("commission", template=commission_template)
     build_options.setdefault("clock", TickingClock(START))
     chosen = {"consume": False, "settle_catch_up_seconds": 20, **(settings or {})}
-    service_settings = Settings(database_url=url, **chosen)
+    service_settings = Settings(database_url=url, **IDENTITY.settings(), **chosen)
     service = build(service_settings, feed_client=ledger_client, **build_options)
     transport = httpx.ASGITransport(app=create_commission_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://commission") as api:
+    headers = IDENTITY.headers(ADMIN, subject="admin@test")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://commission", headers=headers
+    ) as api:
         yield World(ledger_client, service, api, f"T{next(_ids)}")
     await service.close()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .conftest import World
+from .conftest import World, user
+
+NO_CREDENTIAL = {"Authorization": ""}
 
 DE_BANK = {
     "account_holder": "Euro Brokers GmbH",
@@ -38,17 +40,19 @@ async def test_bank_details_change_only_after_a_second_user_approves(world: Worl
     broker = await world.broker()
     path = f"/v1/brokers/{broker}/bank-detail-changes"
     r = await world.api.post(
-        path, json={"change_id": world.id("CH1"), "bank": DE_BANK}, headers={"X-Actor": "alice"}
+        path, json={"change_id": world.id("CH1"), "bank": DE_BANK}, headers=user("alice")
     )
     assert (r.status_code, r.json()["status"]) == (202, "pending")
     assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
-    own = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "alice"})
+    own = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers=user("alice"))
     assert (own.status_code, own.json()["rule"]) == (422, "four-eyes")
-    anonymous = await world.api.post(f"{path}/{world.id('CH1')}/approve")
-    assert (anonymous.status_code, anonymous.json()["field"]) == (422, "X-Actor")
-    unnamed = await world.api.post(path, json={"change_id": world.id("CH2"), "bank": DE_BANK})
-    assert (unnamed.status_code, unnamed.json()["rule"]) == (422, "four-eyes")
-    ok = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers={"X-Actor": "bob"})
+    anonymous = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers=NO_CREDENTIAL)
+    assert (anonymous.status_code, anonymous.json()["rule"]) == (401, "unauthenticated")
+    unnamed = await world.api.post(
+        path, json={"change_id": world.id("CH2"), "bank": DE_BANK}, headers=NO_CREDENTIAL
+    )
+    assert unnamed.status_code == 401
+    ok = await world.api.post(f"{path}/{world.id('CH1')}/approve", headers=user("bob"))
     assert (ok.status_code, ok.json()["decided_by"]) == (200, "bob")
     bank = (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]
     assert bank["iban"] == "DE89370400440532013000"
@@ -63,11 +67,11 @@ async def test_four_eyes_compares_identities_not_spellings(world: World) -> None
     broker = await world.broker()
     path = f"/v1/brokers/{broker}/bank-detail-changes"
     r = await world.api.post(
-        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers={"X-Actor": "mallory"}
+        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers=user("mallory")
     )
     assert r.status_code == 202
     for alias in ("Mallory", " MALLORY ", "maLLory"):
-        own = await world.api.post(f"{path}/{world.id('CH')}/approve", headers={"X-Actor": alias})
+        own = await world.api.post(f"{path}/{world.id('CH')}/approve", headers=user(alias))
         assert (own.status_code, own.json()["rule"]) == (422, "four-eyes"), alias
     assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
 
@@ -78,9 +82,9 @@ async def test_first_bank_details_wait_for_a_second_user(world: World) -> None:
     assert doc["bank"] is None
     assert [c["change_id"] for c in doc["pending_bank_changes"]] == [f"{broker}:initial"]
     approve = f"/v1/brokers/{broker}/bank-detail-changes/{broker}:initial/approve"
-    own = await world.api.post(approve, headers={"X-Actor": "Maker"})
+    own = await world.api.post(approve, headers=user("Maker"))
     assert (own.status_code, own.json()["rule"]) == (422, "four-eyes")
-    ok = await world.api.post(approve, headers={"X-Actor": "checker"})
+    ok = await world.api.post(approve, headers=user("checker"))
     assert (ok.status_code, ok.json()["note"]) == (200, "registration")
     assert (await world.api.get(f"/v1/brokers/{broker}")).json()["bank"]["country"] == "SG"
 
@@ -153,13 +157,13 @@ async def test_problems_name_the_field_and_read_well(world: World) -> None:
     )
     assert (r.status_code, r.json()["field"]) == (404, "period")
     path = f"/v1/brokers/{broker}/bank-detail-changes"
-    r = await world.api.post(f"{path}/NOPE/approve", headers={"X-Actor": "bob"})
+    r = await world.api.post(f"{path}/NOPE/approve", headers=user("bob"))
     assert (r.status_code, r.json()["field"]) == (404, "change_id")
     await world.api.post(
-        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers={"X-Actor": "alice"}
+        path, json={"change_id": world.id("CH"), "bank": DE_BANK}, headers=user("alice")
     )
-    await world.api.post(f"{path}/{world.id('CH')}/reject", headers={"X-Actor": "bob"})
-    r = await world.api.post(f"{path}/{world.id('CH')}/approve", headers={"X-Actor": "carol"})
+    await world.api.post(f"{path}/{world.id('CH')}/reject", headers=user("bob"))
+    r = await world.api.post(f"{path}/{world.id('CH')}/approve", headers=user("carol"))
     assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
         422,
         "change-not-pending",

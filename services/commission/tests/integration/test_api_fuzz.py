@@ -14,8 +14,12 @@ from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
 from ledger.settings import Settings as LedgerSettings
 from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
+from servicekit.auth import ADMIN
 from servicekit.types import unbounded_integers
 
+from .conftest import IDENTITY
+
+AS_ADMIN = IDENTITY.headers(ADMIN, subject="fuzzer")
 APP = create_app(settings=Settings())
 schema = fuzz_schema(APP)
 
@@ -30,6 +34,8 @@ def base_url(
             ledger_url=ledger_url,
             consume=False,
             settle_catch_up_seconds=1,
+            ledger_token=IDENTITY.token(ADMIN, subject="commission", audience="ledger"),
+            **IDENTITY.settings(),
         )
         with serving(lambda: create_app(settings=settings)) as url:
             yield url
@@ -38,7 +44,7 @@ def base_url(
 @schema.parametrize()
 @fuzz_settings()
 def test_every_input_is_answered_as_documented_without_a_5xx(case: Case, base_url: str) -> None:
-    check(case, base_url)
+    check(case, base_url, headers=AS_ADMIN)  # past the auth edge: the inputs are fuzzed
 
 
 def test_every_integer_input_has_bounds_postgresql_can_hold() -> None:

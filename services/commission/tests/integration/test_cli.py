@@ -14,6 +14,8 @@ from devstack._net import free_port, wait_for_port
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import AUDITOR
+from servicekit.auth.testing import TestIdentity
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def test_settle_from_the_command_line_twice(
     make_database: DatabaseFactory,
     commission_template: str,
     ledger_url: str,
+    identity: TestIdentity,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -44,6 +47,7 @@ def test_settle_from_the_command_line_twice(
         "COMMISSION_DATABASE_URL", make_database("cli", template=commission_template)
     )
     monkeypatch.setenv("COMMISSION_LEDGER_URL", ledger_url)
+    monkeypatch.setenv("COMMISSION_LEDGER_TOKEN", identity.token(AUDITOR, subject="commission"))
     assert main(["settle", "--period", "2026-10"]) == 0  # ended, whenever this runs
     assert "period 2026-10: " in capsys.readouterr().out
     assert main(["settle", "--period", "2026-10"]) == 0

@@ -11,7 +11,7 @@ from commission.adapters.postgres.books import reset_derived
 from commission.bootstrap import build
 from eventfeed import replay
 
-from .conftest import World
+from .conftest import World, user
 
 
 async def _history(world: World) -> tuple[str, str]:
@@ -134,7 +134,7 @@ async def test_the_payout_file_waits_for_approved_first_bank_details(world: Worl
     payout = await world.api.get("/v1/settlements/2026-11/payout-file")
     assert broker not in payout.text
     approve = f"/v1/brokers/{broker}/bank-detail-changes/{broker}:initial/approve"
-    await world.call(world.api, approve, None, headers={"X-Actor": "checker"})
+    await world.call(world.api, approve, None, headers=user("checker"))
     payout = await world.api.get("/v1/settlements/2026-11/payout-file")
     mine = [p for p in csv.DictReader(io.StringIO(payout.text)) if p["broker_id"] == broker]
     assert [(p["account_number"], p["amount"]) for p in mine] == [("1234567890", "150.00")]

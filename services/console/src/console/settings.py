@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     session_https_only: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (production)."
     )
+    demo_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token `console demo` sends to the services (an admin that may "
+        "name the users it acts for; `make run` mints one)",
+    )
     backend_timeout: float = Field(default=15.0, gt=0, description="Seconds per backend call")
     log_level: str = "INFO"
     access_log: bool = Field(default=True, description="Log every HTTP request (uvicorn).")

@@ -27,8 +27,17 @@ from dunning.settings import Settings as DunningSettings
 from ledger.adapters.http.app import create_app as ledger_app
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import ADMIN, COLLECTOR, TRUSTED_SERVICE
+from servicekit.auth.testing import TestIdentity
 
 from .stack import LiveStack, outbox
+
+IDENTITY = TestIdentity(["ledger", "dunning", "commission"])
+"""A throwaway issuer the stack's services trust."""
+LOADER = IDENTITY.headers(ADMIN, TRUSTED_SERVICE, subject="demo-loader")
+"""The demo loader: an admin service identity (its X-Actor names are recorded as such)."""
+ADMIN_TOKEN = IDENTITY.token(ADMIN, subject="console-tester")
+COLLECTOR_TOKEN = IDENTITY.token(COLLECTOR, subject="Mei Ling")
 
 DEMO_POLICIES = 40
 DEMO_SEED = 11
@@ -62,7 +71,7 @@ class Demo:
 
 class _Clients:
     def __init__(self, *urls: str) -> None:
-        self.clients = [httpx.AsyncClient(base_url=u, timeout=60) for u in urls]
+        self.clients = [httpx.AsyncClient(base_url=u, timeout=60, headers=LOADER) for u in urls]
 
     async def __aenter__(self) -> Backends:
         return Backends(*self.clients)
@@ -79,7 +88,8 @@ def demo(
     ledger_db, dunning_db, commission_db = (
         make_database(f"console_{name}") for name in ("ledger", "dunning", "commission")
     )
-    ledger_settings = LedgerSettings(database_url=ledger_db, chain_key="test-chain-key")
+    trust = IDENTITY.settings()
+    ledger_settings = LedgerSettings(database_url=ledger_db, chain_key="test-chain-key", **trust)
     migrate_ledger(ledger_settings)
     migrate_dunning(DunningSettings(database_url=dunning_db))
     migrate_commission(CommissionSettings(database_url=commission_db))
@@ -94,14 +104,23 @@ def demo(
             "dunning",
             dunning_app(
                 settings=DunningSettings(
-                    database_url=dunning_db, ledger_url=ledger_url, outbox_dir=outbox(tmp)
+                    database_url=dunning_db,
+                    ledger_url=ledger_url,
+                    outbox_dir=outbox(tmp),
+                    ledger_token=IDENTITY.token(ADMIN, subject="dunning", audience="ledger"),
+                    **trust,
                 )
             ),
         )
         stack.serve(
             "commission",
             commission_app(
-                settings=CommissionSettings(database_url=commission_db, ledger_url=ledger_url)
+                settings=CommissionSettings(
+                    database_url=commission_db,
+                    ledger_url=ledger_url,
+                    ledger_token=IDENTITY.token(ADMIN, subject="commission", audience="ledger"),
+                    **trust,
+                )
             ),
         )
         stack.serve(
@@ -143,4 +162,6 @@ def demo(
 @pytest.fixture
 def console(demo: Demo) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=demo.console_url, timeout=30, follow_redirects=False) as c:
+        r = c.post("/signin", data={"name": "Tester", "token": ADMIN_TOKEN})
+        assert r.status_code == 303, r.text
         yield c

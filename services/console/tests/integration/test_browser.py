@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Demo
+from servicekit.auth import COLLECTOR
+
+from .conftest import ADMIN_TOKEN, IDENTITY, Demo
+
+SITI_TOKEN = IDENTITY.token(COLLECTOR, subject="Siti")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -62,6 +66,10 @@ def browser(demo: Demo, downloads: Path) -> Iterator[WebDriver]:
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.implicitly_wait(5)
     try:
+        driver.get(demo.console_url + "/signin")  # the services need an access token
+        driver.find_element(By.ID, "name").send_keys("Tester")
+        driver.find_element(By.ID, "token").send_keys(ADMIN_TOKEN)
+        driver.find_element(By.ID, "signin-button").click()
         yield driver
     finally:
         driver.quit()
@@ -119,6 +127,7 @@ def test_a_collector_signs_in_and_logs_a_call_from_the_worklist(
 ) -> None:
     browser.get(demo.console_url + "/signin")
     browser.find_element(By.ID, "name").send_keys("Siti")
+    browser.find_element(By.ID, "token").send_keys(SITI_TOKEN)
     browser.find_element(By.ID, "signin-button").click()
     assert browser.find_element(By.ID, "signed-in-as").text == "Siti"
 

@@ -8,7 +8,7 @@ import io
 
 import httpx
 
-from .conftest import Demo
+from .conftest import COLLECTOR_TOKEN, LOADER, Demo
 
 HTML = {"Accept": "text/html"}
 
@@ -45,7 +45,9 @@ def test_account_page_shows_balance_open_items_and_history(
     demo: Demo, console: httpx.Client
 ) -> None:
     customer = _customer(demo)
-    ledger = httpx.get(f"{demo.ledger_url}/v1/accounts/{customer['account_id']}/balance").json()
+    ledger = httpx.get(
+        f"{demo.ledger_url}/v1/accounts/{customer['account_id']}/balance", headers=LOADER
+    ).json()
     r = console.get(f"/accounts/{customer['account_id']}", headers=HTML)
     assert r.status_code == 200
     assert customer["name"] in r.text
@@ -98,7 +100,7 @@ def test_collector_logs_a_contact_and_sees_it_on_the_account(
     demo: Demo, console: httpx.Client
 ) -> None:
     account_id = _customer(demo, 1)["account_id"]
-    console.post("/signin", data={"name": "Mei Ling", "token": ""})
+    console.post("/signin", data={"name": "Mei Ling", "token": COLLECTOR_TOKEN})
     form = {"contact_id": "test-contact-1", "channel": "call", "outcome": "Cheque on Monday"}
     r = console.post(f"/accounts/{account_id}/contacts", data=form)
     assert r.status_code == 303

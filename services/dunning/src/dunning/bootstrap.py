@@ -8,6 +8,7 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from dunning.adapters.http.scopes import ROLES
 from dunning.adapters.kafka.publisher import OutboxPublisher
 from dunning.adapters.ledger_client.client import HttpLedger
 from dunning.adapters.policy_file import load_policies
@@ -25,6 +26,8 @@ from eventfeed import (
     KafkaSource,
     Source,
 )
+from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.auth.client import credential_headers
 
 CONSUMER_NAME = "dunning"
 
@@ -57,6 +60,7 @@ class Dunning:
     registry: CollectorRegistry
     consumer_metrics: ConsumerMetrics
     http_metrics: HttpMetrics
+    authenticator: Authenticator
     publisher: OutboxPublisher | None = None
     ledger_http: httpx.AsyncClient | None = field(default=None, repr=False)
 
@@ -87,7 +91,9 @@ class Dunning:
     def feed(self) -> HttpFeedSource:
         """The ledger's HTTP feed, which keeps every event (a replay reads it, never Kafka,
         whose retention may have dropped the oldest and whose group offsets are not 0)."""
-        return HttpFeedSource(self.settings.ledger_url, client=self.ledger_http)
+        return HttpFeedSource(
+            self.settings.ledger_url, client=self.ledger_http, headers=ledger_headers(self.settings)
+        )
 
     def replay_consumer(self) -> Consumer:
         """The consumer of ``dunning replay``: the HTTP feed from position 0, project only."""
@@ -104,6 +110,10 @@ class Dunning:
             await self.publisher.close()
         await self.ledger.close()
         await self.engine.dispose()
+
+
+def ledger_headers(settings: Settings) -> dict[str, str]:
+    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -140,7 +150,7 @@ def build(
         database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
     )
     policies = policies or load_policies(settings.policy_file)
-    ledger = HttpLedger(settings.ledger_url, client=ledger_http)
+    ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=ledger_headers(settings))
     effects = Effects(
         engine=engine,
         mailer=mailer(settings),
@@ -170,4 +180,9 @@ def build(
         http_metrics=HttpMetrics(registry),
         publisher=publisher,
         ledger_http=ledger_http,
+        authenticator=authenticator_from(
+            settings,
+            ROLES,
+            ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds),
+        ),
     )

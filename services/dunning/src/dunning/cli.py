@@ -13,6 +13,7 @@ from uuid import UUID
 
 from dunning.settings import Settings
 from eventfeed import deadletters as dead_letters
+from servicekit.auth import cli as keys_cli
 
 
 def migrate(settings: Settings) -> None:
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     dead_letters.add_command(sub)
     sub.add_parser("openapi", help="print the OpenAPI document")
     sub.add_parser("policies", help="validate and print the dunning policies")
+    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -118,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(settings)
         return 0
+    if args.command == "api-keys":
+        from dunning.bootstrap import database_url
+
+        return keys_cli.main(args, database_url(settings))
     if args.command == "run":
         return asyncio.run(_run(settings, args.as_of))
     if args.command == "replay":

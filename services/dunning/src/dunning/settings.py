@@ -7,17 +7,26 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth import AuthSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(EdgeSettings):
+class Settings(EdgeSettings, AuthSettings):
     model_config = SettingsConfigDict(env_prefix="DUNNING_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of dunning's own database (postgresql+asyncpg://)"
     )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
+    ledger_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token dunning sends to the ledger (its service identity); "
+        "`make run` mints one.",
+    )
+    ledger_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
+    )
     host: str = "127.0.0.1"
     port: int = 8001
     db_pool_size: int = Field(default=10, ge=1)
@@ -59,5 +68,4 @@ class Settings(EdgeSettings):
     ready_max_lag: int | None = Field(
         default=None, ge=0, description="/readyz also fails above this many events behind"
     )
-    default_actor: str = "api"
     log_level: str = "INFO"

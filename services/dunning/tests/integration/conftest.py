@@ -34,6 +34,16 @@ from ledger.bootstrap import Ledger
 from ledger.bootstrap import build as build_ledger
 from ledger.cli import migrate as migrate_ledger
 from ledger.settings import Settings as LedgerSettings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
+
+IDENTITY = TestIdentity(["ledger", "dunning"])
+"""A throwaway issuer the test ledger and dunning trust."""
+
+
+@pytest.fixture(scope="session")
+def identity() -> TestIdentity:
+    return IDENTITY
 
 
 @pytest.fixture(scope="session")
@@ -131,10 +141,13 @@ async def make_stack(
         LedgerSettings(
             database_url=make_database("dun_ledger", template=ledger_template),
             chain_key="test-chain-key",
+            **IDENTITY.settings(),
         )
     )
     ledger_http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_ledger_app(ledger)), base_url="http://ledger"
+        transport=httpx.ASGITransport(app=create_ledger_app(ledger)),
+        base_url="http://ledger",
+        headers=IDENTITY.headers(ADMIN, subject="dunning"),
     )
     outbox = tmp_path / "outbox"
     clock = FixedClock(date(2026, 3, 1))
@@ -143,6 +156,7 @@ async def make_stack(
             database_url=make_database("dunning", template=dunning_template),
             ledger_url="http://ledger",
             outbox_dir=outbox,
+            **IDENTITY.settings(),
             **settings,
         ),
         clock=clock,
@@ -152,6 +166,7 @@ async def make_stack(
     api = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_dunning_app(d, background=False)),
         base_url="http://dunning",
+        headers=IDENTITY.headers(ADMIN, subject="collector@test"),
     )
     try:
         yield Stack(

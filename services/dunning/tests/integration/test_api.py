@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .conftest import Stack, invoice, open_account
+from servicekit.auth import CREDIT_CONTROLLER
+
+from .conftest import IDENTITY, Stack, invoice, open_account
 
 
 async def test_worklist_credit_check_and_blacklist(stack: Stack) -> None:
@@ -32,7 +34,7 @@ async def test_worklist_credit_check_and_blacklist(stack: Stack) -> None:
             "jurisdiction": "SG",
             "expires_on": "2026-06-01",
         },
-        headers={"X-Actor": "collector-7"},
+        headers=IDENTITY.headers(CREDIT_CONTROLLER, subject="collector-7"),
     )
     assert r.status_code == 201, r.text
     r = await s.api.get("/v1/credit-check", params={"account_id": "W2", "amount": "1.00"})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ledger.adapters.http.scopes import ROLES
 from ledger.adapters.postgres.batch_store import AsyncpgBatchUnitOfWorkFactory
 from ledger.adapters.postgres.command_store import AsyncpgUnitOfWorkFactory
 from ledger.adapters.postgres.engine import make_engine
@@ -14,6 +15,7 @@ from ledger.application.batch import BatchHandler
 from ledger.application.clock import Clock, SystemClock
 from ledger.application.handler import CommandHandler
 from ledger.settings import Settings
+from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class Ledger:
     batches: BatchHandler
     chain_key: bytes
     uow: AsyncpgUnitOfWorkFactory
+    authenticator: Authenticator
 
     async def close(self) -> None:
         await self.uow.close()
@@ -65,6 +68,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     clock = clock or SystemClock()
     handler = CommandHandler(uow, clock, key)
     batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key)
+    keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     return Ledger(
         settings=settings,
         engine=engine,
@@ -73,4 +77,5 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
         batches=batches,
         chain_key=key,
         uow=uow,
+        authenticator=authenticator_from(settings, ROLES, keys),
     )

@@ -1,4 +1,5 @@
-"""The ledger's command line: serve, migrate, verify, checkpoint, rebuild-projections, openapi."""
+"""The ledger's command line: serve, migrate, verify, checkpoint, rebuild-projections, openapi,
+relay, api-keys."""
 
 from __future__ import annotations
 
@@ -135,6 +136,17 @@ async def _relay(settings: Settings, name: str, metrics_port: int | None) -> int
     return 0
 
 
+async def _api_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from ledger.bootstrap import build
+    from servicekit.auth import cli as keys_cli
+
+    ledger = build(settings)
+    try:
+        return await keys_cli.run(args, ledger.engine)
+    finally:
+        await ledger.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ledger", description="Receivables ledger service")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -162,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument(
         "--name", default="kafka", help="checkpoint name (one active relay per name and database)"
     )
+    from servicekit.auth import cli as keys_cli
+
+    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -179,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_rebuild(settings, args.apply))
     if args.command == "relay":
         return asyncio.run(_relay(settings, args.name, args.metrics_port))
+    if args.command == "api-keys":
+        return asyncio.run(_api_keys(settings, args))
     if args.command == "openapi":
         from ledger.adapters.http.app import create_app
 

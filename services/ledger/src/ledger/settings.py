@@ -8,13 +8,14 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth import AuthSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
 
 DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"
 
 
-class Settings(EdgeSettings):
+class Settings(EdgeSettings, AuthSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -51,7 +52,6 @@ class Settings(EdgeSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    default_actor: str = "api"
     kafka_bootstrap_servers: str = Field(default="", description="Empty: no relay to Kafka.")
     batch_max_body_bytes: int = Field(
         default=32 * 1024 * 1024,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from itertools import count
 from uuid import uuid4
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app
@@ -19,13 +20,26 @@ from ledger.bootstrap import Ledger, build
 from ledger.cli import migrate
 from ledger.domain import events as ev
 from ledger.settings import Settings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
 
 
+IDENTITY = TestIdentity("ledger")
+"""A throwaway issuer the test ledger trusts; mints tokens per role."""
+
+
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory) -> Settings:
-    settings = Settings(database_url=make_database("ledger"), chain_key="test-chain-key")
+def identity() -> TestIdentity:
+    return IDENTITY
+
+
+@pytest.fixture(scope="session")
+def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
+    settings = Settings(
+        database_url=make_database("ledger"), chain_key="test-chain-key", **identity.settings()
+    )
     migrate(settings)
     return settings
 
@@ -38,11 +52,52 @@ async def ledger(ledger_settings: Settings) -> AsyncIterator[Ledger]:
 
 
 @pytest.fixture(scope="session")
-async def client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ledger)
+def app(ledger: Ledger) -> FastAPI:
+    return create_app(ledger)
+
+
+@pytest.fixture(scope="session")
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client sending no credential."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
+    """An admin's client (every scope, every jurisdiction)."""
+    transport = httpx.ASGITransport(app=app)
+    headers = identity.headers(ADMIN, subject="admin@test")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
+        yield c
+
+
+ClientAs = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture
+async def client_as(app: FastAPI, identity: TestIdentity) -> AsyncIterator[ClientAs]:
+    """``client_as(role, ..., jurisdictions=["SG"], subject="alice")``: a client of that
+    caller (closed after the test)."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make(
+        *roles: str, jurisdictions: tuple[str, ...] | list[str] = ("*",), subject: str | None = None
+    ) -> httpx.AsyncClient:
+        c = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://ledger",
+            headers=identity.headers(*roles, jurisdictions=jurisdictions, subject=subject),
+        )
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        await c.aclose()
 
 
 @pytest.fixture

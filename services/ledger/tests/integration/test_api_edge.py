@@ -8,9 +8,10 @@ import pytest
 
 from ledger.adapters.http.app import create_app
 from ledger.bootstrap import Ledger
+from servicekit.auth import ADMIN
 
 from .api_support import assert_problem, unchanged
-from .conftest import invoice, open_account
+from .conftest import IDENTITY, invoice, open_account
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,9 @@ async def test_a_body_over_the_configured_limit_is_a_413(ledger: Ledger, account
     settings = ledger.settings.model_copy(update={"max_body_bytes": 2048})
     app = create_app(ledger, settings)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://ledger"
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://ledger",
+        headers=IDENTITY.headers(ADMIN),
     ) as client:
         await open_account(client, account_id)
         lines = [{"description": "Premium " + "x" * 60, "amount": "1.00"} for _ in range(40)]

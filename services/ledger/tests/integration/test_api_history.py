@@ -8,26 +8,24 @@ from uuid import uuid4
 
 import httpx
 
+from servicekit.auth import POSTER
+
 from .api_support import assert_problem, get, pay_body, post, unchanged
-from .conftest import invoice, open_account
+from .conftest import ClientAs, invoice, open_account
 
 
 async def test_account_history_carries_dates_actor_and_correlation(
-    client: httpx.AsyncClient, account_id: str
+    client: httpx.AsyncClient, client_as: ClientAs, account_id: str
 ) -> None:
     correlation = str(uuid4())
     causation = str(uuid4())
     await open_account(client, account_id)
     await invoice(client, account_id, "INV-1", "100.00", issue="2026-01-01")
     await post(
-        client,
+        client_as(POSTER, subject="gateway:stripe"),
         f"/v1/accounts/{account_id}/payments",
         pay_body("PAY-1", "40.00", on="2026-01-12"),
-        headers={
-            "X-Actor": "gateway:stripe",
-            "X-Correlation-Id": correlation,
-            "X-Causation-Id": causation,
-        },
+        headers={"X-Correlation-Id": correlation, "X-Causation-Id": causation},
     )
 
     history = await get(client, f"/v1/accounts/{account_id}/events")
@@ -56,7 +54,13 @@ async def test_account_history_carries_dates_actor_and_correlation(
     assert all(e["schema_version"] >= 1 for e in events)
 
     # the headers of the request land on the events it wrote, and only on those
-    assert [e["actor"] for e in events] == ["api", "api", "gateway:stripe", "gateway:stripe"]
+    # the actor is the authenticated subject of each request
+    assert [e["actor"] for e in events] == [
+        "admin@test",
+        "admin@test",
+        "gateway:stripe",
+        "gateway:stripe",
+    ]
     assert [e["correlation_id"] for e in events] == [None, None, correlation, correlation]
     assert [e["causation_id"] for e in events] == [None, None, causation, causation]
 

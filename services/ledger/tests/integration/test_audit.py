@@ -24,13 +24,17 @@ from ledger.adapters.postgres.engine import make_engine
 from ledger.bootstrap import Ledger, build
 from ledger.domain import events as ev
 from ledger.settings import Settings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
 
 from .conftest import invoice, open_account, write_events
 
 
 @pytest.fixture(scope="module")
-def own_settings(make_database: DatabaseFactory) -> Settings:
-    settings = Settings(database_url=make_database("audit"), chain_key="audit-key")
+def own_settings(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
+    settings = Settings(
+        database_url=make_database("audit"), chain_key="audit-key", **identity.settings()
+    )
     cli.migrate(settings)
     return settings
 
@@ -43,9 +47,12 @@ async def own(own_settings: Settings) -> AsyncIterator[Ledger]:
 
 
 @pytest.fixture(scope="module")
-async def api(own: Ledger) -> AsyncIterator[httpx.AsyncClient]:
+async def api(own: Ledger, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(own))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    headers = identity.headers(ADMIN, subject="admin@test")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=headers
+    ) as c:
         yield c
 
 
@@ -209,7 +216,6 @@ async def test_every_event_carries_its_metadata(api: httpx.AsyncClient) -> None:
             "lines": [{"description": "Premium", "amount": "10.00"}],
         },
         headers={
-            "X-Actor": "billing-batch",
             "X-Correlation-Id": str(correlation),
             "X-Causation-Id": str(causation),
             "Idempotency-Key": "batch-7",
@@ -217,7 +223,7 @@ async def test_every_event_carries_its_metadata(api: httpx.AsyncClient) -> None:
     )
     assert r.status_code == 201
     event = (await api.get("/v1/accounts/META/events")).json()["events"][-1]
-    assert event["actor"] == "billing-batch"
+    assert event["actor"] == "admin@test"  # the authenticated subject
     assert event["correlation_id"] == str(correlation)
     assert event["causation_id"] == str(causation)
     assert event["effective_date"] == "2026-03-01"

@@ -68,7 +68,7 @@ async def test_the_service_role_cannot_change_or_remove_events(
         with pytest.raises(DBAPIError, match=r"permission denied|append-only"):
             await conn.execute(text(statement), {"s": account_id})
     r = await client.get(f"/v1/accounts/{account_id}/events")
-    assert [e["actor"] for e in r.json()["events"]] == ["api"]
+    assert [e["actor"] for e in r.json()["events"]] == ["admin@test"]
 
 
 @pytest.mark.parametrize(

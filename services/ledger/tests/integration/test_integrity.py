@@ -25,10 +25,15 @@ from ledger.adapters.postgres import checkpoints
 from ledger.adapters.postgres.engine import make_engine
 from ledger.bootstrap import Ledger, build
 from ledger.settings import DEVELOPMENT_CHAIN_KEY, Settings
+from servicekit.auth import ADMIN
+from servicekit.auth.testing import TestIdentity
 
 from .conftest import invoice, open_account
 
 KEY = "integrity-key"
+
+IDENTITY = TestIdentity("ledger")
+ADMIN_HEADERS = IDENTITY.headers(ADMIN, subject="admin@test")
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +46,9 @@ def integrity_template(make_database: DatabaseFactory) -> str:
 @pytest.fixture
 def settings(make_database: DatabaseFactory, integrity_template: str) -> Settings:
     return Settings(
-        database_url=make_database("integrity", template=integrity_template), chain_key=KEY
+        database_url=make_database("integrity", template=integrity_template),
+        chain_key=KEY,
+        **IDENTITY.settings(),
     )
 
 
@@ -55,7 +62,9 @@ async def own(settings: Settings) -> AsyncIterator[Ledger]:
 @pytest.fixture
 async def api(own: Ledger) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(own))
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers=ADMIN_HEADERS
+    ) as c:
         yield c
 
 
@@ -256,7 +265,9 @@ async def test_the_service_login_role_cannot_bypass_the_append_only_rules(
     service = build(settings.model_copy(update={"database_url": login_role}))
     try:
         transport = httpx.ASGITransport(app=create_app(service))
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ledger", headers=ADMIN_HEADERS
+        ) as c:
             await two_accounts(c)  # the role appends as the service does
             conn = await asyncpg.connect(
                 libpq_url(login_role), server_settings={"role": "ledger_writer"}

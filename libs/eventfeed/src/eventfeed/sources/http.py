@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import httpx
 
@@ -13,7 +13,7 @@ class HttpFeedSource:
     """Reads the feed in global position order; the cursor is the consumer's checkpoint.
 
     ``client``: an ``httpx.AsyncClient`` to use (tests pass one with an ASGI transport);
-    by default one is made for ``base_url``.
+    by default one is made for ``base_url``, sending ``headers`` (the caller's credential).
     """
 
     kind = "http"
@@ -24,10 +24,12 @@ class HttpFeedSource:
         *,
         client: httpx.AsyncClient | None = None,
         request_timeout: float = 10.0,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._own_client = client is None
-        self._client = client or httpx.AsyncClient(base_url=self.base_url)
+        self._headers = dict(headers or {})
+        self._client = client or httpx.AsyncClient(base_url=self.base_url, headers=self._headers)
         self._request_timeout = request_timeout
         self._cursor = 0
         self._acked = 0
@@ -38,7 +40,7 @@ class HttpFeedSource:
         """The client; one of our own is made again after :meth:`close` (a consumer closes
         its source after each catch-up, and may open it again)."""
         if self._own_client and self._client.is_closed:
-            self._client = httpx.AsyncClient(base_url=self.base_url)
+            self._client = httpx.AsyncClient(base_url=self.base_url, headers=self._headers)
         return self._client
 
     async def open(self, *, after: int, from_beginning: bool = False) -> None:

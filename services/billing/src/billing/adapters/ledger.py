@@ -27,14 +27,16 @@ class HttpLedger:
         base_url: str,
         *,
         client: httpx.AsyncClient | None = None,
-        actor: str = "billing",
+        actor: str | None = None,
         token: str = "",
         timeout: float = 30.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._own = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout)
-        self.headers = {"X-Actor": actor}
+        # The ledger records the token's subject; a user is named only when acting for one
+        # (the ledger accepts X-Actor from a trusted service identity alone).
+        self.headers = {"X-Actor": actor} if actor else {}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
 

@@ -16,7 +16,7 @@ Doc = dict[str, Any]
 
 @dataclass(frozen=True)
 class Credential:
-    """Who is signed in: a display name (sent as ``X-Actor``) and, once the services check
+    """Who is signed in: a display name (shown on the pages) and, once the services check
     them, an access token (sent as ``Authorization: Bearer``)."""
 
     name: str = ""

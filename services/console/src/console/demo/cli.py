@@ -49,10 +49,16 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
     )
     timeout = httpx.Timeout(60.0)
     limits = httpx.Limits(max_connections=args.concurrency + 4)
+    token = settings.demo_token.get_secret_value()
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     async with (
-        httpx.AsyncClient(base_url=settings.ledger_url, timeout=timeout, limits=limits) as ledger,
-        httpx.AsyncClient(base_url=settings.dunning_url, timeout=timeout) as dunning,
-        httpx.AsyncClient(base_url=settings.commission_url, timeout=timeout) as commission,
+        httpx.AsyncClient(
+            base_url=settings.ledger_url, timeout=timeout, limits=limits, headers=auth
+        ) as ledger,
+        httpx.AsyncClient(base_url=settings.dunning_url, timeout=timeout, headers=auth) as dunning,
+        httpx.AsyncClient(
+            base_url=settings.commission_url, timeout=timeout, headers=auth
+        ) as commission,
     ):
         bar = tqdm(
             total=portfolio.calls(), unit="call", desc="loading", file=sys.stderr, mininterval=0.5

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -20,6 +20,7 @@ from billing.adapters.http.deps import BillingDep
 from billing.adapters.postgres import outbox
 from billing.bootstrap import Billing, build
 from billing.settings import Settings
+from servicekit.auth import metrics_guard
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ Premium billing for group policies: products and rates per member or tier, tax p
 jurisdiction and product, member lists (JSON, CSV, XLSX), billing runs that post invoices
 and credit/debit notes to the receivables ledger with deterministic ids, pro-rata member
 changes, renewals, terminations, premium revisions and reconciliation. Amounts are
-decimal strings; errors are `application/problem+json`.
+decimal strings; errors are `application/problem+json`. Every route but `/healthz`,
+`/readyz` and `/metrics` needs a bearer token or an API key holding the scope it names.
 """
 
 
@@ -54,6 +56,7 @@ def create_app(
         own = billing is None
         b: Billing = billing or build(settings or Settings())
         app.state.billing = b
+        app.state.authenticator = b.authenticator
         tasks = []
         if background and b.publisher is not None:
             tasks.append(asyncio.create_task(_publish_loop(b)))
@@ -73,6 +76,7 @@ def create_app(
     )
     if billing is not None:
         app.state.billing = billing
+        app.state.authenticator = billing.authenticator
     problems.install(app)
     for module in (policies, members, runs):
         app.include_router(module.router)
@@ -113,6 +117,11 @@ def _operations(app: FastAPI) -> None:
             return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        summary="Prometheus metrics",
+        dependencies=[Depends(metrics_guard)],
+    )
     async def metrics(billing: BillingDep) -> Response:
         return Response(generate_latest(billing.registry), media_type=CONTENT_TYPE_LATEST)

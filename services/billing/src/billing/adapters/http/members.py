@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse, Response
 
 from billing.adapters import files
 from billing.adapters.http import schemas as s
-from billing.adapters.http.deps import ActorDep, BillingDep
-from billing.adapters.http.policies import PolicyId
+from billing.adapters.http import scopes as sc
+from billing.adapters.http.deps import ActorDep, BillingDep, PolicyId
 from billing.adapters.http.views import policy_view
 from billing.application import members as lists
 from billing.application.reconcile import COLUMNS, reconcile
 from billing.domain import decide as cmd
+from servicekit.auth import requires
 
 router = APIRouter(prefix="/v1/policies/{policy_id}", tags=["members"])
 MemberId = Annotated[str, Path(max_length=64, pattern=s.ID)]
@@ -37,7 +38,9 @@ Effective = Annotated[
 ]
 
 
-@router.post("/members", status_code=201, summary="Enrol members")
+@router.post(
+    "/members", status_code=201, summary="Enrol members", dependencies=[requires(sc.POLICIES)]
+)
 async def enrol(
     policy_id: PolicyId, body: s.MembersBody, billing: BillingDep, actor: ActorDep
 ) -> dict[str, Any]:
@@ -48,7 +51,12 @@ async def enrol(
     return policy_view((await billing.policies.change(policy_id, commands, actor)).policy)
 
 
-@router.post("/members/{member_id}/tier", status_code=201, summary="Move a member to another tier")
+@router.post(
+    "/members/{member_id}/tier",
+    status_code=201,
+    summary="Move a member to another tier",
+    dependencies=[requires(sc.POLICIES)],
+)
 async def change_tier(
     policy_id: PolicyId,
     member_id: MemberId,
@@ -66,7 +74,12 @@ async def change_tier(
     return policy_view((await billing.policies.change(policy_id, [command], actor)).policy)
 
 
-@router.post("/members/{member_id}/termination", status_code=201, summary="End a member's cover")
+@router.post(
+    "/members/{member_id}/termination",
+    status_code=201,
+    summary="End a member's cover",
+    dependencies=[requires(sc.POLICIES)],
+)
 async def terminate_member(
     policy_id: PolicyId,
     member_id: MemberId,
@@ -85,6 +98,7 @@ async def terminate_member(
     status_code=201,
     summary="Upload a member list (CSV or XLSX): enrolments, tier changes, terminations",
     openapi_extra=FILE_BODY,
+    dependencies=[requires(sc.POLICIES)],
 )
 async def upload(
     policy_id: PolicyId,
@@ -110,6 +124,7 @@ async def upload(
     summary="Reconcile a billed period against the client's member list (JSON, CSV or XLSX)",
     openapi_extra=FILE_BODY,
     response_model=None,
+    dependencies=[requires(sc.POLICIES)],
 )
 async def reconciliation(
     policy_id: PolicyId,

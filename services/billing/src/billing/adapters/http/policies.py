@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from billing.adapters.http import schemas as s
-from billing.adapters.http.deps import ActorDep, BillingDep
+from billing.adapters.http import scopes as sc
+from billing.adapters.http.deps import ActorDep, BillingDep, Caller, PolicyId
 from billing.adapters.http.views import change_log, policy_view
 from billing.adapters.postgres import reads
 from billing.domain import decide as cmd
@@ -17,9 +18,9 @@ from billing.domain import events as ev
 from billing.domain.documents import Document
 from billing.domain.money import fmt
 from billing.domain.state import Policy
+from servicekit.auth import Forbidden, requires
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
-PolicyId = Annotated[str, Path(max_length=40, pattern=s.ID)]
 
 
 def products(bodies: list[s.ProductBody]) -> tuple[tuple[ev.ProductTerms, ...], list[bool]]:
@@ -53,8 +54,19 @@ def documents_view(policy: Policy, docs: list[Document]) -> list[dict[str, Any]]
     ]
 
 
-@router.post("", status_code=201, summary="Set up a group policy (and enrol its first members)")
-async def create_policy(body: s.PolicyBody, billing: BillingDep, actor: ActorDep) -> JSONResponse:
+@router.post(
+    "",
+    status_code=201,
+    summary="Set up a group policy (and enrol its first members)",
+    dependencies=[requires(sc.POLICIES)],
+)
+async def create_policy(
+    body: s.PolicyBody, billing: BillingDep, principal: Caller, actor: ActorDep
+) -> JSONResponse:
+    if not principal.everywhere:
+        account = await billing.ledger.account(body.account_id)
+        if account is not None and not principal.sees(account.jurisdiction):
+            raise Forbidden(f"{principal.subject} may not bill in {account.jurisdiction}")
     terms, given = products(body.products)
     command = cmd.CreatePolicy(
         policy_id=body.policy_id,
@@ -81,19 +93,31 @@ async def create_policy(body: s.PolicyBody, billing: BillingDep, actor: ActorDep
     return JSONResponse(policy_view(policy), status_code=status)
 
 
-@router.get("/{policy_id}", summary="A policy: terms, rates, members, status")
+@router.get(
+    "/{policy_id}",
+    summary="A policy: terms, rates, members, status",
+    dependencies=[requires(sc.READ)],
+)
 async def get_policy(policy_id: PolicyId, billing: BillingDep) -> dict[str, Any]:
     policy, _ = await billing.policies.get(policy_id)
     return policy_view(policy)
 
 
-@router.get("/{policy_id}/events", summary="The policy's change log: every event, who, when, why")
+@router.get(
+    "/{policy_id}/events",
+    summary="The policy's change log: every event, who, when, why",
+    dependencies=[requires(sc.READ)],
+)
 async def policy_events(policy_id: PolicyId, billing: BillingDep) -> dict[str, Any]:
     _, recorded = await billing.policies.get(policy_id)
     return {"policy_id": policy_id, "events": change_log(recorded)}
 
 
-@router.get("/{policy_id}/documents", summary="Invoices and notes billed for the policy")
+@router.get(
+    "/{policy_id}/documents",
+    summary="Invoices and notes billed for the policy",
+    dependencies=[requires(sc.READ)],
+)
 async def policy_documents(policy_id: PolicyId, billing: BillingDep) -> dict[str, Any]:
     await billing.policies.get(policy_id)
     return {
@@ -103,7 +127,10 @@ async def policy_documents(policy_id: PolicyId, billing: BillingDep) -> dict[str
 
 
 @router.post(
-    "/{policy_id}/renewals", status_code=201, summary="Renew for a new term with new rates"
+    "/{policy_id}/renewals",
+    status_code=201,
+    summary="Renew for a new term with new rates",
+    dependencies=[requires(sc.POLICIES)],
 )
 async def renew(
     policy_id: PolicyId, body: s.RenewalBody, billing: BillingDep, actor: ActorDep
@@ -125,6 +152,7 @@ async def renew(
     "/{policy_id}/termination",
     status_code=201,
     summary="Terminate the policy; the unearned premium is credited at once",
+    dependencies=[requires(sc.POLICIES)],
 )
 async def terminate(
     policy_id: PolicyId, body: s.TerminationBody, billing: BillingDep, actor: ActorDep
@@ -143,6 +171,7 @@ async def terminate(
     "/{policy_id}/revisions",
     status_code=201,
     summary="Revise a billed period's premium: a credit or debit note, never an edited invoice",
+    dependencies=[requires(sc.POLICIES)],
 )
 async def revise(
     policy_id: PolicyId, body: s.RevisionBody, billing: BillingDep, actor: ActorDep

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from billing.adapters.http import schemas as s
-from billing.adapters.http.deps import ActorDep, BillingDep
+from billing.adapters.http import scopes as sc
+from billing.adapters.http.deps import ActorDep, BillingDep, everywhere
 from billing.adapters.postgres import reads
 from billing.domain.errors import NotFound
+from servicekit.auth import Principal, requires
 
 router = APIRouter(prefix="/v1/billing-runs", tags=["billing runs"])
 
@@ -19,7 +21,13 @@ router = APIRouter(prefix="/v1/billing-runs", tags=["billing runs"])
     status_code=201,
     summary="Bill every policy with a period due on or before as_of (safe to repeat)",
 )
-async def start_run(body: s.RunBody, billing: BillingDep, actor: ActorDep) -> dict[str, Any]:
+async def start_run(
+    principal: Annotated[Principal, requires(sc.RUN)],
+    body: s.RunBody,
+    billing: BillingDep,
+    actor: ActorDep,
+) -> dict[str, Any]:
+    everywhere(principal, "a billing run")
     report = await billing.runs.run(body.as_of, actor)
     billing.metrics.runs.labels(report.status).inc()
     for kind, n in report.summary["documents"].items():
@@ -29,7 +37,7 @@ async def start_run(body: s.RunBody, billing: BillingDep, actor: ActorDep) -> di
     return found
 
 
-@router.get("/{run_id}", summary="A run's progress and summary")
+@router.get("/{run_id}", summary="A run's progress and summary", dependencies=[requires(sc.READ)])
 async def get_run(
     run_id: Annotated[str, Path(max_length=64, pattern=s.ID)], billing: BillingDep
 ) -> dict[str, Any]:
@@ -39,7 +47,7 @@ async def get_run(
     return found
 
 
-@router.get("", summary="Recent billing runs, newest first")
+@router.get("", summary="Recent billing runs, newest first", dependencies=[requires(sc.READ)])
 async def list_runs(
     billing: BillingDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, Any]:

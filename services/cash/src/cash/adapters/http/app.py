@@ -13,23 +13,25 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
-from cash.adapters.http import partners, problems, routes
-from cash.adapters.http.deps import CashDep, get_cash
+from cash.adapters.http import partners, problems, routes, scopes
+from cash.adapters.http.deps import CashDep, everywhere, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
 from servicekit import dead_letter_router
+from servicekit.auth import metrics_guard
 
 DESCRIPTION = """
 Cash application: bank statements (camt.053, camt.054) imported whole and once, each
 receipt matched to open invoices with a score and posted to the ledger with ids derived
 from the statement entry; the rest waits in a review queue with ranked suggestions, to be
 matched, split or refunded by hand. Amounts are decimal strings; errors are
-`application/problem+json`. Send `X-Actor` to say who acts.
+`application/problem+json`. Every route but `/healthz`, `/readyz` and `/metrics` needs a
+bearer token or an API key holding the scope it names.
 """
 
 
@@ -41,6 +43,7 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
         own = service is None
         svc: Cash = service or build(settings or Settings())
         app.state.cash = svc
+        app.state.authenticator = svc.authenticator
         _metrics(app, svc)
         task = asyncio.create_task(svc.consumer.run()) if svc.settings.consume else None
         try:
@@ -59,11 +62,20 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
     )
     if service is not None:
         app.state.cash = service
+        app.state.authenticator = service.authenticator
         _metrics(app, service)
     problems.install(app)
     app.include_router(routes.router)
     app.include_router(partners.router)
-    app.include_router(dead_letter_router(get_cash, problems.PROBLEMS))
+    app.include_router(
+        dead_letter_router(
+            get_cash,
+            problems.PROBLEMS,
+            read_scope=scopes.DEAD_LETTERS,
+            retry_scope=scopes.OPERATE,
+        ),
+        dependencies=[Depends(everywhere)],
+    )
 
     @app.middleware("http")
     async def observe(
@@ -103,7 +115,12 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
             return JSONResponse(body, 503)
         return JSONResponse(body)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        dependencies=[Depends(metrics_guard)],
+    )
     async def metrics(service: CashDep) -> Response:
         return Response(generate_latest(service.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Path, Request
 
 from cash.bootstrap import Cash
+from servicekit.auth import Forbidden, Principal, current_principal
 
 
 async def get_cash(request: Request) -> Cash:
@@ -19,11 +20,18 @@ LineId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9.
 FileId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 
 
-async def actor(
-    service: CashDep,
-    x_actor: Annotated[str | None, Header(max_length=128, description="who acts")] = None,
-) -> str:
-    return x_actor or service.settings.default_actor
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+async def actor(principal: Caller) -> str:
+    """Who acts: the authenticated subject (or a trusted service's user, as such)."""
+    return principal.actor
 
 
 Actor = Annotated[str, Depends(actor)]
+
+
+async def everywhere(principal: Caller) -> None:
+    """Statement lines are not yet any jurisdiction's: a limited caller is refused."""
+    if not principal.everywhere:
+        raise Forbidden(f"cash spans every jurisdiction; {principal.subject} is limited")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import partners
-from cash.adapters.http.deps import Actor, CashDep, FileId, LineId
+from cash.adapters.http import scopes as sc
+from cash.adapters.http.deps import Actor, CashDep, FileId, LineId, everywhere
 from cash.adapters.http.views import import_view, line_view
 from cash.adapters.postgres.store import PostgresStore
 from cash.application.importing import import_file
@@ -17,8 +18,9 @@ from cash.application.review import Part, match_by_hand, refund
 from cash.domain.errors import NotFound
 from cash.domain.matching import Share
 from cash.domain.money import minor_units
+from servicekit.auth import requires
 
-router = APIRouter(prefix="/v1", tags=["cash"])
+router = APIRouter(prefix="/v1", tags=["cash"], dependencies=[Depends(everywhere)])
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,15}(\.[0-9]{1,6})?$")]
@@ -73,6 +75,7 @@ async def _import_answer(service: Any, file_id: str) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {"content": {"application/xml": {}, "text/plain": {}}, "required": True}
     },
+    dependencies=[requires(sc.POST)],
 )
 async def post_import(
     request: Request,
@@ -97,7 +100,7 @@ async def post_import(
     return JSONResponse(body, status_code=201, headers=headers)
 
 
-@router.get("/imports", summary="Imported files, newest first")
+@router.get("/imports", summary="Imported files, newest first", dependencies=[requires(sc.READ)])
 async def list_imports(service: CashDep) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresStore(conn)
@@ -105,12 +108,20 @@ async def list_imports(service: CashDep) -> dict[str, Any]:
         return {"imports": [import_view(r, await store.counts(r.file_id)) for r in found]}
 
 
-@router.get("/imports/{file_id}", summary="One import with its lines' statuses")
+@router.get(
+    "/imports/{file_id}",
+    summary="One import with its lines' statuses",
+    dependencies=[requires(sc.READ)],
+)
 async def get_import(service: CashDep, file_id: FileId) -> dict[str, Any]:
     return await _import_answer(service, file_id)
 
 
-@router.get("/imports/{file_id}/raw", summary="The file exactly as it was imported")
+@router.get(
+    "/imports/{file_id}/raw",
+    summary="The file exactly as it was imported",
+    dependencies=[requires(sc.READ)],
+)
 async def get_raw(service: CashDep, file_id: FileId) -> Response:
     async with service.engine.connect() as conn:
         raw = await PostgresStore(conn).raw(file_id)
@@ -119,12 +130,20 @@ async def get_raw(service: CashDep, file_id: FileId) -> Response:
     return Response(raw, media_type="application/octet-stream")
 
 
-@router.post("/process", summary="Match and post every line still waiting (after an outage)")
+@router.post(
+    "/process",
+    summary="Match and post every line still waiting (after an outage)",
+    dependencies=[requires(sc.POST)],
+)
 async def process_pending(service: CashDep) -> dict[str, Any]:
     return {"outcomes": dict(await service.app.process())}
 
 
-@router.get("/lines", summary="Statement lines by status (status=review: the review queue)")
+@router.get(
+    "/lines",
+    summary="Statement lines by status (status=review: the review queue)",
+    dependencies=[requires(sc.READ)],
+)
 async def list_lines(
     service: CashDep,
     status: Annotated[str | None, Query(pattern=STATUSES)] = None,
@@ -141,7 +160,11 @@ async def list_lines(
     }
 
 
-@router.get("/lines/{line_id}", summary="One statement line: match, postings, suggestions")
+@router.get(
+    "/lines/{line_id}",
+    summary="One statement line: match, postings, suggestions",
+    dependencies=[requires(sc.READ)],
+)
 async def get_line(service: CashDep, line_id: LineId) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         rec = await PostgresStore(conn).line(line_id)
@@ -153,6 +176,7 @@ async def get_line(service: CashDep, line_id: LineId) -> dict[str, Any]:
 @router.post(
     "/lines/{line_id}/match",
     summary="Match a line waiting for review by hand (several parts: split over accounts)",
+    dependencies=[requires(sc.POST)],
 )
 async def match_line(
     service: CashDep, line_id: LineId, body: MatchBody, actor: Actor
@@ -174,7 +198,11 @@ async def match_line(
     return await get_line(service, line_id)
 
 
-@router.post("/lines/{line_id}/refund", summary="Send a receipt in review back to the payer")
+@router.post(
+    "/lines/{line_id}/refund",
+    summary="Send a receipt in review back to the payer",
+    dependencies=[requires(sc.POST)],
+)
 async def refund_line(
     service: CashDep, line_id: LineId, body: RefundBody, actor: Actor
 ) -> dict[str, Any]:

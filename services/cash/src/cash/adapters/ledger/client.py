@@ -8,6 +8,7 @@ timeout is answered by the ledger as a replay. A 4xx refusal is a :class:`Postin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -29,10 +30,14 @@ class HttpLedger:
         client: httpx.AsyncClient | None = None,
         actor: str = "cash",
         timeout: float = 10.0,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        """``headers``: cash's credential for the ledger, which records its subject."""
         self.base_url = base_url.rstrip("/")
         self._own = client is None
-        self.client = client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self.client = client or httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, headers=headers
+        )
         self.actor = actor
 
     async def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -45,7 +50,7 @@ class HttpLedger:
         return r
 
     async def _write(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        r = await self._call("POST", path, json=body, headers={"X-Actor": self.actor})
+        r = await self._call("POST", path, json=body)
         if r.status_code in (200, 201):
             return dict(r.json())
         try:

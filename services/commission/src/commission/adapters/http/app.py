@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
@@ -22,12 +22,15 @@ from commission.adapters.http import brokers, dead_letters, problems, settlement
 from commission.adapters.http.deps import CommissionDep
 from commission.bootstrap import Commission, build
 from commission.settings import Settings
+from servicekit.auth import metrics_guard
 
 DESCRIPTION = """
 Broker commission: broker register with maker-checker bank details, effective-dated
 agreements, accrual and clawback from the ledger's events, settlement statements (JSON,
 CSV, XLSX) and payout files. Amounts are decimal strings; errors are
-`application/problem+json`. Send `X-Actor` to say who acts.
+`application/problem+json`. Every route but `/healthz`, `/readyz` and `/metrics` needs a
+bearer token or an API key holding the scope it names; the actor recorded (and compared
+between maker and checker) is the authenticated subject.
 """
 
 
@@ -39,6 +42,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
         own = service is None
         svc: Commission = service or build(settings or Settings())
         app.state.commission = svc
+        app.state.authenticator = svc.authenticator
         _metrics(app, svc)
         task = asyncio.create_task(svc.consumer.run()) if svc.settings.consume else None
         try:
@@ -57,6 +61,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
     )
     if service is not None:
         app.state.commission = service
+        app.state.authenticator = service.authenticator
         _metrics(app, service)
     edge = settings or (service.settings if service is not None else Settings())
     problems.install(app, edge.limits())
@@ -115,6 +120,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
         tags=["operations"],
         summary="Prometheus metrics",
         response_class=PlainTextResponse,
+        dependencies=[Depends(metrics_guard)],
     )
     async def metrics(service: CommissionDep) -> Response:
         with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)

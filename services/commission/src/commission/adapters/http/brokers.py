@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from commission.adapters.http import scopes as sc
 from commission.adapters.http import views
-from commission.adapters.http.deps import Actor, BrokerId, CommissionDep, NamedActor
+from commission.adapters.http.deps import Actor, Caller, CommissionDep, VisibleBroker
 from commission.adapters.http.schemas import AgreementIn, BankChangeIn, BrokerIn, DecisionIn
 from commission.adapters.postgres import broker_list
 from commission.adapters.postgres.books import entries_of
@@ -16,6 +17,7 @@ from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.application import registry as app
 from commission.domain.errors import NotFound
 from commission.domain.settlement import PERIOD_PATTERN, Period
+from servicekit.auth import Forbidden, Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, page
 
 router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
@@ -35,8 +37,17 @@ def _replayed(body: dict[str, Any], replayed: bool, status: int = 201) -> JSONRe
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-@router.post("", status_code=201, summary="Register a broker with validated bank details")
-async def register(body: BrokerIn, service: CommissionDep, actor: Actor) -> JSONResponse:
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a broker with validated bank details",
+    dependencies=[requires(sc.BROKERS)],
+)
+async def register(
+    body: BrokerIn, service: CommissionDep, principal: Caller, actor: Actor
+) -> JSONResponse:
+    if not principal.sees(body.jurisdiction):
+        raise Forbidden(f"{principal.subject} may not register brokers in {body.jurisdiction}")
     request = body.model_dump(mode="json")
     async with service.engine.begin() as conn:
         reg = PostgresRegistry(conn)
@@ -49,6 +60,7 @@ async def register(body: BrokerIn, service: CommissionDep, actor: Actor) -> JSON
 
 @router.get("", summary="Find brokers by name or id (any case) and jurisdiction, cursor-paged")
 async def list_brokers(
+    principal: Annotated[Principal, requires(sc.READ)],
     service: CommissionDep,
     after: Annotated[Key | None, cursor_param(str, str)],
     q: Annotated[
@@ -60,7 +72,12 @@ async def list_brokers(
 ) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         rows = await broker_list.list_brokers(
-            conn, text=q, jurisdiction=jurisdiction, after=after, limit=limit + 1
+            conn,
+            text=q,
+            jurisdiction=jurisdiction,
+            within=principal.jurisdictions,
+            after=after,
+            limit=limit + 1,
         )
     kept, cursor = page(rows, limit, key=lambda r: (r["name"], r["broker_id"]))
     return {
@@ -81,8 +98,12 @@ async def list_brokers(
     }
 
 
-@router.get("/{broker_id}", summary="A broker with its active bank details")
-async def get_broker(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+@router.get(
+    "/{broker_id}",
+    summary="A broker with its active bank details",
+    dependencies=[requires(sc.READ)],
+)
+async def get_broker(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         return await _broker_doc(PostgresRegistry(conn), broker_id)
 
@@ -91,9 +112,10 @@ async def get_broker(broker_id: BrokerId, service: CommissionDep) -> dict[str, A
     "/{broker_id}/bank-detail-changes",
     status_code=202,
     summary="Request a change of bank details (takes effect when a second user approves)",
+    dependencies=[requires(sc.BANK)],
 )
 async def request_change(
-    broker_id: BrokerId, body: BankChangeIn, service: CommissionDep, actor: NamedActor
+    broker_id: VisibleBroker, body: BankChangeIn, service: CommissionDep, actor: Actor
 ) -> JSONResponse:
     async with service.engine.begin() as conn:
         change, outcome = await app.request_bank_change(
@@ -107,8 +129,12 @@ async def request_change(
     return _replayed(views.change_view(change), outcome.replayed, 202)
 
 
-@router.get("/{broker_id}/bank-detail-changes", summary="History of the bank details")
-async def changes(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+@router.get(
+    "/{broker_id}/bank-detail-changes",
+    summary="History of the bank details",
+    dependencies=[requires(sc.READ)],
+)
+async def changes(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         reg = PostgresRegistry(conn)
         await _broker_doc(reg, broker_id)
@@ -137,31 +163,44 @@ async def _decide(
     return views.change_view(decided)
 
 
-@router.post("/{broker_id}/bank-detail-changes/{change_id}/approve", summary="Approve (checker)")
+@router.post(
+    "/{broker_id}/bank-detail-changes/{change_id}/approve",
+    summary="Approve (checker)",
+    dependencies=[requires(sc.BANK)],
+)
 async def approve(
-    broker_id: BrokerId,
+    broker_id: VisibleBroker,
     change_id: str,
     service: CommissionDep,
-    actor: NamedActor,
+    actor: Actor,
     body: DecisionIn | None = None,
 ) -> dict[str, Any]:
     return await _decide(broker_id, change_id, True, body, service, actor)
 
 
-@router.post("/{broker_id}/bank-detail-changes/{change_id}/reject", summary="Reject a change")
+@router.post(
+    "/{broker_id}/bank-detail-changes/{change_id}/reject",
+    summary="Reject a change",
+    dependencies=[requires(sc.BANK)],
+)
 async def reject(
-    broker_id: BrokerId,
+    broker_id: VisibleBroker,
     change_id: str,
     service: CommissionDep,
-    actor: NamedActor,
+    actor: Actor,
     body: DecisionIn | None = None,
 ) -> dict[str, Any]:
     return await _decide(broker_id, change_id, False, body, service, actor)
 
 
-@router.post("/{broker_id}/agreements", status_code=201, summary="Add an effective-dated agreement")
+@router.post(
+    "/{broker_id}/agreements",
+    status_code=201,
+    summary="Add an effective-dated agreement",
+    dependencies=[requires(sc.BROKERS)],
+)
 async def add_agreement(
-    broker_id: BrokerId, body: AgreementIn, service: CommissionDep
+    broker_id: VisibleBroker, body: AgreementIn, service: CommissionDep
 ) -> JSONResponse:
     async with service.engine.begin() as conn:
         agreement, outcome = await app.add_agreement(
@@ -170,8 +209,12 @@ async def add_agreement(
     return _replayed(views.agreement_view(agreement), outcome.replayed)
 
 
-@router.get("/{broker_id}/agreements", summary="The broker's agreements")
-async def agreements(broker_id: BrokerId, service: CommissionDep) -> dict[str, Any]:
+@router.get(
+    "/{broker_id}/agreements",
+    summary="The broker's agreements",
+    dependencies=[requires(sc.READ)],
+)
+async def agreements(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         reg = PostgresRegistry(conn)
         await _broker_doc(reg, broker_id)
@@ -179,9 +222,13 @@ async def agreements(broker_id: BrokerId, service: CommissionDep) -> dict[str, A
     return {"broker_id": broker_id, "agreements": [views.agreement_view(a) for a in found]}
 
 
-@router.get("/{broker_id}/accruals", summary="Accruals and clawbacks, by entry date")
+@router.get(
+    "/{broker_id}/accruals",
+    summary="Accruals and clawbacks, by entry date",
+    dependencies=[requires(sc.READ)],
+)
 async def accruals(
-    broker_id: BrokerId,
+    broker_id: VisibleBroker,
     service: CommissionDep,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> dict[str, Any]:

@@ -1,14 +1,19 @@
-"""FastAPI dependencies: the composition root's objects and who is acting."""
+"""FastAPI dependencies: the composition root's objects, who is acting, what they may see.
+
+A caller limited to some jurisdictions sees only brokers of those: any other broker
+answers 404, as one that does not exist, and lists leave them out."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Path, Request
 
+from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.bootstrap import Commission
-from commission.domain.errors import SameUserApproval
+from commission.domain.errors import NotFound
 from commission.domain.settlement import PERIOD_PATTERN
+from servicekit.auth import Forbidden, Principal, current_principal
 
 
 async def get_commission(request: Request) -> Commission:
@@ -21,32 +26,35 @@ BrokerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-11"])]
 
 
-async def actor(
-    service: CommissionDep,
-    x_actor: Annotated[str | None, Header(max_length=128, description="who acts")] = None,
-) -> str:
-    return x_actor or service.settings.default_actor
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+async def actor(principal: Caller) -> str:
+    """Who acts: the authenticated subject (maker and checker are compared by it)."""
+    return principal.actor
 
 
 Actor = Annotated[str, Depends(actor)]
 
 
-async def named_actor(
-    x_actor: Annotated[
-        str | None,
-        Header(
-            max_length=128,
-            description="who acts: required, so that maker and checker are two named users",
-        ),
-    ] = None,
-) -> str:
-    """Maker-checker needs names: without one, anyone's approval would pass as the default."""
-    if not x_actor:
-        raise SameUserApproval(
-            "bank-detail changes are requested and decided by named users: send X-Actor",
-            field="X-Actor",
-        )
-    return x_actor
+async def check_broker(service: Commission, principal: Principal, broker_id: str) -> None:
+    if principal.everywhere:
+        return
+    async with service.engine.connect() as conn:
+        found = await PostgresRegistry(conn).broker(broker_id)
+    if found is None or not principal.sees(found[0].jurisdiction):
+        raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
 
 
-NamedActor = Annotated[str, Depends(named_actor)]
+async def visible_broker(service: CommissionDep, principal: Caller, broker_id: BrokerId) -> str:
+    """The path's broker, if the caller may see it."""
+    await check_broker(service, principal, broker_id)
+    return broker_id
+
+
+VisibleBroker = Annotated[str, Depends(visible_broker)]
+
+
+def everywhere(principal: Principal, what: str) -> None:
+    if not principal.everywhere:
+        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")

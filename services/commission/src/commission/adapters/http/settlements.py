@@ -10,8 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commission.adapters.exports.payout import payout_csv
 from commission.adapters.exports.statements import statement_csv, statement_xlsx
+from commission.adapters.http import scopes as sc
 from commission.adapters.http import views
-from commission.adapters.http.deps import Actor, BrokerId, CommissionDep, PeriodPath
+from commission.adapters.http.deps import (
+    Actor,
+    CommissionDep,
+    PeriodPath,
+    VisibleBroker,
+    everywhere,
+)
 from commission.adapters.http.schemas import PaidIn, SettlementIn
 from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.adapters.postgres.settlements import PostgresSettlements
@@ -19,6 +26,7 @@ from commission.application import registry
 from commission.application import settlement as app
 from commission.domain.errors import NotFound
 from commission.domain.money import format_minor
+from servicekit.auth import Principal, requires
 
 router = APIRouter(prefix="/v1", tags=["settlement"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +56,12 @@ def _summary(period: str, rows: list[Any]) -> dict[str, Any]:
     "replay answers 201 with `Idempotent-Replayed: true`.",
     responses={503: {"description": "Behind the ledger; retry later"}},
 )
-async def settle(body: SettlementIn, service: CommissionDep) -> JSONResponse:
+async def settle(
+    principal: Annotated[Principal, requires(sc.SETTLE)],
+    body: SettlementIn,
+    service: CommissionDep,
+) -> JSONResponse:
+    everywhere(principal, "a settlement")
     now = service.clock.now()
     app.settleable(body.period, now)  # refused before waiting for the consumer
     await app.caught_up(service.consumer, service.settings.settle_catch_up_seconds)
@@ -62,12 +75,28 @@ async def settle(body: SettlementIn, service: CommissionDep) -> JSONResponse:
 
 
 @router.get("/settlements/{period}", summary="The statements of a settled period")
-async def settlement(period: PeriodPath, service: CommissionDep) -> dict[str, Any]:
+async def settlement(
+    principal: Annotated[Principal, requires(sc.READ)], period: PeriodPath, service: CommissionDep
+) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresSettlements(conn)
         if not await store.run_exists(period):
             raise NotFound(f"period {period} is not settled", field="period")
-        return _summary(period, await store.statements(period))
+        rows = await _visible(conn, principal, await store.statements(period))
+        return _summary(period, rows)
+
+
+async def _visible(conn: AsyncConnection, principal: Principal, rows: list[Any]) -> list[Any]:
+    """The statements of brokers in the caller's jurisdictions."""
+    if principal.everywhere:
+        return rows
+    reg = PostgresRegistry(conn)
+    kept = []
+    for r in rows:
+        found = await reg.broker(r.broker_id)
+        if found is not None and principal.sees(found[0].jurisdiction):
+            kept.append(r)
+    return kept
 
 
 async def _require_broker(conn: AsyncConnection, broker_id: str) -> Any:
@@ -97,9 +126,10 @@ async def statement_document(conn: AsyncConnection, broker_id: str, period: str)
     "/brokers/{broker_id}/statements/{period}",
     summary="A broker's statement",
     responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+    dependencies=[requires(sc.READ)],
 )
 async def statement(
-    broker_id: BrokerId,
+    broker_id: VisibleBroker,
     period: PeriodPath,
     service: CommissionDep,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
@@ -122,9 +152,13 @@ async def statement(
     return JSONResponse(doc)
 
 
-@router.post("/brokers/{broker_id}/statements/{period}/paid", summary="Mark a statement paid")
+@router.post(
+    "/brokers/{broker_id}/statements/{period}/paid",
+    summary="Mark a statement paid",
+    dependencies=[requires(sc.SETTLE)],
+)
 async def paid(
-    broker_id: BrokerId, period: PeriodPath, body: PaidIn, service: CommissionDep, actor: Actor
+    broker_id: VisibleBroker, period: PeriodPath, body: PaidIn, service: CommissionDep, actor: Actor
 ) -> dict[str, Any]:
     async with service.engine.begin() as conn:
         await _require_broker(conn, broker_id)
@@ -140,13 +174,15 @@ async def paid(
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     response_class=Response,
 )
-async def payout_file(period: PeriodPath, service: CommissionDep) -> Response:
+async def payout_file(
+    principal: Annotated[Principal, requires(sc.PAYOUT)], period: PeriodPath, service: CommissionDep
+) -> Response:
     async with service.engine.connect() as conn:
         store, reg = PostgresSettlements(conn), PostgresRegistry(conn)
         if not await store.run_exists(period):
             raise NotFound(f"period {period} is not settled", field="period")
         out = []
-        for r in await store.statements(period):
+        for r in await _visible(conn, principal, await store.statements(period)):
             if app.net(r) <= 0 or r.paid_reference is not None:
                 continue
             found = await reg.broker(r.broker_id)

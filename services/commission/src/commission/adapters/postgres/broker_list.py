@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, or_, select, tuple_
@@ -18,6 +19,7 @@ async def list_brokers(
     jurisdiction: str | None,
     after: tuple[Any, ...] | None,
     limit: int,
+    within: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Brokers by name then id, each with its number of agreements and whether bank
     details are active or waiting for approval (never the details themselves)."""
@@ -32,6 +34,8 @@ async def list_brokers(
         )
     if jurisdiction is not None:
         conds.append(b.jurisdiction == jurisdiction)
+    if within is not None:  # the caller's jurisdictions
+        conds.append(func.upper(b.jurisdiction).in_(within))
     if after is not None:
         conds.append(tuple_(b.name, b.broker_id) > tuple_(*after))
     agreements = (

@@ -37,9 +37,7 @@ class JsonApi:
     @staticmethod
     def headers(who: Credential) -> dict[str, str]:
         out = {"Accept": "application/json"}
-        if who.name:
-            out["X-Actor"] = who.name
-        if who.token:
+        if who.token:  # the services record the token's subject as the actor
             out["Authorization"] = f"Bearer {who.token}"
         return out
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from dunning.adapters.http import schemas as s
-from dunning.adapters.http.deps import ActorDep, DunningDep
+from dunning.adapters.http import scopes as sc
+from dunning.adapters.http.deps import ActorDep, DunningDep, VisibleAccount
 from dunning.adapters.http.views import account_view, event_view, plan_view, promise_view
 from dunning.adapters.postgres import credit_control as cc
 from dunning.adapters.postgres import queues
 from dunning.adapters.postgres import repository as repo
 from dunning.application import arrangements as arr
 from dunning.domain.state import Contact
+from servicekit.auth import requires
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -26,11 +28,12 @@ def _created(body: dict[str, Any], created: bool) -> JSONResponse:
     return JSONResponse(body, status_code=201, headers=headers)
 
 
-AccountId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
-
-
-@router.get("/{account_id}/dunning", summary="Level per invoice, pauses and action history")
-async def get_dunning(dunning: DunningDep, account_id: str = AccountId) -> dict[str, Any]:
+@router.get(
+    "/{account_id}/dunning",
+    summary="Level per invoice, pauses and action history",
+    dependencies=[requires(sc.READ)],
+)
+async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[str, Any]:
     async with dunning.engine.connect() as conn:
         acc = await arr.load(conn, dunning.policies, account_id)
         history = await repo.history(conn, account_id)
@@ -78,9 +81,14 @@ async def get_dunning(dunning: DunningDep, account_id: str = AccountId) -> dict[
     return view
 
 
-@router.post("/{account_id}/promises", status_code=201, summary="Record a promise to pay")
+@router.post(
+    "/{account_id}/promises",
+    status_code=201,
+    summary="Record a promise to pay",
+    dependencies=[requires(sc.COLLECT)],
+)
 async def post_promise(
-    body: s.PromiseBody, dunning: DunningDep, account_id: str = AccountId
+    body: s.PromiseBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> JSONResponse:
     promise, created = await arr.make_promise(
         dunning.engine,
@@ -97,9 +105,14 @@ async def post_promise(
     return _created(promise_view(promise, currency), created)
 
 
-@router.post("/{account_id}/payment-plans", status_code=201, summary="Agree a payment plan")
+@router.post(
+    "/{account_id}/payment-plans",
+    status_code=201,
+    summary="Agree a payment plan",
+    dependencies=[requires(sc.COLLECT)],
+)
 async def post_plan(
-    body: s.PlanBody, dunning: DunningDep, account_id: str = AccountId
+    body: s.PlanBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> JSONResponse:
     plan, created = await arr.make_plan(
         dunning.engine,
@@ -115,9 +128,14 @@ async def post_plan(
     return _created(plan_view(plan, currency), created)
 
 
-@router.post("/{account_id}/contacts", status_code=201, summary="Log a call, e-mail or letter")
+@router.post(
+    "/{account_id}/contacts",
+    status_code=201,
+    summary="Log a call, e-mail or letter",
+    dependencies=[requires(sc.COLLECT)],
+)
 async def post_contact(
-    body: s.ContactBody, dunning: DunningDep, actor: ActorDep, account_id: str = AccountId
+    body: s.ContactBody, dunning: DunningDep, actor: ActorDep, account_id: VisibleAccount
 ) -> JSONResponse:
     on = body.contacted_on or dunning.clock.today()
     created = await arr.log_contact(
@@ -140,9 +158,13 @@ async def post_contact(
     return _created(out, created)
 
 
-@router.put("/{account_id}/profile", summary="Where notices go: e-mail, language, segment")
+@router.put(
+    "/{account_id}/profile",
+    summary="Where notices go: e-mail, language, segment",
+    dependencies=[requires(sc.COLLECT)],
+)
 async def put_profile(
-    body: s.ProfileBody, dunning: DunningDep, account_id: str = AccountId
+    body: s.ProfileBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> dict[str, Any]:
     await arr.put_profile(dunning.engine, account_id, Contact(**body.model_dump()))
     return {"account_id": account_id, **body.model_dump()}

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -21,6 +21,7 @@ from dunning.adapters.postgres import queues
 from dunning.bootstrap import Dunning, build
 from dunning.settings import Settings
 from eventfeed import Consumer
+from servicekit.auth import metrics_guard
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ DESCRIPTION = """
 Dunning and credit control for the receivables ledger: dunning levels per jurisdiction and
 segment, notices, fees, scoped suspension and reinstatement, promises to pay, payment
 plans, contact log, blacklist and credit checks. Amounts are decimal strings; errors are
-`application/problem+json`.
+`application/problem+json`. Every route but `/healthz`, `/readyz` and `/metrics` needs a
+bearer token or an API key holding the scope it names.
 """
 
 
@@ -55,6 +57,7 @@ def create_app(
         own = dunning is None
         d: Dunning = dunning or build(settings or Settings())
         app.state.dunning = d
+        app.state.authenticator = d.authenticator
         tasks: list[asyncio.Task[None]] = []
         consumer: Consumer | None = None
         if background and d.settings.consume:
@@ -82,6 +85,7 @@ def create_app(
     app.state.consumer = None
     if dunning is not None:
         app.state.dunning = dunning
+        app.state.authenticator = dunning.authenticator
     edge = settings or (dunning.settings if dunning is not None else Settings())
     problems.install(app, edge.limits())
     for module in (operations, accounts, credit, dead_letters, lists):
@@ -141,6 +145,7 @@ def _operations(app: FastAPI) -> None:
         tags=["health"],
         summary="Prometheus metrics",
         response_class=PlainTextResponse,
+        dependencies=[Depends(metrics_guard)],
     )
     async def metrics(dunning: DunningDep) -> Response:
         with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)

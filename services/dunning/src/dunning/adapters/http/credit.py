@@ -7,17 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from dunning.adapters.http import schemas as s
-from dunning.adapters.http.deps import ActorDep, DunningDep
+from dunning.adapters.http import scopes as sc
+from dunning.adapters.http.deps import ActorDep, DunningDep, VisibleAccount, check_visible
 from dunning.adapters.postgres import credit_control as cc
 from dunning.application import credit
 from dunning.domain.credit import BlacklistEntry
 from dunning.domain.money import format_minor
+from servicekit.auth import Forbidden, Principal, requires
 
 router = APIRouter(prefix="/v1", tags=["credit control"])
 
 
 @router.post("/blacklist", status_code=201, summary="Put an account on the blacklist")
-async def add(body: s.BlacklistBody, dunning: DunningDep, actor: ActorDep) -> dict[str, Any]:
+async def add(
+    principal: Annotated[Principal, requires(sc.CREDIT)],
+    body: s.BlacklistBody,
+    dunning: DunningDep,
+    actor: ActorDep,
+) -> dict[str, Any]:
+    if not principal.sees(body.jurisdiction):
+        raise Forbidden(f"{principal.subject} may not act in {body.jurisdiction}")
+    await check_visible(dunning, principal, body.account_id)
     entry = BlacklistEntry(
         account_id=body.account_id,
         reason=body.reason,
@@ -30,17 +40,24 @@ async def add(body: s.BlacklistBody, dunning: DunningDep, actor: ActorDep) -> di
     return _entry(entry)
 
 
-@router.delete("/blacklist/{account_id}", status_code=204, summary="Take an account off it")
-async def remove(account_id: str, dunning: DunningDep, actor: ActorDep) -> Response:
+@router.delete(
+    "/blacklist/{account_id}",
+    status_code=204,
+    summary="Take an account off it",
+    dependencies=[requires(sc.CREDIT)],
+)
+async def remove(account_id: VisibleAccount, dunning: DunningDep, actor: ActorDep) -> Response:
     await credit.blacklist_remove(dunning.engine, account_id, actor, dunning.clock.today())
     return Response(status_code=204)
 
 
 @router.get("/blacklist", summary="Active blacklist entries")
-async def list_entries(dunning: DunningDep) -> dict[str, Any]:
+async def list_entries(
+    principal: Annotated[Principal, requires(sc.READ)], dunning: DunningDep
+) -> dict[str, Any]:
     async with dunning.engine.connect() as conn:
         entries = await cc.list_blacklist(conn, dunning.clock.today())
-    return {"entries": [_entry(e) for e in entries]}
+    return {"entries": [_entry(e) for e in entries if principal.sees(e.jurisdiction)]}
 
 
 def _entry(e: BlacklistEntry) -> dict[str, Any]:
@@ -60,12 +77,14 @@ def _entry(e: BlacklistEntry) -> dict[str, Any]:
     responses={404: {"description": "Dunning knows no such account"}},
 )
 async def credit_check(
+    principal: Annotated[Principal, requires(sc.READ)],
     dunning: DunningDep,
     account_id: Annotated[str, Query(min_length=1, max_length=64)],
     amount: Annotated[
         str, Query(pattern=r"^\d{1,15}(\.\d{1,6})?$", description='decimal string, e.g. "500.00"')
     ] = "0",
 ) -> dict[str, Any]:
+    await check_visible(dunning, principal, account_id)
     result, cur = await credit.check(
         dunning.engine, dunning.policies, account_id, amount, dunning.clock.today()
     )

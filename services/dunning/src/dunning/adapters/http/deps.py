@@ -1,12 +1,19 @@
-"""FastAPI dependencies: the composition root's objects, handed to routes."""
+"""FastAPI dependencies: the composition root's objects, the caller, and what they may see.
+
+A caller limited to some jurisdictions sees only accounts of those: any other answers 404
+(as an account dunning does not know), and lists leave them out.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Path, Request
 
+from dunning.adapters.postgres import repository as repo
 from dunning.bootstrap import Dunning
+from dunning.domain import errors as err
+from servicekit.auth import Forbidden, Principal, current_principal
 
 
 def get_dunning(request: Request) -> Dunning:
@@ -15,11 +22,39 @@ def get_dunning(request: Request) -> Dunning:
 
 
 DunningDep = Annotated[Dunning, Depends(get_dunning)]
-Actor = Annotated[str, Header(alias="X-Actor", description="who acts (collector id)")]
+Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def actor_or_default(dunning: DunningDep, x_actor: Annotated[str | None, Header()] = None) -> str:
-    return x_actor or dunning.settings.default_actor
+def actor_of(principal: Caller) -> str:
+    """Who acts: the authenticated subject (or a trusted service's user, as such)."""
+    return principal.actor
 
 
-ActorDep = Annotated[str, Depends(actor_or_default)]
+ActorDep = Annotated[str, Depends(actor_of)]
+
+
+async def check_visible(dunning: Dunning, principal: Principal, account_id: str) -> None:
+    if principal.everywhere:
+        return
+    async with dunning.engine.connect() as conn:
+        jurisdiction = await repo.jurisdiction_of(conn, account_id)
+    if not principal.sees(jurisdiction):
+        raise err.NotFound(f"account {account_id} is not known to dunning", field="account_id")
+
+
+async def visible_account(
+    dunning: DunningDep,
+    principal: Caller,
+    account_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")],
+) -> str:
+    """The path's account, if the caller may see it."""
+    await check_visible(dunning, principal, account_id)
+    return account_id
+
+
+VisibleAccount = Annotated[str, Depends(visible_account)]
+
+
+def everywhere(principal: Principal, what: str) -> None:
+    if not principal.everywhere:
+        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")

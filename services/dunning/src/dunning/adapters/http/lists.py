@@ -8,14 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dunning.adapters.http.deps import DunningDep
+from dunning.adapters.http import scopes as sc
+from dunning.adapters.http.deps import DunningDep, everywhere
 from dunning.adapters.http.views import event_view, summary
 from dunning.adapters.postgres import lists
 from dunning.adapters.postgres import repository as repo
 from dunning.bootstrap import Dunning
 from dunning.domain.errors import NotFound, RuleViolation
 from dunning.domain.state import DunningState
+from servicekit.auth import Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, page
+
+Reader = Annotated[Principal, requires(sc.READ)]
 
 router = APIRouter(prefix="/v1", tags=["lists"])
 
@@ -35,6 +39,7 @@ async def summaries(
 
 @router.get("/accounts", summary="Accounts by dunning level (highest first), cursor-paged")
 async def accounts(
+    principal: Reader,
     dunning: DunningDep,
     after: Annotated[Key | None, cursor_param(int, str)],
     level: Annotated[int | None, Query(ge=0, le=99, description="exactly this level")] = None,
@@ -44,7 +49,9 @@ async def accounts(
     overdue: Annotated[bool, Query(description="only accounts with something overdue")] = False,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    f = lists.LevelFilter(level, min_level, jurisdiction, currency, overdue)
+    f = lists.LevelFilter(
+        level, min_level, jurisdiction, currency, overdue, within=principal.jurisdictions
+    )
     async with dunning.engine.connect() as conn:
         states = await lists.accounts_by_level(conn, f, after=after, limit=limit + 1)
         kept, cursor = page(states, limit, key=lambda s: (s.level, s.account_id))
@@ -65,7 +72,11 @@ def _run_view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/dunning-runs", summary="Dunning runs, newest first, with what each did")
+@router.get(
+    "/dunning-runs",
+    summary="Dunning runs, newest first, with what each did",
+    dependencies=[requires(sc.READ)],
+)
 async def run_history(
     dunning: DunningDep,
     before: Annotated[Key | None, cursor_param(date)],
@@ -88,11 +99,13 @@ async def run_history(
     summary="One run date: counts and the actions taken (levels, notices, fees, suspensions)",
 )
 async def run_detail(
+    principal: Reader,
     dunning: DunningDep,
     as_of: Annotated[date, Path(description="the run's business date")],
     after: Annotated[Key | None, cursor_param(int)],
     limit: Limit = 200,
 ) -> dict[str, Any]:
+    everywhere(principal, "a run's actions")
     async with dunning.engine.connect() as conn:
         row = await lists.run(conn, as_of)
         if row is None:

@@ -7,11 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from dunning.adapters.http import schemas as s
-from dunning.adapters.http.deps import DunningDep
+from dunning.adapters.http import scopes as sc
+from dunning.adapters.http.deps import DunningDep, everywhere
 from dunning.adapters.http.lists import summaries
 from dunning.adapters.http.views import event_view
 from dunning.adapters.postgres import repository as repo
 from dunning.application import runs
+from servicekit.auth import Principal, requires
 from servicekit.exports import Column, Report, download, format_param
 from servicekit.types import Position, SmallCount
 
@@ -35,6 +37,7 @@ WORKLIST_COLUMNS = (
 
 @router.get("/worklist", summary="Overdue accounts with level, amount, days and next action")
 async def worklist(
+    principal: Annotated[Principal, requires(sc.READ)],
     dunning: DunningDep,
     fmt: Annotated[str, format_param("json", "csv", "xlsx")],
     jurisdiction: str | None = None,
@@ -47,6 +50,7 @@ async def worklist(
         total, states = await repo.worklist(
             conn,
             jurisdiction=jurisdiction,
+            within=principal.jurisdictions,
             min_level=min_level,
             sort=sort,
             page=page,
@@ -84,7 +88,10 @@ def _next(action: Any) -> str:
     description="`as_of` may not be after today (by the service's clock): a run acts for "
     "real, so a future date is refused with 422 naming `as_of`.",
 )
-async def dunning_run(body: s.RunBody, dunning: DunningDep) -> dict[str, Any]:
+async def dunning_run(
+    principal: Annotated[Principal, requires(sc.RUN)], body: s.RunBody, dunning: DunningDep
+) -> dict[str, Any]:
+    everywhere(principal, "a dunning run")
     report = await runs.run(dunning.engine, dunning.policies, body.as_of, dunning.clock.today())
     delivered = await dunning.effects.deliver()
     return {
@@ -101,7 +108,7 @@ async def dunning_run(body: s.RunBody, dunning: DunningDep) -> dict[str, Any]:
     }
 
 
-@router.get("/policies", summary="The loaded dunning policies")
+@router.get("/policies", summary="The loaded dunning policies", dependencies=[requires(sc.READ)])
 async def policies(dunning: DunningDep) -> dict[str, Any]:
     return {
         "source": str(dunning.settings.policy_file or "packaged default policies.yaml"),
@@ -111,10 +118,12 @@ async def policies(dunning: DunningDep) -> dict[str, Any]:
 
 @router.get("/events", summary="Dunning's own events in order (what goes to Kafka)")
 async def events(
+    principal: Annotated[Principal, requires(sc.READ)],
     dunning: DunningDep,
     after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
+    everywhere(principal, "dunning's event feed")
     async with dunning.engine.connect() as conn:
         rows = await repo.events_after(conn, after, limit)
     return {

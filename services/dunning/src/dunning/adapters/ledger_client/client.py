@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 
 
@@ -13,18 +15,25 @@ class HttpLedger:
     """``client``: an ``httpx.AsyncClient`` (tests pass one on the ledger's ASGI app)."""
 
     def __init__(
-        self, base_url: str, *, client: httpx.AsyncClient | None = None, actor: str = "dunning"
+        self,
+        base_url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        """``headers``: dunning's credential for the ledger (the ledger records its
+        subject as the actor of the fees)."""
         self.base_url = base_url.rstrip("/")
         self._own = client is None
-        self.client = client or httpx.AsyncClient(base_url=self.base_url, timeout=10.0)
-        self.actor = actor
+        self.client = client or httpx.AsyncClient(
+            base_url=self.base_url, timeout=10.0, headers=headers
+        )
 
     async def post_adjustment(self, account_id: str, body: dict[str, object]) -> str:
         r = await self.client.post(
             f"{self.base_url}/v1/accounts/{account_id}/adjustments",
             json=body,
-            headers={"X-Actor": self.actor, "Idempotency-Key": str(body["adjustment_id"])},
+            headers={"Idempotency-Key": str(body["adjustment_id"])},
         )
         if r.status_code in (200, 201):
             return "posted"

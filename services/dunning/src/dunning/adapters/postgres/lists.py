@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -39,6 +39,7 @@ class LevelFilter:
     jurisdiction: str | None = None
     currency: str | None = None
     overdue_only: bool = False
+    within: frozenset[str] | None = None  # the caller's jurisdictions (None: all)
 
 
 async def accounts_by_level(
@@ -53,6 +54,8 @@ async def accounts_by_level(
         conds.append(t.jurisdiction == f.jurisdiction)
     if f.currency is not None:
         conds.append(t.currency == f.currency)
+    if f.within is not None:
+        conds.append(func.upper(t.jurisdiction).in_(f.within))
     if f.overdue_only:
         conds.append(t.overdue > 0)
     if after is not None:

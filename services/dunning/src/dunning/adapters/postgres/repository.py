@@ -6,6 +6,7 @@ the delivery queues (notices, fees, publishing) in :mod:`.queues`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,11 @@ async def load_receivables(
     q = select(receivables_t.c.doc).where(receivables_t.c.account_id == account_id)
     row = (await conn.execute(q.with_for_update() if lock else q)).first()
     return None if row is None else Receivables.model_validate(row.doc)
+
+
+async def jurisdiction_of(conn: AsyncConnection, account_id: str) -> str | None:
+    q = select(receivables_t.c.jurisdiction).where(receivables_t.c.account_id == account_id)
+    return (await conn.execute(q)).scalar_one_or_none()
 
 
 async def load_receivables_many(
@@ -198,6 +204,7 @@ async def worklist(
     conn: AsyncConnection,
     *,
     jurisdiction: str | None,
+    within: Collection[str] | None = None,
     min_level: int,
     sort: str,
     page: int,
@@ -206,6 +213,8 @@ async def worklist(
     where = [dunning_accounts.c.overdue > 0, dunning_accounts.c.level >= min_level]
     if jurisdiction:
         where.append(dunning_accounts.c.jurisdiction == jurisdiction)
+    if within is not None:
+        where.append(func.upper(dunning_accounts.c.jurisdiction).in_(within))
     total = (
         await conn.execute(select(func.count()).select_from(dunning_accounts).where(*where))
     ).scalar_one()

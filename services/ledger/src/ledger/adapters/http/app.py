@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,13 +36,15 @@ from ledger.adapters.kafka.relay import relay_task
 from ledger.adapters.postgres.checkpoints import checkpoint_task
 from ledger.bootstrap import WEAK_KEY, Ledger, build
 from ledger.settings import Settings
+from servicekit.auth import metrics_guard
 
 DESCRIPTION = """
 Event-sourced receivables ledger: accounts, invoices, payments and allocations, credit
 notes, adjustments, write-offs, refunds and disputes, with balances, open items, aging,
 history and tamper evidence. Amounts are decimal strings (`"1250.00"`) in the account's
 currency. Every write is idempotent by the id in its body (or an `Idempotency-Key`
-header); errors are `application/problem+json`.
+header); errors are `application/problem+json`. Every route but `/healthz`, `/readyz` and
+`/metrics` needs a bearer token or an API key holding the scope it names.
 """
 
 
@@ -107,6 +109,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = ledger is None
         app.state.ledger = ledger or build(settings or Settings())
+        app.state.authenticator = app.state.ledger.authenticator
         try:
             built = app.state.ledger
             async with (
@@ -124,6 +127,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     )
     if ledger is not None:
         app.state.ledger = ledger
+        app.state.authenticator = ledger.authenticator
     metrics = Metrics()
     app.state.feed_held = metrics.feed_held
     edge = settings or (ledger.settings if ledger is not None else Settings())
@@ -161,6 +165,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         tags=["operations"],
         summary="Prometheus metrics",
         response_class=PlainTextResponse,
+        dependencies=[Depends(metrics_guard)],
     )
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

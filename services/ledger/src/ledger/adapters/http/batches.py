@@ -18,11 +18,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from ledger.adapters.http import schemas as s
+from ledger.adapters.http import scopes as sc
+from ledger.adapters.http.access import outside
 from ledger.adapters.http.deps import Ctx
 from ledger.adapters.http.operations import OPERATIONS, derived_key, whole_command
 from ledger.adapters.http.problems import PROBLEMS
 from ledger.application.batch import BatchCommand, not_applied
 from ledger.domain import errors as err
+from servicekit.auth import requires
 from servicekit.edge import nul_field
 from servicekit.problems import Problem
 
@@ -100,6 +103,34 @@ def _error(index: int, e: Exception) -> Json:
     return {"index": index, "status": details["status"], "problem": details}
 
 
+def _forbidden(index: int, detail: str) -> Json:
+    problem = {
+        "type": f"urn:receivables-{PROBLEMS.service}:problem:forbidden",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": detail,
+        "rule": "forbidden",
+    }
+    return {"index": index, "status": 403, "problem": problem}
+
+
+def _refused(index: int, raw: Any, ctx: Ctx) -> Json | None:
+    """A command the caller may not run: its single route's scope, or (opening an
+    account) a jurisdiction of someone else's."""
+    op = raw.get("op") if isinstance(raw, dict) else None
+    scope = sc.OP_SCOPES.get(op) if isinstance(op, str) else None
+    if scope is None:
+        return None  # not a command: _prepare says why
+    principal = ctx.principal
+    if not ctx.ledger.authenticator.roles.allows(principal, scope):
+        return _forbidden(index, f"{principal.subject} lacks the scope {scope}")
+    body = raw.get("body") if isinstance(raw, dict) else None
+    where = body.get("jurisdiction") if op == "open_account" and isinstance(body, dict) else None
+    if isinstance(where, str) and not principal.sees(where):
+        return _forbidden(index, f"{principal.subject} may not open accounts in {where}")
+    return None
+
+
 def _account_of(raw: Any) -> str | None:
     if not isinstance(raw, dict):
         return None
@@ -173,12 +204,14 @@ _ITEMS_SCHEMA = {"type": "array", "items": _ITEM_SCHEMA, "minItems": 1, "maxItem
     summary="Run up to 10,000 commands: all-or-nothing per account, a result per command",
     description="Each item is one single route's command: `op` names it, `body` is that "
     "route's body, `account_id` / `invoice_id` / `payment_id` its path parameters and "
-    "`idempotency_key` its Idempotency-Key header (X-Actor and the correlation headers "
-    "apply to every item). Send a JSON array or NDJSON (`application/x-ndjson`, an item "
-    "a line). Each result has the status and body (or problem) the single route would "
-    "answer; an account's commands run in order and are written all or none (the others "
-    "answer 424 not-applied).",
+    "`idempotency_key` its Idempotency-Key header (the caller, X-Actor and the correlation "
+    "headers apply to every item; each command needs its single route's scope, else its "
+    "result is 403, and an account outside the caller's jurisdictions answers 404). Send "
+    "a JSON array or NDJSON (`application/x-ndjson`, an item a line). Each result has the "
+    "status and body (or problem) the single route would answer; an account's commands "
+    "run in order and are written all or none (the others answer 424 not-applied).",
     response_model=BatchOut,
+    dependencies=[requires(sc.BATCHES)],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -204,7 +237,7 @@ async def run_batch(request: Request, ctx: Ctx) -> JSONResponse:
     commands: list[BatchCommand] = []
     failed_first: dict[str, int] = {}  # account -> its first invalid item
     for index, raw in enumerate(items):
-        prepared = _prepare(index, raw, ctx)
+        prepared = _refused(index, raw, ctx) or _prepare(index, raw, ctx)
         if isinstance(prepared, BatchCommand):
             commands.append(prepared)
             continue
@@ -213,8 +246,12 @@ async def run_batch(request: Request, ctx: Ctx) -> JSONResponse:
         if account_id is not None:
             failed_first.setdefault(account_id, index)
     runnable = []
+    hidden = await outside(ctx.ledger, ctx.principal, {c.account_id for c in commands})
     for c in commands:
-        if c.account_id in failed_first:
+        if c.account_id in hidden:  # as if it did not exist
+            missing = err.AccountNotFound(f"account {c.account_id} does not exist")
+            out[c.index] = _error(c.index, missing)
+        elif c.account_id in failed_first:
             out[c.index] = _error(c.index, not_applied(c.account_id, failed_first[c.account_id]))
         else:
             runnable.append(c)

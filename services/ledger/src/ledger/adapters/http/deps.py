@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the composition root's objects and per-request metadata."""
+"""FastAPI dependencies: the composition root's objects and per-request metadata (the
+actor is the authenticated caller)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ledger.adapters.http.schemas import ID_PATTERN
 from ledger.application.records import Metadata
 from ledger.bootstrap import Ledger
 from ledger.domain import errors as err
+from servicekit.auth import Principal, current_principal
 
 
 async def get_ledger(request: Request) -> Ledger:
@@ -31,6 +33,7 @@ AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)
 class CommandContext:
     ledger: Ledger
     meta: Metadata
+    principal: Principal
     path: dict[str, str] = field(default_factory=dict)  # the route's path parameters
 
     def today(self, value: date | None) -> date:
@@ -83,18 +86,18 @@ def _uuid(value: str | None, name: str) -> UUID | None:
 async def command_context(
     request: Request,
     ledger: LedgerDep,
-    x_actor: Annotated[str | None, Header(max_length=128)] = None,
+    principal: Annotated[Principal, Depends(current_principal)],
     x_correlation_id: Annotated[str | None, Header()] = None,
     x_causation_id: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> CommandContext:
     meta = Metadata(
-        actor=x_actor or ledger.settings.default_actor,
+        actor=principal.actor,
         correlation_id=_uuid(x_correlation_id, "X-Correlation-Id"),
         causation_id=_uuid(x_causation_id, "X-Causation-Id"),
         idempotency_key=idempotency_key,
     )
-    return CommandContext(ledger, meta, dict(request.path_params))
+    return CommandContext(ledger, meta, principal, dict(request.path_params))
 
 
 Ctx = Annotated[CommandContext, Depends(command_context)]

@@ -8,16 +8,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from ledger.adapters.http import responses as r
-from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
+from ledger.adapters.http import scopes as sc
+from ledger.adapters.http.access import Reader, VisibleAccount, everywhere, jurisdictions
+from ledger.adapters.http.deps import Conn, LedgerDep
 from ledger.adapters.http.views import account_view, item_view
 from ledger.adapters.postgres import event_store, maintenance, queries
 from ledger.adapters.postgres.relay_checkpoint import feed_lag
 from ledger.application.published import event_view
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
+from servicekit.auth import Principal, requires
 from servicekit.types import Day, Instant, Position, SmallCount
 
 router = APIRouter(prefix="/v1", tags=["queries"])
+read = [requires(sc.READ)]
 
 
 AsOf = Annotated[
@@ -42,20 +46,22 @@ async def account_or_404(conn: Conn, account_id: str) -> dict[str, Any]:
 
 @router.get(
     "/accounts/{account_id}",
+    dependencies=read,
     summary="An account with its balance summary",
     response_model=r.AccountOut,
 )
-async def get_account(account_id: AccountId, conn: Conn) -> dict[str, Any]:
+async def get_account(account_id: VisibleAccount, conn: Conn) -> dict[str, Any]:
     return account_view(await account_or_404(conn, account_id))
 
 
 @router.get(
     "/accounts/{account_id}/invoices",
+    dependencies=read,
     summary="Invoices and debit notes of an account",
     response_model=r.InvoiceList,
 )
 async def list_invoices(
-    account_id: AccountId,
+    account_id: VisibleAccount,
     conn: Conn,
     status: Annotated[str, Query(pattern="^(open|paid|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -74,11 +80,12 @@ async def list_invoices(
 
 @router.get(
     "/accounts/{account_id}/balance",
+    dependencies=read,
     summary="Balance as of an effective date",
     response_model=r.Balance,
 )
 async def balance(
-    account_id: AccountId,
+    account_id: VisibleAccount,
     conn: Conn,
     ledger: LedgerDep,
     as_of: AsOf = None,
@@ -109,11 +116,12 @@ async def balance(
 
 @router.get(
     "/accounts/{account_id}/events",
+    dependencies=read,
     summary="The account's history",
     response_model=r.AccountHistory,
 )
 async def account_events(
-    account_id: AccountId,
+    account_id: VisibleAccount,
     conn: Conn,
     after_version: Annotated[Position, Query(description="version to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -134,12 +142,14 @@ async def account_events(
 
 @router.get("/events", summary="The global feed in position order", response_model=r.Feed)
 async def feed(
+    principal: Annotated[Principal, requires(sc.FEED)],
     request: Request,
     conn: Conn,
     after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="long-poll seconds")] = 0,
 ) -> dict[str, Any]:
+    everywhere(principal, "the event feed")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
@@ -161,9 +171,13 @@ async def feed(
     }
 
 
-@router.get("/accounts/{account_id}/journal", summary="The account's double-entry postings")
+@router.get(
+    "/accounts/{account_id}/journal",
+    summary="The account's double-entry postings",
+    dependencies=read,
+)
 async def account_journal(
-    account_id: AccountId,
+    account_id: VisibleAccount,
     conn: Conn,
     after: Annotated[Position, Query(description="position to continue after")] = 0,
     after_line: Annotated[
@@ -205,10 +219,14 @@ async def account_journal(
 
 @router.get("/reports/trial-balance", summary="Ledger account balances per currency")
 async def trial_balance(
-    conn: Conn, ledger: LedgerDep, as_of: AsOf = None, known_at: KnownAt = None
+    principal: Reader,
+    conn: Conn,
+    ledger: LedgerDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     day = as_of or ledger.clock.today()
-    balances = await queries.trial_balance(conn, day, known_at)
+    balances = await queries.trial_balance(conn, day, known_at, jurisdictions(principal, None))
     return {
         "as_of": day.isoformat(),
         "currencies": [
@@ -223,7 +241,10 @@ async def trial_balance(
 
 
 @router.get("/audit/verify", summary="Check every stream's hash chain and the checkpoints")
-async def verify(conn: Conn, ledger: LedgerDep) -> dict[str, Any]:
+async def verify(
+    principal: Annotated[Principal, requires(sc.AUDIT)], conn: Conn, ledger: LedgerDep
+) -> dict[str, Any]:
+    everywhere(principal, "verifying the hash chains")
     report = await maintenance.verify_all(conn, ledger.chain_key)
     c = report.checkpoint
     return {

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from ledger.adapters.http import aging as ag
+from ledger.adapters.http.access import Reader, jurisdictions
 from ledger.adapters.http.deps import Conn, LedgerDep
 from ledger.adapters.http.queries import AsOf, KnownAt
 from ledger.adapters.http.schemas import CURRENCY_PATTERN, ID_PATTERN
@@ -47,6 +48,7 @@ class Scope:
     currency: str | None
     jurisdiction: str | None
     broker_id: str | None
+    within: set[str] | None = None  # the jurisdictions covered: asked and the caller's
 
     def meta(self, **more: Any) -> list[tuple[str, str]]:
         out = [("As of", self.day.isoformat())]
@@ -68,6 +70,7 @@ class Scope:
 
 
 async def scope(
+    principal: Reader,
     ledger: LedgerDep,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -75,7 +78,14 @@ async def scope(
     jurisdiction: str | None = None,
     broker_id: Broker = None,
 ) -> Scope:
-    return Scope(as_of or ledger.clock.today(), known_at, currency, jurisdiction, broker_id)
+    return Scope(
+        as_of or ledger.clock.today(),
+        known_at,
+        currency,
+        jurisdiction,
+        broker_id,
+        within=jurisdictions(principal, jurisdiction),
+    )
 
 
 ScopeDep = Annotated[Scope, Depends(scope)]
@@ -85,7 +95,7 @@ async def _figures(
     conn: Any, at: Scope
 ) -> tuple[dict[str, ag.Figures], dict[str, dict[str, Any]], list[queries.ItemPosition]]:
     items, unapplied = await queries.positions_as_of(
-        conn, at.day, known_at=at.known_at, currency=at.currency, jurisdiction=at.jurisdiction
+        conn, at.day, known_at=at.known_at, currency=at.currency, jurisdictions=at.within
     )
     figures = ag.per_account(items, unapplied, at.day)
     info = await queries.accounts_by_id(conn, set(figures))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from ledger.adapters.http import responses as r
+from ledger.adapters.http.access import Reader, jurisdictions
 from ledger.adapters.http.deps import Conn
 from ledger.adapters.http.schemas import CURRENCY_PATTERN, ID_PATTERN
 from ledger.adapters.http.views import account_view, item_view
@@ -35,6 +36,7 @@ def _range(start: date | None, end: date | None, field: str) -> None:
     response_model=r.AccountPage,
 )
 async def list_accounts(
+    principal: Reader,
     conn: Conn,
     after: ByName,
     q: Annotated[
@@ -52,7 +54,8 @@ async def list_accounts(
     limit: Limit = 50,
 ) -> dict[str, Any]:
     f = search.AccountFilter(q, status, jurisdiction, broker_id, currency)
-    rows = await search.search_accounts(conn, f, after=after, limit=limit + 1)
+    within = jurisdictions(principal, None)
+    rows = await search.search_accounts(conn, f, after=after, limit=limit + 1, within=within)
     kept, cursor = page(rows, limit, key=lambda row: (row["name"], row["account_id"]))
     return {"accounts": [account_view(row) for row in kept], "next_cursor": cursor}
 
@@ -63,6 +66,7 @@ async def list_accounts(
     response_model=r.InvoicePage,
 )
 async def find_invoices(
+    principal: Reader,
     conn: Conn,
     after: ByDate,
     account_id: IdFilter = None,
@@ -81,7 +85,8 @@ async def find_invoices(
 ) -> dict[str, Any]:
     _range(due_from, due_to, "due_to")
     f = search.InvoiceFilter(account_id, policy_id, status, due_from, due_to, currency)
-    rows = await search.search_invoices(conn, f, after=after, limit=limit + 1)
+    within = jurisdictions(principal, None)
+    rows = await search.search_invoices(conn, f, after=after, limit=limit + 1, within=within)
     kept, cursor = page(
         rows, limit, key=lambda row: (row["due_date"], row["account_id"], row["item_id"])
     )
@@ -118,6 +123,7 @@ def _payment(row: dict[str, Any]) -> dict[str, Any]:
     response_model=r.PaymentPage,
 )
 async def find_payments(
+    principal: Reader,
     conn: Conn,
     after: ByDate,
     reference: Annotated[
@@ -133,7 +139,8 @@ async def find_payments(
 ) -> dict[str, Any]:
     _range(received_from, received_to, "received_to")
     f = search.PaymentFilter(account_id, reference, method, received_from, received_to, currency)
-    rows = await search.search_payments(conn, f, after=after, limit=limit + 1)
+    within = jurisdictions(principal, None)
+    rows = await search.search_payments(conn, f, after=after, limit=limit + 1, within=within)
     kept, cursor = page(
         rows, limit, key=lambda row: (row["received_on"], row["account_id"], row["payment_id"])
     )

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ledger.adapters.documents.statement_pdf import statement_pdf
-from ledger.adapters.http.deps import AccountId, Conn, LedgerDep
+from ledger.adapters.http import scopes as sc
+from ledger.adapters.http.access import VisibleAccount
+from ledger.adapters.http.deps import Conn, LedgerDep
 from ledger.adapters.http.queries import KnownAt, account_or_404
 from ledger.adapters.postgres import queries
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
+from servicekit.auth import requires
 from servicekit.exports import MEDIA_TYPES, Column, Report, download, format_param
 from servicekit.types import Day
 
@@ -56,9 +59,10 @@ def _describe(event_type: str, data: dict[str, Any]) -> tuple[str, str]:
 @router.get(
     "/accounts/{account_id}/statement",
     summary="Statement of account for a period",
+    dependencies=[requires(sc.READ)],
 )
 async def statement(
-    account_id: AccountId,
+    account_id: VisibleAccount,
     conn: Conn,
     ledger: LedgerDep,
     start: Annotated[Day, Query(alias="from", description="first day of the period")],

@@ -14,7 +14,10 @@ from fastapi.responses import JSONResponse
 
 from ledger.adapters.http import operations as op
 from ledger.adapters.http import schemas as s
+from ledger.adapters.http import scopes as sc
+from ledger.adapters.http.access import VisibleAccount
 from ledger.adapters.http.deps import AccountId, Ctx
+from servicekit.auth import requires
 
 router = APIRouter(prefix="/v1/accounts", tags=["suspense"])
 
@@ -25,8 +28,9 @@ router = APIRouter(prefix="/v1/accounts", tags=["suspense"])
     summary="Hold an unidentified receipt in suspense on this holding account",
     description="Posted to the suspense account of the chart (debit cash clearing, credit "
     "suspense); it pays nothing until it is cleared. Idempotent by `payment_id`.",
+    dependencies=[requires(sc.PAYMENTS)],
 )
-async def suspend(account_id: AccountId, body: s.SuspendReceiptBody, ctx: Ctx) -> JSONResponse:
+async def suspend(account_id: VisibleAccount, body: s.SuspendReceiptBody, ctx: Ctx) -> JSONResponse:
     return await ctx.run(account_id, op.suspend_receipt(body, {}, ctx.today))
 
 
@@ -38,9 +42,10 @@ async def suspend(account_id: AccountId, body: s.SuspendReceiptBody, ctx: Ctx) -
     "account, where it is received as that payment (post it there too; the trail is kept "
     "both ways). With neither: refunded to the payer (credit refunds payable). Without "
     "`amount`, all that is still held. Idempotent by `clearance_id`.",
+    dependencies=[requires(sc.PAYMENTS)],
 )
 async def clear(
-    account_id: AccountId, payment_id: AccountId, body: s.ClearSuspenseBody, ctx: Ctx
+    account_id: VisibleAccount, payment_id: AccountId, body: s.ClearSuspenseBody, ctx: Ctx
 ) -> JSONResponse:
     params = {"payment_id": payment_id}
     return await ctx.run(account_id, op.clear_suspense(body, params, ctx.today))

@@ -8,6 +8,7 @@ ledger had recorded by then.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -85,7 +86,7 @@ async def item_positions(
     known_at: datetime | None = None,
     account_id: str | None = None,
     currency: str | None = None,
-    jurisdiction: str | None = None,
+    jurisdictions: Collection[str] | None = None,
 ) -> list[ItemPosition]:
     """Open amount of every item with something open on ``as_of``."""
     cond = and_(
@@ -110,8 +111,8 @@ async def item_positions(
     )
     if currency:
         q = q.where(accounts.c.currency == currency)
-    if jurisdiction:
-        q = q.where(accounts.c.jurisdiction == jurisdiction)
+    if jurisdictions is not None:
+        q = q.where(func.upper(accounts.c.jurisdiction).in_(jurisdictions))
     disputed = await _disputed_as_of(conn, as_of, known_at, account_id)
     return [
         ItemPosition(
@@ -128,7 +129,7 @@ async def unapplied_as_of(
     known_at: datetime | None = None,
     account_id: str | None = None,
     currency: str | None = None,
-    jurisdiction: str | None = None,
+    jurisdictions: Collection[str] | None = None,
 ) -> dict[str, int]:
     """Unapplied credit per account on ``as_of`` (credit balance of unapplied cash)."""
     cond = and_(
@@ -138,8 +139,8 @@ async def unapplied_as_of(
         cond = and_(cond, journal.c.account_id == account_id)
     if currency:
         cond = and_(cond, accounts.c.currency == currency)
-    if jurisdiction:
-        cond = and_(cond, accounts.c.jurisdiction == jurisdiction)
+    if jurisdictions is not None:
+        cond = and_(cond, func.upper(accounts.c.jurisdiction).in_(jurisdictions))
     q = (
         select(journal.c.account_id, -func.sum(journal.c.amount))
         .join(accounts, accounts.c.account_id == journal.c.account_id)
@@ -176,7 +177,7 @@ async def positions_as_of(
     known_at: datetime | None = None,
     account_id: str | None = None,
     currency: str | None = None,
-    jurisdiction: str | None = None,
+    jurisdictions: Collection[str] | None = None,
 ) -> tuple[list[ItemPosition], dict[str, int]]:
     """Open items and unapplied credit per account on ``as_of``: what balance and aging
     report, so they agree with each other and with the journal."""
@@ -184,7 +185,7 @@ async def positions_as_of(
         "known_at": known_at,
         "account_id": account_id,
         "currency": currency,
-        "jurisdiction": jurisdiction,
+        "jurisdictions": jurisdictions,
     }
     items = await item_positions(conn, as_of, **filters)
     return overpaid_as_credit(items, await unapplied_as_of(conn, as_of, **filters))
@@ -211,14 +212,22 @@ async def accounts_by_id(conn: AsyncConnection, ids: set[str]) -> dict[str, dict
 
 
 async def trial_balance(
-    conn: AsyncConnection, as_of: date, known_at: datetime | None = None
+    conn: AsyncConnection,
+    as_of: date,
+    known_at: datetime | None = None,
+    jurisdictions: Collection[str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Balance of every ledger account per currency (debits positive)."""
+    """Balance of every ledger account per currency (debits positive), of the accounts in
+    ``jurisdictions`` (None: all)."""
     q = (
         select(journal.c.currency, journal.c.ledger_account, func.sum(journal.c.amount))
         .where(_journal_filter(as_of, known_at))
         .group_by(journal.c.currency, journal.c.ledger_account)
     )
+    if jurisdictions is not None:
+        q = q.join(accounts, accounts.c.account_id == journal.c.account_id).where(
+            func.upper(accounts.c.jurisdiction).in_(jurisdictions)
+        )
     out: dict[str, dict[str, int]] = {}
     for currency, ledger_account, amount in await conn.execute(q):
         out.setdefault(currency, {})[ledger_account] = int(amount)

@@ -8,11 +8,12 @@ migration 0003); wildcards typed by the user are taken literally.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -63,11 +64,23 @@ def _between(column: Any, start: date | None, end: date | None) -> list[ColumnEl
     return conds if end is None else [*conds, column <= end]
 
 
+def _within(jurisdictions: Collection[str] | None) -> list[ColumnElement[bool]]:
+    """Only accounts of these jurisdictions (None: all)."""
+    if jurisdictions is None:
+        return []
+    return [func.upper(accounts.c.jurisdiction).in_(jurisdictions)]
+
+
 async def search_accounts(
-    conn: AsyncConnection, f: AccountFilter, *, after: Key | None, limit: int
+    conn: AsyncConnection,
+    f: AccountFilter,
+    *,
+    after: Key | None,
+    limit: int,
+    within: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Accounts by name, then id."""
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = _within(within)
     if f.text:
         conds.append(
             or_(
@@ -116,11 +129,17 @@ async def _page_of(
 
 
 async def search_invoices(
-    conn: AsyncConnection, f: InvoiceFilter, *, after: Key | None, limit: int
+    conn: AsyncConnection,
+    f: InvoiceFilter,
+    *,
+    after: Key | None,
+    limit: int,
+    within: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Invoices and debit notes of every account, by due date."""
     oi = open_items.c
-    conds = _equal([(oi.account_id, f.account_id), (oi.policy_id, f.policy_id)])
+    conds = _within(within)
+    conds += _equal([(oi.account_id, f.account_id), (oi.policy_id, f.policy_id)])
     conds += _equal([(accounts.c.currency, f.currency)])
     if f.status == "open":
         conds.append(oi.open_amount > 0)
@@ -132,11 +151,17 @@ async def search_invoices(
 
 
 async def search_payments(
-    conn: AsyncConnection, f: PaymentFilter, *, after: Key | None, limit: int
+    conn: AsyncConnection,
+    f: PaymentFilter,
+    *,
+    after: Key | None,
+    limit: int,
+    within: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Payments of every account, by date received."""
     p = payments.c
-    conds = _equal([(p.account_id, f.account_id), (p.method, f.method)])
+    conds = _within(within)
+    conds += _equal([(p.account_id, f.account_id), (p.method, f.method)])
     conds += _equal([(accounts.c.currency, f.currency)])
     if f.reference:
         conds.append(p.reference.icontains(f.reference, autoescape=True))

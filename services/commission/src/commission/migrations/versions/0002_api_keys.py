@@ -1,0 +1,21 @@
+"""API keys of service-to-service callers (argon2 hashes; ``commission api-keys``).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from commission.migrations import run_script
+from servicekit.auth.api_keys import DDL
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    run_script(DDL + ";")
+
+
+def downgrade() -> None:
+    run_script("DROP TABLE api_keys;")
