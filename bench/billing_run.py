@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from harness import POSTER_TOKEN
 from run import Config, Databases, Figure, database_server, ledger_server, log, run_raw
 from run import migrate as migrate_ledger
 
@@ -92,9 +93,14 @@ def policy_events(n: int, members: int) -> list[ev.Event]:
     return out
 
 
+AUTH = {"Authorization": f"Bearer {POSTER_TOKEN}"}  # the ledger's bench token
+
+
 async def set_up(billing_url: str, ledger_port: int, policies: int, members: int) -> None:
     """Accounts in the ledger (its API), policies and members in billing (its store)."""
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ledger_port}", timeout=60) as c:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{ledger_port}", timeout=60, headers=AUTH
+    ) as c:
         sem = asyncio.Semaphore(16)
 
         async def account(n: int) -> None:
@@ -132,6 +138,7 @@ async def billing_runs(billing_url: str, ledger_port: int, workers: int) -> tupl
     settings = Settings(
         database_url=billing_url,
         ledger_url=f"http://127.0.0.1:{ledger_port}",
+        ledger_token=POSTER_TOKEN,
         run_workers=workers,
         db_pool_size=max(10, workers + 2),
     )
