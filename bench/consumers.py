@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from harness import Databases, Figure
+from harness import CONSUMER_TOKEN, Databases, Figure
 
 from devstack.pgurl import libpq_url
 from eventfeed import Consumer
@@ -57,7 +57,12 @@ async def _dunning(db_url: str, ledger_http: str, expected: int) -> tuple[Figure
     from dunning.bootstrap import build
     from dunning.settings import Settings
 
-    settings = Settings(database_url=db_url, ledger_url=ledger_http, log_level="WARNING")
+    settings = Settings(
+        database_url=db_url,
+        ledger_url=ledger_http,
+        ledger_token=CONSUMER_TOKEN,
+        log_level="WARNING",
+    )
     service = build(settings)
     try:
         live = await _timed(
@@ -79,7 +84,9 @@ async def _commission(db_url: str, ledger_http: str, expected: int) -> tuple[Fig
     from commission.settings import Settings
     from eventfeed import replay
 
-    service = build(Settings(database_url=db_url, ledger_url=ledger_http))
+    service = build(
+        Settings(database_url=db_url, ledger_url=ledger_http, ledger_token=CONSUMER_TOKEN)
+    )
     try:
         live = await _timed(
             "commission consume (HTTP feed)",

@@ -35,6 +35,13 @@ from servicekit.auth.issuer import LocalIssuer
 # here, its key set handed to `ledger serve` inline.
 ISSUER = LocalIssuer("urn:receivables:bench-issuer")
 POSTER_TOKEN = ISSUER.mint("bench", roles=[POSTER], audience="ledger", expires_in=7 * 86400)
+# What dunning and commission read the ledger's feed with (the roles `make run` gives them).
+CONSUMER_TOKEN = ISSUER.mint(
+    "bench-consumer",
+    roles=["poster", "auditor", "trusted_service"],
+    audience="ledger",
+    expires_in=7 * 86400,
+)
 
 
 @dataclass
