@@ -42,6 +42,9 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +72,18 @@ def browser(demo: Demo, downloads: Path) -> Iterator[WebDriver]:
         driver.get(demo.console_url + "/signin")  # the services need an access token
         driver.find_element(By.ID, "name").send_keys("Tester")
         driver.find_element(By.ID, "token").send_keys(ADMIN_TOKEN)
-        driver.find_element(By.ID, "signin-button").click()
+        _navigate_by(driver, driver.find_element(By.ID, "signin-button"))
         yield driver
     finally:
         driver.quit()
+
+
+def _navigate_by(browser: WebDriver, element: WebElement, seconds: float = 20) -> None:
+    """Click something that loads a new page and wait until the old page is gone, so that
+    what is looked up next comes from the new page, not from the one being left."""
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, seconds).until(expected_conditions.staleness_of(old_page))
 
 
 def _wait_for_file(folder: Path, pattern: str, seconds: float = 20) -> Path:
@@ -92,8 +103,8 @@ def test_find_an_account_by_name_and_download_its_statement(
     word = customer["name"].split()[1]
     browser.get(demo.console_url + "/")
     browser.find_element(By.ID, "q").send_keys(word)
-    browser.find_element(By.ID, "search-button").click()
-    browser.find_element(By.LINK_TEXT, customer["name"]).click()
+    _navigate_by(browser, browser.find_element(By.ID, "search-button"))
+    _navigate_by(browser, browser.find_element(By.LINK_TEXT, customer["name"]))
 
     assert browser.find_element(By.ID, "account-name").text == customer["name"]
     assert browser.find_element(By.ID, "account-id").text == customer["account_id"]
@@ -110,7 +121,7 @@ def test_find_an_account_by_name_and_download_its_statement(
 
 def test_the_aging_report_shows_a_chart(demo: Demo, browser: WebDriver) -> None:
     browser.get(demo.console_url + "/")
-    browser.find_element(By.ID, "nav-aging").click()
+    _navigate_by(browser, browser.find_element(By.ID, "nav-aging"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Aging")
     chart = browser.find_element(By.ID, "aging-chart-SGD")
     assert chart.is_displayed()
@@ -128,14 +139,14 @@ def test_a_collector_signs_in_and_logs_a_call_from_the_worklist(
     browser.get(demo.console_url + "/signin")
     browser.find_element(By.ID, "name").send_keys("Siti")
     browser.find_element(By.ID, "token").send_keys(SITI_TOKEN)
-    browser.find_element(By.ID, "signin-button").click()
+    _navigate_by(browser, browser.find_element(By.ID, "signin-button"))
     assert browser.find_element(By.ID, "signed-in-as").text == "Siti"
 
-    browser.find_element(By.ID, "nav-worklist").click()
-    browser.find_element(By.CSS_SELECTOR, "#worklist tbody tr a").click()
+    _navigate_by(browser, browser.find_element(By.ID, "nav-worklist"))
+    _navigate_by(browser, browser.find_element(By.CSS_SELECTOR, "#worklist tbody tr a"))
     form = browser.find_element(By.ID, "contact-form")
     form.find_element(By.NAME, "outcome").send_keys("Asked for the remittance advice")
-    form.find_element(By.TAG_NAME, "button").click()
+    _navigate_by(browser, form.find_element(By.TAG_NAME, "button"))
 
     contacts = browser.find_element(By.ID, "contacts").text
     assert "Asked for the remittance advice" in contacts
