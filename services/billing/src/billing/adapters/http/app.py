@@ -21,6 +21,7 @@ from billing.adapters.postgres import outbox
 from billing.bootstrap import Billing, build
 from billing.settings import Settings
 from servicekit.auth import metrics_guard
+from servicekit.docs import serve_docs
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def create_app(
         app.state.billing = billing
         app.state.authenticator = billing.authenticator
     problems.install(app)
+    serve_docs(app)
     for module in (policies, members, runs):
         app.include_router(module.router)
     _operations(app)

@@ -24,6 +24,7 @@ from cash.bootstrap import Cash, build
 from cash.settings import Settings
 from servicekit import dead_letter_router
 from servicekit.auth import metrics_guard
+from servicekit.docs import serve_docs
 
 DESCRIPTION = """
 Cash application: bank statements (camt.053, camt.054) imported whole and once, each
@@ -65,6 +66,7 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
         app.state.authenticator = service.authenticator
         _metrics(app, service)
     problems.install(app)
+    serve_docs(app)
     app.include_router(routes.router)
     app.include_router(partners.router)
     app.include_router(

@@ -23,6 +23,7 @@ from commission.adapters.http.deps import CommissionDep
 from commission.bootstrap import Commission, build
 from commission.settings import Settings
 from servicekit.auth import metrics_guard
+from servicekit.docs import serve_docs
 
 DESCRIPTION = """
 Broker commission: broker register with maker-checker bank details, effective-dated
@@ -65,6 +66,7 @@ def create_app(service: Commission | None = None, settings: Settings | None = No
         _metrics(app, service)
     edge = settings or (service.settings if service is not None else Settings())
     problems.install(app, edge.limits())
+    serve_docs(app)
     app.include_router(brokers.router)
     app.include_router(settlements.router)
     app.include_router(dead_letters.router)

@@ -24,6 +24,7 @@ from console.adapters.web import accounts, errors, reports, session
 from console.adapters.web.deps import HERE, ConsoleDep
 from console.bootstrap import Console, build
 from console.settings import Settings
+from servicekit.docs import serve_docs
 
 SESSION_COOKIE = "console_session"
 SESSION_SECONDS = 8 * 3600  # a working day
@@ -85,6 +86,7 @@ def create_app(console: Console | None = None, settings: Settings | None = None)
         app.state.console = console
     metrics = Metrics()
     errors.install(app)
+    serve_docs(app)
     app.include_router(accounts.router)
     app.include_router(reports.router)
     app.include_router(session.router)

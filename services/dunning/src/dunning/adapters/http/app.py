@@ -22,6 +22,7 @@ from dunning.bootstrap import Dunning, build
 from dunning.settings import Settings
 from eventfeed import Consumer
 from servicekit.auth import metrics_guard
+from servicekit.docs import serve_docs
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def create_app(
         app.state.authenticator = dunning.authenticator
     edge = settings or (dunning.settings if dunning is not None else Settings())
     problems.install(app, edge.limits())
+    serve_docs(app)
     for module in (operations, accounts, credit, dead_letters, lists):
         app.include_router(module.router)
     _operations(app)

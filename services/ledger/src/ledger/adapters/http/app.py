@@ -37,6 +37,7 @@ from ledger.adapters.postgres.checkpoints import checkpoint_task
 from ledger.bootstrap import WEAK_KEY, Ledger, build
 from ledger.settings import Settings
 from servicekit.auth import metrics_guard
+from servicekit.docs import serve_docs
 
 DESCRIPTION = """
 Event-sourced receivables ledger: accounts, invoices, payments and allocations, credit
@@ -133,6 +134,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     edge = settings or (ledger.settings if ledger is not None else Settings())
     batch_limit = (("/v1/batches", edge.batch_max_body_bytes),)
     problems.install(app, replace(edge.limits(), bodies=batch_limit))
+    serve_docs(app)
     app.include_router(commands.router)
     app.include_router(batches.router)
     app.include_router(suspense.router)
