@@ -1,15 +1,19 @@
 """A statement of account as a PDF (fpdf2), from the statement's JSON view.
 
 Amounts are the view's decimal strings, printed as they are (right-aligned), so the PDF
-shows exactly the figures of the JSON and CSV. The built-in Helvetica covers Latin-1;
-other characters (e.g. Chinese names) print as "?" rather than failing the download.
+shows exactly the figures of the JSON and CSV. Names and descriptions print in any script
+the fonts cover (:mod:`ledger.adapters.documents.fonts`: Latin, Greek, Cyrillic, Chinese,
+Japanese, Korean).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fpdf import FPDF
+
+from ledger.adapters.documents.fonts import set_fonts
 
 # column: (title, width in mm, alignment)
 _COLUMNS = (
@@ -23,10 +27,6 @@ _COLUMNS = (
 _ROW = 6.0
 
 
-def _latin1(text: Any) -> str:
-    return str(text or "").encode("latin-1", "replace").decode("latin-1")
-
-
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """Cut ``text`` to fit ``width`` (an ellipsis marks the cut)."""
     if pdf.get_string_width(text) <= width - 2:
@@ -37,39 +37,40 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _header(pdf: FPDF) -> None:
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(style="B", size=9)
     pdf.set_fill_color(221, 235, 247)
     for _key, title, width, align in _COLUMNS:
         pdf.cell(width, _ROW, title, border="B", align=align, fill=True)
     pdf.ln(_ROW)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(style="", size=9)
 
 
 def _line(pdf: FPDF, values: dict[str, Any], *, bold: bool = False) -> None:
     if pdf.will_page_break(_ROW):
         pdf.add_page()
         _header(pdf)
-    pdf.set_font("Helvetica", "B" if bold else "", 9)
+    pdf.set_font(style="B" if bold else "", size=9)
     for key, _title, width, align in _COLUMNS:
-        pdf.cell(width, _ROW, _fit(pdf, _latin1(values.get(key)), width), align=align)
+        pdf.cell(width, _ROW, _fit(pdf, str(values.get(key) or ""), width), align=align)
     pdf.ln(_ROW)
 
 
 def statement_pdf(body: dict[str, Any]) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Statement {body['account_id']} {body['from']} to {body['to']}"))
+    family = set_fonts(pdf, json.dumps(body, ensure_ascii=False))
+    pdf.set_title(f"Statement {body['account_id']} {body['from']} to {body['to']}")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(family, "B", 16)
     pdf.cell(0, 10, "Statement of account", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(family, "", 10)
     for label, value in (
         ("Account", f"{body['account_id']}  {body['name']}"),
         ("Currency", body["currency"]),
         ("Period", f"{body['from']} to {body['to']}"),
     ):
         pdf.cell(25, 6, label)
-        pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, str(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     _header(pdf)
     opening = {"date": body["from"], "description": "Opening balance"}
