@@ -62,3 +62,10 @@ async def test_the_console_demo_gets_a_token_every_service_accepts(tmp_path: Pat
     for service in SERVICES:
         p = await verifier(env, service).verify(demo)
         assert (p.subject, p.trusted_service, p.everywhere) == ("console-demo", True, True)
+
+
+async def test_cash_may_write_off_a_short_payment_within_tolerance(tmp_path: Path) -> None:
+    env: dict[str, str] = {}
+    provision(env, tmp_path, ["ledger", "cash"])
+    cash = await verifier(env, "ledger").verify(env["CASH_LEDGER_TOKEN"])
+    assert {"poster", "credit_controller"} <= cash.roles  # payments; write-offs

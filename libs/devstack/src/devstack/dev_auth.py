@@ -19,6 +19,8 @@ TOKEN_HOURS = 24 * 7
 # What a service calling the ledger may do there: post (fees, invoices, cash), read and
 # follow the feed, and name the user it acts for.
 SERVICE_ROLES = ("poster", "auditor", "trusted_service")
+# More a service needs: cash writes off a short payment within tolerance.
+EXTRA_ROLES = {"cash": ("credit_controller",)}
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,12 @@ def provision(env: dict[str, str], data_dir: Path, services: Sequence[str]) -> D
         if name != "ledger" and not env.get(f"{prefix}_LEDGER_API_KEY"):
             env.setdefault(
                 f"{prefix}_LEDGER_TOKEN",
-                issuer.mint(name, roles=SERVICE_ROLES, audience="ledger", expires_in=seconds),
+                issuer.mint(
+                    name,
+                    roles=SERVICE_ROLES + EXTRA_ROLES.get(name, ()),
+                    audience="ledger",
+                    expires_in=seconds,
+                ),
             )
     if "console" in services:  # `console demo` loads data through every service's API
         env.setdefault(

@@ -83,7 +83,7 @@ class CashApplication:
         if line.direction is Direction.DEBIT:
             return await self._debit(store, rec)
         candidates = await self._candidates(store, line)
-        decision = decide(line.amount, line.currency, candidates, self.policy)
+        decision = decide(line.paid, line.currency, candidates, self.policy)
         suggestions = [suggestion_json(s) for s in decision.suggestions]
         if decision.post is None:
             holding, held = await suspense.hold(self.ledger, self.suspense, line)

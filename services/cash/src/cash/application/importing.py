@@ -10,7 +10,7 @@ the line at fault and leaves no trace.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cash.application.ports import Clock, ImportRecord, UnitOfWork
 from cash.domain.errors import InvalidStatement
@@ -29,8 +29,17 @@ class Imported:
 
 
 async def import_file(
-    uow: UnitOfWork, raw: bytes, *, filename: str, actor: str, clock: Clock, parse: Parse
+    uow: UnitOfWork,
+    raw: bytes,
+    *,
+    filename: str,
+    actor: str,
+    clock: Clock,
+    parse: Parse,
+    partner: str | None = None,
 ) -> Imported:
+    """``partner``: the payment partner (bank, gateway, e-wallet) whose settlement file this
+    is; its lines are reconciled against what that partner was expected to settle."""
     if not raw.strip():
         raise InvalidStatement("the file is empty")
     if len(raw) > MAX_BYTES:
@@ -52,9 +61,9 @@ async def import_file(
         found = await store.find_import(fid)  # a concurrent import of the same file
         if found is not None:
             return Imported(found, True)
-        record = ImportRecord(fid, fmt, filename, clock.now(), actor, len(lines), 0)
+        record = ImportRecord(fid, fmt, filename, clock.now(), actor, len(lines), 0, partner)
         await store.add_import(record, raw)
-        added = await store.add_lines(fid, lines)
+        added = await store.add_lines(fid, lines, partner)
         await store.set_new_lines(fid, added)
-        record = ImportRecord(fid, fmt, filename, record.imported_at, actor, len(lines), added)
+        record = replace(record, new_lines=added)
     return Imported(record, False)

@@ -35,6 +35,7 @@ class ImportRecord:
     imported_by: str
     lines: int
     new_lines: int
+    partner_id: str | None = None  # the payment partner whose settlement file it is
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ class Store(Protocol):
     async def find_import(self, file_id: str) -> ImportRecord | None: ...
     async def add_import(self, record: ImportRecord, raw: bytes) -> None: ...
     async def set_new_lines(self, file_id: str, count: int) -> None: ...
-    async def add_lines(self, file_id: str, lines: Sequence[StatementLine]) -> int: ...
+    async def add_lines(
+        self, file_id: str, lines: Sequence[StatementLine], partner_id: str | None = None
+    ) -> int: ...
     async def lines(
         self,
         *,

@@ -43,8 +43,8 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
         raise InvalidMatch(
             "a split over several accounts gives each part its amount", field="parts"
         )
-    amounts = [p.amount if p.amount is not None else line.amount for p in parts]
-    if sum(amounts) != line.amount:
+    amounts = [p.amount if p.amount is not None else line.paid for p in parts]
+    if sum(amounts) != line.paid:
         raise InvalidMatch("the parts add up to another amount than the line's", field="parts")
     suggestions = []
     orders = []
@@ -151,7 +151,7 @@ async def refund(app: CashApplication, line_id: str, reason: str, actor: str) ->
                     app.ledger,
                     rec.line,
                     source,
-                    amount=rec.line.amount,
+                    amount=rec.line.paid,
                     to_account=None,
                     to_payment=None,
                     reason=f"refunded to the payer: {reason}",

@@ -31,7 +31,7 @@ async def hold(
             account,
             {
                 "payment_id": line.line_id,
-                "amount": decimal_string(line.amount, line.currency),
+                "amount": decimal_string(line.paid, line.currency),
                 "received_on": line.value_date.isoformat(),
                 "method": "bank_transfer",
                 "reference": (line.end_to_end_id or line.entry_ref)[:500],

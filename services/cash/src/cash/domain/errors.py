@@ -7,8 +7,10 @@ CashError                        root of everything the service raises on purpos
 │   ├── InvalidStatement         a statement file that cannot be read; names the line
 │   ├── InvalidMapping           a partner's CSV column mapping is incomplete
 │   ├── LineState                the line is not in a state that allows the action
-│   └── InvalidMatch             a manual match that does not add up
-├── NotFound                     no such import, line or partner mapping
+│   ├── InvalidMatch             a manual match that does not add up
+│   └── InvalidExpected          an expected transaction given twice, or a period upside down
+├── ExpectedConflict             a reference already expected with other figures
+├── NotFound                     no such import, line, partner mapping or expected transaction
 └── LedgerUnavailable            the ledger refused or failed a posting (retry later)
 """
 
@@ -59,6 +61,14 @@ class LineState(RuleViolation):
 
 class InvalidMatch(RuleViolation):
     rule = "invalid-match"
+
+
+class InvalidExpected(RuleViolation):
+    rule = "invalid-expected"
+
+
+class ExpectedConflict(CashError):
+    rule = "expected-conflict"
 
 
 class NotFound(CashError):

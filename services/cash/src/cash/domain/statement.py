@@ -34,7 +34,8 @@ class StatementLine:
     ``line_no`` is the line of the file the entry starts on (for messages);
     ``entry_ref`` the bank's reference of the entry, unique per bank account;
     ``return_code`` an ISO 20022 return reason (``AC04``, ``MD06`` ...) on returned debits;
-    ``original_ref`` the end-to-end id of the payment a return gives back.
+    ``original_ref`` the end-to-end id of the payment a return gives back;
+    ``fee`` what a payment partner withheld from the entry (``amount`` is what arrived).
     """
 
     line_no: int
@@ -50,10 +51,17 @@ class StatementLine:
     end_to_end_id: str = ""
     return_code: str = ""
     original_ref: str = ""
+    fee: int = 0
 
     @property
     def line_id(self) -> str:
         return line_id(self.bank_account, self.entry_ref)
+
+    @property
+    def paid(self) -> int:
+        """What the payer paid: what arrived and the fee a partner kept of it. The customer is
+        credited with all of it; the fee is the company's cost (partner reconciliation)."""
+        return self.amount + self.fee
 
 
 def _digest(*parts: str) -> str:

@@ -32,6 +32,26 @@ def _decimal(text: str, mapping: CsvMapping) -> Decimal:
     return value
 
 
+def _withheld(row: dict[str, str], net: Decimal, mapping: CsvMapping) -> Decimal:
+    """The fee the partner kept: its ``fee`` column (either sign), else ``gross`` - net; a
+    file giving both must add up."""
+    col = mapping.columns
+    fee = gross = None
+    if (row.get(col.get("fee", "")) or "").strip():
+        fee = abs(_decimal(row[col["fee"]], mapping))
+    if (row.get(col.get("gross", "")) or "").strip():
+        gross = _decimal(row[col["gross"]], mapping)
+    if gross is None:
+        return fee or Decimal(0)
+    if fee is None:
+        fee = gross - net
+        if fee < 0:
+            raise ValueError(f"{col['gross']} {gross} is less than {col['amount']} {net}")
+    elif gross - fee != net:
+        raise ValueError(f"{col['gross']} {gross} less {col['fee']} {fee} is not {net}")
+    return fee
+
+
 def rows(raw: bytes, mapping: CsvMapping) -> list[tuple[int, dict[str, str]]]:
     """(line number, row by header) for every data row."""
     try:
@@ -64,6 +84,7 @@ def parse(raw: bytes, file_id: str, mapping: CsvMapping) -> list[StatementLine]:
             day = datetime.strptime(  # a calendar date: no time zone
                 row[col["value_date"]].strip(), mapping.date_format
             ).replace(tzinfo=UTC)
+            fee = _withheld(row, amount, mapping)
             ref = (row[col["entry_ref"]] or "").strip()
             if not ref:
                 raise ValueError(f"{col['entry_ref']} is empty")
@@ -79,6 +100,7 @@ def parse(raw: bytes, file_id: str, mapping: CsvMapping) -> list[StatementLine]:
                     payer_name=(row.get(col.get("payer_name", ""), "") or "").strip(),
                     remittance=(row.get(col.get("remittance", ""), "") or "").strip(),
                     end_to_end_id=(row.get(col.get("end_to_end_id", ""), "") or "").strip(),
+                    fee=minor_units(fee, currency.strip().upper(), field="fee"),
                 )
             )
         except CashError as e:

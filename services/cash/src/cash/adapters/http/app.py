@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
-from cash.adapters.http import partners, problems, routes, scopes
+from cash.adapters.http import partners, problems, reconciliation, routes, scopes
 from cash.adapters.http.deps import CashDep, everywhere, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
@@ -69,6 +69,7 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
     serve_docs(app)
     app.include_router(routes.router)
     app.include_router(partners.router)
+    app.include_router(reconciliation.router)
     app.include_router(
         dead_letter_router(
             get_cash,

@@ -83,7 +83,14 @@ async def post_import(
     actor: Actor,
     format: Annotated[str | None, Query(pattern="^(camt\\.053|camt\\.054|mt940|csv)$")] = None,
     partner: Annotated[
-        str | None, Query(max_length=64, description="whose saved CSV mapping reads the file")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9._:\-]+$",
+            description="the payment partner whose settlement file it is (a CSV is read with "
+            "its saved mapping); its lines are reconciled against what it was expected to settle",
+        ),
     ] = None,
     filename: Annotated[str, Query(max_length=200)] = "statement",
     process: Annotated[bool, Query(description="match and post now")] = True,
@@ -91,7 +98,13 @@ async def post_import(
     raw = await request.body()
     reader = await partners.reader(service, format, partner)
     done = await import_file(
-        service.app.uow, raw, filename=filename, actor=actor, clock=service.clock, parse=reader
+        service.app.uow,
+        raw,
+        filename=filename,
+        actor=actor,
+        clock=service.clock,
+        parse=reader,
+        partner=partner,
     )
     if process:
         await service.app.process(file_id=done.record.file_id)

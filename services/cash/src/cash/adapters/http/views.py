@@ -18,6 +18,7 @@ def import_view(rec: ImportRecord, counts: dict[str, int]) -> dict[str, Any]:
         "imported_by": rec.imported_by,
         "lines": rec.lines,
         "new_lines": rec.new_lines,
+        "partner_id": rec.partner_id,
         "status": counts,
     }
 
@@ -32,6 +33,7 @@ def line_view(rec: LineRecord) -> dict[str, Any]:
         "entry_ref": ln.entry_ref,
         "direction": ln.direction.value,
         "amount": decimal_string(ln.amount, ccy),
+        "fee": decimal_string(ln.fee, ccy),
         "currency": ccy,
         "value_date": ln.value_date.isoformat(),
         "payer_name": ln.payer_name,

@@ -18,7 +18,7 @@ from cash.domain.statement import Direction, StatementLine
 _LINE_COLUMNS = (
     "line_id, file_id, line_no, bank_account, entry_ref, direction, amount, currency, "
     "value_date, booking_date, payer_name, remittance, end_to_end_id, return_code, "
-    "original_ref, status, score, account_id, postings, suggestions, note, suspense_account"
+    "original_ref, status, score, account_id, postings, suggestions, note, suspense_account, fee"
 )
 
 
@@ -37,6 +37,7 @@ def _line(row: RowMapping) -> LineRecord:
         end_to_end_id=row["end_to_end_id"],
         return_code=row["return_code"],
         original_ref=row["original_ref"],
+        fee=row["fee"],
     )
     return LineRecord(
         line,
@@ -60,6 +61,7 @@ def _import(row: RowMapping) -> ImportRecord:
         row["imported_by"],
         row["lines"],
         row["new_lines"],
+        row["partner_id"],
     )
 
 
@@ -95,7 +97,11 @@ class PostgresStore:
 
     async def add_import(self, record: ImportRecord, raw: bytes) -> None:
         await self.conn.execute(
-            text("INSERT INTO imports VALUES (:f, :fmt, :name, :raw, :at, :by, :n, :new)"),
+            text(
+                "INSERT INTO imports (file_id, format, filename, raw, imported_at, imported_by, "
+                "lines, new_lines, partner_id) VALUES (:f, :fmt, :name, :raw, :at, :by, :n, :new, "
+                ":partner)"
+            ),
             {
                 "f": record.file_id,
                 "fmt": record.format,
@@ -105,6 +111,7 @@ class PostgresStore:
                 "by": record.imported_by,
                 "n": record.lines,
                 "new": record.new_lines,
+                "partner": record.partner_id,
             },
         )
 
@@ -113,18 +120,22 @@ class PostgresStore:
             text("UPDATE imports SET new_lines = :n WHERE file_id = :f"), {"n": count, "f": file_id}
         )
 
-    async def add_lines(self, file_id: str, lines: Sequence[StatementLine]) -> int:
+    async def add_lines(
+        self, file_id: str, lines: Sequence[StatementLine], partner_id: str | None = None
+    ) -> int:
         """Insert the lines not seen before (by bank account and entry reference); the count
-        of those new to the file."""
+        of those new to the file. ``partner_id``: the payment partner that settled them."""
         for start in range(0, len(lines), 1000):
             chunk = lines[start : start + 1000]
             await self.conn.execute(
                 text(
                     "INSERT INTO lines (line_id, file_id, line_no, bank_account, entry_ref, "
                     "direction, amount, currency, value_date, booking_date, payer_name, "
-                    "remittance, end_to_end_id, return_code, original_ref, status) "
+                    "remittance, end_to_end_id, return_code, original_ref, status, partner_id, "
+                    "fee) "
                     "VALUES (:id, :file, :no, :acct, :ref, :dir, :amount, :ccy, :vd, :bd, "
-                    ":payer, :rmt, :e2e, :rc, :orig, 'new') ON CONFLICT DO NOTHING"
+                    ":payer, :rmt, :e2e, :rc, :orig, 'new', :partner, :fee) "
+                    "ON CONFLICT DO NOTHING"
                 ),
                 [
                     {
@@ -143,6 +154,8 @@ class PostgresStore:
                         "e2e": ln.end_to_end_id,
                         "rc": ln.return_code,
                         "orig": ln.original_ref,
+                        "partner": partner_id,
+                        "fee": ln.fee,
                     }
                     for ln in chunk
                 ],
