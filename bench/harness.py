@@ -319,6 +319,11 @@ def migrate(db_url: str) -> None:
     )
 
 
+# How long a started server may take to answer /readyz: generous, as a loaded machine starts
+# Python processes slowly; the figures are measured only once it is ready.
+READY_SECONDS = 180
+
+
 @dataclass(frozen=True)
 class Server:
     port: int
@@ -338,7 +343,8 @@ def app_server(cmd: list[str], env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
     proc = subprocess.Popen([*cmd, "--port", str(port)], env=env, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + READY_SECONDS
+        last = "no answer"
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"{cmd[2]} exited with {proc.returncode}")
@@ -346,10 +352,14 @@ def app_server(cmd: list[str], env: dict[str, str]) -> Iterator[Server]:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
                     if r.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            except urllib.error.HTTPError as e:
+                last = f"{e.code} {e.read()[:300]!r}"
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+                last = repr(e)
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[2]} did not become ready in 60 s")
+                raise RuntimeError(
+                    f"{cmd[2]} did not become ready in {READY_SECONDS} s (last /readyz: {last})"
+                )
             time.sleep(0.2)
         yield Server(port, proc.pid)
     finally:

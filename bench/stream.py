@@ -195,7 +195,7 @@ def ledger_server(settings: Settings, relay_process: bool, workers: int = 1) -> 
         relay_cmd = [sys.executable, "-m", "ledger.cli", "relay"]
         procs.append(subprocess.Popen(relay_cmd, env=env, start_new_session=True))
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             if procs[0].poll() is not None:
                 raise RuntimeError(f"ledger serve exited with {procs[0].returncode}")
@@ -207,7 +207,7 @@ def ledger_server(settings: Settings, relay_process: bool, workers: int = 1) -> 
                 if r.status == 200:
                     break
             if time.monotonic() > deadline:
-                raise RuntimeError("ledger serve did not become ready in 60 s")
+                raise RuntimeError("ledger serve did not become ready in 180 s")
             time.sleep(0.2)
         yield port
     finally:

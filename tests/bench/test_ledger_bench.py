@@ -64,7 +64,7 @@ def test_quick_benchmark_prints_every_figure(pg_admin_url: str, tmp_path: Path) 
         ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         cwd=ROOT,
         check=False,
     )
