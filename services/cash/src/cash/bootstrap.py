@@ -18,6 +18,7 @@ from cash.adapters.postgres.store import unit_of_work
 from cash.application.apply import CashApplication
 from cash.application.clock import SystemClock
 from cash.application.ports import Clock
+from cash.domain.allocation import AllocationOrders
 from cash.domain.matching import MatchPolicy
 from cash.domain.money import DECIMAL
 from cash.settings import Settings
@@ -67,15 +68,11 @@ def policy(settings: Settings) -> MatchPolicy:
     return MatchPolicy(settings.auto_post_threshold, tolerance)
 
 
-ORDERS = ("oldest_due_first", "fees_first")
-
-
-def orders(settings: Settings) -> dict[str, str]:
-    for jurisdiction, order in settings.allocation_orders.items():
-        if order not in ORDERS:
-            allowed = ", ".join(ORDERS)
-            raise SystemExit(f"CASH_ALLOCATION_ORDERS: {jurisdiction} {order!r} is not {allowed}")
-    return dict(settings.allocation_orders)
+def orders(settings: Settings) -> AllocationOrders:
+    try:
+        return AllocationOrders(dict(settings.allocation_orders))
+    except ValueError as e:
+        raise SystemExit(f"CASH_ALLOCATION_ORDERS: {e}") from None
 
 
 def build(

@@ -41,8 +41,10 @@ class Settings(AuthSettings):
     )
     allocation_orders: dict[str, str] = Field(
         default={},
-        description="Per jurisdiction, the ledger's allocation order for money matched to an "
-        "account without naming invoices (oldest_due_first, fees_first); default "
+        description="The ledger's allocation order for money matched to an account without "
+        "naming invoices (oldest_due_first, fees_first), per jurisdiction and per customer "
+        'segment of one (JSON, e.g. {"HK": "fees_first", "SG/corporate": "fees_first"}; an '
+        "account's segment is set with PUT /v1/accounts/{id}/segment); default "
         "oldest_due_first.",
     )
     ledger_actor: str = Field(

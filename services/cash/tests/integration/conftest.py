@@ -210,7 +210,7 @@ async def world(
         database_url=url,
         consume=False,
         ledger_url="http://ledger",
-        allocation_orders={"HK": "fees_first"},
+        allocation_orders={"HK": "fees_first", "SG/corporate": "fees_first"},
         **IDENTITY.settings(),
     )
     service = build(settings, ledger_client=ledger_client)

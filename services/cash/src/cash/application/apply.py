@@ -28,6 +28,7 @@ from cash.application.ports import (
     UnitOfWork,
 )
 from cash.domain import returns
+from cash.domain.allocation import AllocationOrders, allocation
 from cash.domain.matching import Candidate, MatchPolicy, decide
 from cash.domain.money import decimal_string
 from cash.domain.statement import Direction, StatementLine
@@ -46,7 +47,7 @@ class CashApplication:
     policy: MatchPolicy
     actor: str = "cash"
     suspense: Mapping[str, str] = field(default_factory=dict)  # currency -> holding account
-    orders: Mapping[str, str] = field(default_factory=dict)  # jurisdiction -> allocation order
+    orders: AllocationOrders = field(default_factory=AllocationOrders)
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
     async def process(self, *, file_id: str | None = None, batch: int = 500) -> Counter[str]:
@@ -246,7 +247,7 @@ class CashApplication:
         """Named allocations, or the order the ledger allocates in (a part matched to an
         account without naming invoices)."""
         if p.get("allocation_order"):
-            return {"allocation_order": p["allocation_order"]}
+            return allocation(p["allocation_order"], p.get("policy_id"))
         shares = [
             {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
             for a in p["allocations"]

@@ -12,6 +12,7 @@ from cash.application import suspense
 from cash.application.apply import CashApplication
 from cash.application.plans import plan
 from cash.application.ports import PostingRefused
+from cash.domain.allocation import allocation
 from cash.domain.errors import InvalidMatch, LineState, NotFound
 from cash.domain.matching import Share, Suggestion
 
@@ -29,6 +30,7 @@ class Part:
     amount: int | None = None
     write_off_gap: bool = False
     auto_allocate: bool = False  # the ledger allocates it in the jurisdiction's order
+    policy_id: str | None = None  # auto_allocate: this policy's items first
 
 
 async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], actor: str) -> str:
@@ -52,6 +54,7 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
         where = f"parts[{i}]"
         async with app.uow() as store:
             acc = await store.account(part.account_id)
+            segment = await store.segment(part.account_id)
         if acc is None:
             raise InvalidMatch(f"no account {part.account_id}", field=f"{where}.account_id")
         if acc.currency != line.currency:
@@ -59,9 +62,11 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
                 f"account {acc.account_id} is in {acc.currency}, the line in {line.currency}",
                 field=f"{where}.account_id",
             )
-        orders.append(app.orders.get(acc.jurisdiction, "oldest_due_first"))
+        orders.append(allocation(app.orders.order_for(acc.jurisdiction, segment), part.policy_id))
         if part.auto_allocate and part.allocations:
             raise InvalidMatch("auto_allocate names no allocations", field=f"{where}.allocations")
+        if part.policy_id and not part.auto_allocate:
+            raise InvalidMatch("a policy_id is for auto_allocate", field=f"{where}.policy_id")
         allocated = sum(a.amount for a in part.allocations)
         if allocated > amount:
             raise InvalidMatch("allocations exceed the part's amount", field=f"{where}.allocations")
@@ -104,7 +109,7 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
     postings = plan(line_id, suggestions)
     for part, posting, order in zip(parts, postings, orders, strict=True):
         if part.auto_allocate:
-            posting["allocation_order"] = order
+            posting.update(order)
     async with app.uow() as store:
         locked = await store.line(line_id, lock=True)
         if locked is None or locked.status not in OPEN_FOR_DECISION:

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
-from cash.adapters.http import partners, problems, reconciliation, routes, scopes
+from cash.adapters.http import accounts, partners, problems, reconciliation, routes, scopes
 from cash.adapters.http.deps import CashDep, everywhere, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
@@ -70,6 +70,7 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
     app.include_router(routes.router)
     app.include_router(partners.router)
     app.include_router(reconciliation.router)
+    app.include_router(accounts.router)
     app.include_router(
         dead_letter_router(
             get_cash,

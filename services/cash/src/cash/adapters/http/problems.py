@@ -24,7 +24,7 @@ PROBLEMS = Problems(
         "422": "The request broke a validation or business rule; nothing was written",
         "503": "The ledger did not answer; nothing was lost, retry later",
     },
-    not_found_markers=("{file_id}", "{line_id}", "{partner_id}"),
+    not_found_markers=("{file_id}", "{line_id}", "{partner_id}", "{account_id}"),
 )
 
 problem = PROBLEMS.problem

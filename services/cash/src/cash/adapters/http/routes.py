@@ -44,7 +44,10 @@ class PartBody(Body):
     auto_allocate: bool = Field(
         False,
         description="no allocations: the ledger allocates the part in the allocation order of "
-        "the account's jurisdiction (CASH_ALLOCATION_ORDERS)",
+        "the account's jurisdiction and segment (CASH_ALLOCATION_ORDERS)",
+    )
+    policy_id: Id | None = Field(
+        None, description="with auto_allocate: this policy's items first (by_policy)"
     )
 
 
@@ -206,7 +209,9 @@ async def match_line(
             )
             for j, a in enumerate(p.allocations)
         )
-        parts.append(Part(p.account_id, shares, amount, p.write_off_gap, p.auto_allocate))
+        parts.append(
+            Part(p.account_id, shares, amount, p.write_off_gap, p.auto_allocate, p.policy_id)
+        )
     await match_by_hand(service.app, line_id, parts, actor)
     return await get_line(service, line_id)
 

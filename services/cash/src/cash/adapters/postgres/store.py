@@ -277,6 +277,30 @@ class PostgresStore:
         )
         return DirectoryAccount(**row) if row else None
 
+    async def segment(self, account_id: str) -> str | None:
+        value = await self.conn.scalar(
+            text("SELECT segment FROM account_segments WHERE account_id = :a"), {"a": account_id}
+        )
+        return str(value) if value is not None else None
+
+    async def set_segment(
+        self, account_id: str, segment: str | None, *, at: datetime, actor: str
+    ) -> None:
+        """``None``: the account has no segment (its jurisdiction's order applies)."""
+        if segment is None:
+            await self.conn.execute(
+                text("DELETE FROM account_segments WHERE account_id = :a"), {"a": account_id}
+            )
+            return
+        await self.conn.execute(
+            text(
+                "INSERT INTO account_segments VALUES (:a, :s, :at, :by) ON CONFLICT (account_id) "
+                "DO UPDATE SET segment = EXCLUDED.segment, set_at = EXCLUDED.set_at, "
+                "set_by = EXCLUDED.set_by"
+            ),
+            {"a": account_id, "s": segment, "at": at, "by": actor},
+        )
+
     async def referenced(self, tokens: Sequence[str]) -> dict[str, set[str]]:
         rows = await self.conn.execute(
             text("SELECT ref_key, account_id FROM directory_refs WHERE ref_key = ANY(:t)"),
