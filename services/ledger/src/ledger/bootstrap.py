@@ -11,6 +11,7 @@ from ledger.adapters.http.scopes import ROLES
 from ledger.adapters.postgres.batch_store import AsyncpgBatchUnitOfWorkFactory
 from ledger.adapters.postgres.command_store import AsyncpgUnitOfWorkFactory
 from ledger.adapters.postgres.engine import make_engine
+from ledger.application.approvals import ApprovalPolicy
 from ledger.application.batch import BatchHandler
 from ledger.application.clock import Clock, SystemClock
 from ledger.application.handler import CommandHandler
@@ -66,8 +67,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     uow = AsyncpgUnitOfWorkFactory(url, role=settings.db_role, pool_size=settings.db_pool_size)
     key = settings.chain_key.get_secret_value().encode()
     clock = clock or SystemClock()
-    handler = CommandHandler(uow, clock, key)
-    batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key)
+    policy = ApprovalPolicy(settings.write_off_approval_threshold)
+    handler = CommandHandler(uow, clock, key, policy)
+    batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key, policy)
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     return Ledger(
         settings=settings,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ledger.domain.errors import LedgerError
+from ledger.domain.money import to_minor
 from servicekit.auth import AuthSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
@@ -45,6 +48,25 @@ class Settings(EdgeSettings, AuthSettings):
         description="Seconds between signed checkpoints of all stream heads taken by "
         "`ledger serve` (0: none; `ledger checkpoint` takes one).",
     )
+
+    write_off_approval_threshold: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="Four-eyes on write-offs: per currency, the largest amount one user "
+        'writes off alone, e.g. {"SGD": "5000.00", "HKD": "30000.00"}; above it a '
+        "write-off is a request a second user approves. A currency not listed: none.",
+    )
+
+    @field_validator("write_off_approval_threshold")
+    @classmethod
+    def _thresholds(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for currency, amount in value.items():
+            try:
+                minor = to_minor(amount, currency)
+            except LedgerError as e:
+                raise ValueError(f"{currency}: {e.detail}") from None
+            if minor < 0:
+                raise ValueError(f"{currency}: a threshold is not negative")
+        return value
 
     def weak_chain_key(self) -> bool:
         """The built-in or an obviously placeholder key: anyone could forge a chain."""

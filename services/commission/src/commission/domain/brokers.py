@@ -9,13 +9,14 @@ cannot approve what ``mallory`` requested.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from commission.domain.bank import BankDetails
 from commission.domain.errors import ChangeNotPending, SameUserApproval
+from servicekit.identity import normalised_identity as normalised_identity  # re-exported
+from servicekit.identity import same_identity as same_identity  # re-exported
 
 
 class ChangeStatus(StrEnum):
@@ -47,21 +48,6 @@ class BankChange:
     decided_by: str | None = None
     decided_at: datetime | None = None
     note: str | None = None
-
-
-def normalised_identity(actor: str) -> str:
-    """One spelling per person: NFKC, case-folded, inner whitespace collapsed, stripped.
-
-    ``NFKC(casefold(NFKC(x)))`` is Unicode's identifier caseless match, so full-width,
-    ligature and case variants of a name compare equal.
-    """
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", actor).casefold())
-    return " ".join(folded.split())
-
-
-def same_identity(a: str, b: str) -> bool:
-    """Whether two actor names denote the same person (the four-eyes comparison)."""
-    return normalised_identity(a) == normalised_identity(b)
 
 
 def initial_change_id(broker_id: str) -> str:

@@ -104,6 +104,12 @@ class DisputeResolved(Fact):
     invoice_id: str
 
 
+class CreditLimitChanged(Fact):
+    """An approved credit-limit change (requests and other decisions are not facts here)."""
+
+    credit_limit: str
+
+
 FACT_TYPES: dict[str, type[Fact]] = {
     cls.__name__: cls
     for cls in (
@@ -119,6 +125,7 @@ FACT_TYPES: dict[str, type[Fact]] = {
         RefundIssued,
         InvoiceDisputed,
         DisputeResolved,
+        CreditLimitChanged,
     )
 }
 

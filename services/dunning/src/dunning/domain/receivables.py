@@ -243,3 +243,8 @@ def _(fact: f.InvoiceDisputed, state: Receivables, on: date) -> None:
 @_apply.register
 def _(fact: f.DisputeResolved, state: Receivables, on: date) -> None:
     state.items[fact.invoice_id].disputed = False
+
+
+@_apply.register
+def _(fact: f.CreditLimitChanged, state: Receivables, on: date) -> None:
+    state.credit_limit = _m(state, fact.credit_limit)

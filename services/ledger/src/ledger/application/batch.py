@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
+from ledger.application.approvals import ApprovalPolicy
 from ledger.application.clock import Clock
 from ledger.application.handler import Presenter, needs, request_hash
 from ledger.application.ports import (
@@ -114,10 +115,17 @@ def _failed(commands: list[BatchCommand], at: int, error: err.LedgerError) -> li
 
 
 class BatchHandler:
-    def __init__(self, uow: BatchUnitOfWorkFactory, clock: Clock, chain_key: bytes) -> None:
+    def __init__(
+        self,
+        uow: BatchUnitOfWorkFactory,
+        clock: Clock,
+        chain_key: bytes,
+        policy: ApprovalPolicy | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._key = chain_key
+        self._policy = policy or ApprovalPolicy()
 
     async def handle(self, commands: list[BatchCommand]) -> list[BatchResult]:
         """Run every command once; answers in the order of ``commands``."""
@@ -240,7 +248,9 @@ class BatchHandler:
                 )
                 continue
             try:
-                new_events = decide(c.command, share.state)
+                new_events = decide(
+                    self._policy.bind(c.command, share.state, c.meta.actor), share.state
+                )
             except err.LedgerError as e:
                 raise _Failure(at, e) from None
             ordinal = first + len(share.events)

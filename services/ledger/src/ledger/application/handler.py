@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from ledger.application.approvals import ApprovalPolicy, approval_needs
 from ledger.application.clock import Clock
 from ledger.application.ports import Needs, UnitOfWorkFactory
 from ledger.application.projections import (
@@ -83,10 +84,17 @@ def needs(command: cmd.Command) -> Needs:
 
 
 class CommandHandler:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, chain_key: bytes) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        chain_key: bytes,
+        policy: ApprovalPolicy | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._key = chain_key
+        self._policy = policy or ApprovalPolicy()
 
     async def handle(
         self,
@@ -140,7 +148,10 @@ class CommandHandler:
                 return Outcome(started.done["status_code"], started.done["response"], True)
             head = started.head
             state = await uow.load_state(account_id, reads) if head else None
-            new_events = decide(command, state)
+            more = approval_needs(command, state, reads)
+            if more is not None:
+                state = await uow.load_state(account_id, more)
+            new_events = decide(self._policy.bind(command, state, meta.actor), state)
             recorded_at = self._clock.now()
             stored = seal(
                 stream_id=account_id,

@@ -8,12 +8,12 @@ and must produce the same rows (DESIGN invariant 7).
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ledger.domain import events as ev
 from ledger.domain.postings import postings
-from ledger.domain.state import Account, Item, Payment, Totals
+from ledger.domain.state import Account, Item, Payment, Request, Totals
 
 Row = dict[str, Any]
 
@@ -33,7 +33,19 @@ def account_row(state: Account) -> Row:
         "opened_on": state.opened_on,
         "version": state.version,
         **asdict(state.totals),
+        "pending": {r.request_id: _request_row(r) for r in state.pending.values()},
     }
+
+
+def _request_row(request: Request) -> Row:
+    """A pending request as the account row keeps it (JSON: dates in ISO form)."""
+    row = asdict(request)
+    row["requested_on"] = request.requested_on.isoformat()
+    return row
+
+
+def _request(row: Row) -> Request:
+    return Request(**{**row, "requested_on": date.fromisoformat(row["requested_on"])})
 
 
 def item_row(account_id: str, item: Item) -> Row:
@@ -88,6 +100,7 @@ def state_from_rows(account: Row, items: list[Row], payments: list[Row]) -> Acco
         status=account["status"],
         version=account["version"],
         totals=Totals(**{f: account[f] for f in TOTAL_FIELDS}),
+        pending={k: _request(v) for k, v in (account.get("pending") or {}).items()},
     )
     for r in items:
         state.items[r["item_id"]] = Item(

@@ -100,11 +100,16 @@ class PostAdjustment(Command):
 
 
 class WriteOffInvoice(Command):
+    """Above ``approval_above`` (the configured four-eyes threshold of the account's
+    currency; None: none) the write-off is only requested, pending a second user."""
+
     write_off_id: str
     invoice_id: str
     amount: Decimal | None = None  # None: the whole open amount
     reason: str
     written_off_on: date
+    requested_by: str = ""
+    approval_above: Decimal | None = None
 
 
 class RecoverWriteOff(Command):
@@ -143,6 +148,34 @@ class ClearSuspense(Command):
     to_payment_id: str | None = None
 
 
+class ChangeCreditLimit(Command):
+    """Request a new credit limit; it takes effect when a second user approves it."""
+
+    request_id: str
+    credit_limit: Decimal
+    reason: str
+    requested_on: date
+    requested_by: str
+
+
+class DecideRequest(Command):
+    """Approve or reject a pending request (a write-off above the threshold, a credit
+    limit change) by ``decided_by``, who for an approval is not its requester."""
+
+    request_id: str
+    decided_by: str
+    decided_on: date
+    note: str | None = None
+
+
+class ApproveRequest(DecideRequest):
+    pass
+
+
+class RejectRequest(DecideRequest):
+    pass
+
+
 class ApplyUnappliedCredit(Command):
     invoice_id: str
     amount: Decimal
@@ -174,4 +207,7 @@ AccountCommand = (
     | ApplyUnappliedCredit
     | DisputeInvoice
     | ResolveDispute
+    | ChangeCreditLimit
+    | ApproveRequest
+    | RejectRequest
 )

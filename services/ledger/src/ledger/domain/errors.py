@@ -18,8 +18,13 @@ LedgerError                       root of everything the ledger raises on purpos
 │   ├── PaymentAlreadyReversed    a payment can be reversed once
 │   ├── PaymentRefunded           a refunded payment cannot be reversed
 │   ├── DisputeState              disputing a disputed invoice, resolving an undisputed one
-│   └── SuspenseState             clearing what is not held in suspense, or treating a
-│                                 suspended receipt as customer money
+│   ├── SuspenseState             clearing what is not held in suspense, or treating a
+│   │                             suspended receipt as customer money
+│   ├── ApprovalState             deciding a request that is not pending, or a second
+│   │                             pending request with one id
+│   ├── SameUserApproval          four-eyes: the requester cannot approve their own request
+│   └── StaleRequest              a request that no longer holds when it is approved (the
+│                                 invoice was paid or credited meanwhile)
 ├── AccountNotFound               no such account
 ├── AccountExists                 opening an account id that is taken
 ├── ConcurrencyConflict           the stream moved on since it was read
@@ -122,3 +127,15 @@ class IdempotencyConflict(LedgerError):
 
 class SuspenseState(RuleViolation):
     rule = "suspense-state"
+
+
+class ApprovalState(RuleViolation):
+    rule = "approval-state"
+
+
+class SameUserApproval(RuleViolation):
+    rule = "four-eyes"
+
+
+class StaleRequest(RuleViolation):
+    rule = "request-no-longer-valid"

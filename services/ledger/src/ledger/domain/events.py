@@ -239,6 +239,71 @@ class SuspenseCleared(Event):
     to_payment_id: str | None = None
 
 
+class WriteOffRequested(Event):
+    """A write-off above the four-eyes threshold was asked for. It changes no balance and
+    posts nothing; a second user approves it (``RequestApproved``, then
+    ``InvoiceWrittenOff`` with ``write_off_id`` = ``request_id``) or rejects it."""
+
+    effective_field: ClassVar[str] = "written_off_on"
+
+    request_id: str
+    invoice_id: str
+    currency: str
+    amount: Amount
+    reason: str
+    written_off_on: date
+    requested_by: str
+
+
+class CreditLimitChangeRequested(Event):
+    """A new credit limit was asked for; it takes effect when a second user approves it."""
+
+    effective_field: ClassVar[str] = "requested_on"
+
+    request_id: str
+    currency: str
+    credit_limit: Amount
+    previous_limit: Amount
+    reason: str
+    requested_on: date
+    requested_by: str
+
+
+class RequestDecided(Event):
+    """A pending request (``kind``: write_off or credit_limit) was decided."""
+
+    effective_field: ClassVar[str] = "decided_on"
+
+    request_id: str
+    kind: str
+    requested_by: str
+    decided_by: str
+    decided_on: date
+    note: str | None = None
+
+
+class RequestApproved(RequestDecided):
+    """Approved by a user other than its requester; the change it asked for follows in the
+    same transaction."""
+
+
+class RequestRejected(RequestDecided):
+    """Rejected; nothing it asked for happens."""
+
+
+class CreditLimitChanged(Event):
+    """The account's credit limit changed (an approved ``CreditLimitChangeRequested``)."""
+
+    effective_field: ClassVar[str] = "changed_on"
+
+    request_id: str
+    currency: str
+    credit_limit: Amount
+    previous_limit: Amount
+    reason: str
+    changed_on: date
+
+
 class InvoiceDisputed(Event):
     effective_field: ClassVar[str] = "disputed_on"
 
@@ -269,7 +334,15 @@ FinancialEvent = (
     | SuspenseCleared
 )
 
-AccountEvent = AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved
+ApprovalEvent = (
+    WriteOffRequested
+    | CreditLimitChangeRequested
+    | RequestApproved
+    | RequestRejected
+    | CreditLimitChanged
+)
+
+AccountEvent = AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved | ApprovalEvent
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type(): cls
@@ -288,5 +361,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SuspenseCleared,
         InvoiceDisputed,
         DisputeResolved,
+        WriteOffRequested,
+        CreditLimitChangeRequested,
+        RequestApproved,
+        RequestRejected,
+        CreditLimitChanged,
     )
 }

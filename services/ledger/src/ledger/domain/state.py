@@ -89,6 +89,24 @@ class Payment:
         return self.amount - self.allocated - self.refunded
 
 
+WRITE_OFF = "write_off"  # kinds of requests waiting for a second user's approval
+CREDIT_LIMIT = "credit_limit"
+
+
+@dataclass
+class Request:
+    """A change waiting for a second user (four-eyes): a write-off above the threshold or
+    a new credit limit. ``amount`` is the write-off or the new limit, in minor units."""
+
+    request_id: str
+    kind: str
+    requested_by: str
+    requested_on: date
+    reason: str
+    amount: int
+    invoice_id: str | None = None
+
+
 @dataclass
 class Totals:
     """Running totals of the account, in minor units."""
@@ -120,6 +138,7 @@ class Account:
     items: dict[str, Item] = field(default_factory=dict)
     payments: dict[str, Payment] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
+    pending: dict[str, Request] = field(default_factory=dict)  # request id -> request
 
 
 def _m(amount: Decimal, currency: str) -> int:
@@ -317,6 +336,41 @@ def _(event: ev.SuspenseCleared, state: Account) -> None:
     payment = state.payments.get(event.payment_id)
     if payment is not None:
         payment.refunded += _m(event.amount, state.currency)
+
+
+@_apply.register
+def _(event: ev.WriteOffRequested, state: Account) -> None:
+    state.pending[event.request_id] = Request(
+        request_id=event.request_id,
+        kind=WRITE_OFF,
+        requested_by=event.requested_by,
+        requested_on=event.written_off_on,
+        reason=event.reason,
+        amount=_m(event.amount, state.currency),
+        invoice_id=event.invoice_id,
+    )
+
+
+@_apply.register
+def _(event: ev.CreditLimitChangeRequested, state: Account) -> None:
+    state.pending[event.request_id] = Request(
+        request_id=event.request_id,
+        kind=CREDIT_LIMIT,
+        requested_by=event.requested_by,
+        requested_on=event.requested_on,
+        reason=event.reason,
+        amount=_m(event.credit_limit, state.currency),
+    )
+
+
+@_apply.register
+def _(event: ev.RequestDecided, state: Account) -> None:
+    state.pending.pop(event.request_id, None)
+
+
+@_apply.register
+def _(event: ev.CreditLimitChanged, state: Account) -> None:
+    state.credit_limit = _m(event.credit_limit, state.currency)
 
 
 @_apply.register

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.adapters.http import (
+    approvals,
     batches,
     commands,
     problems,
@@ -138,6 +139,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.include_router(commands.router)
     app.include_router(batches.router)
     app.include_router(suspense.router)
+    app.include_router(approvals.router)
     app.include_router(queries.router)
     app.include_router(statements.router)
     app.include_router(search.router)

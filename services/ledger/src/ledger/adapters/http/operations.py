@@ -189,11 +189,62 @@ def post_adjustment(body: s.AdjustmentBody, _: Params, today: Today) -> Prepared
     return Prepared(command, body.adjustment_id, "adjustment_id", body.model_dump(), _single)
 
 
+def _write_off(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    """The write-off, or (above the four-eyes threshold) its request, pending approval."""
+    return {
+        **_single(state, events, stored),
+        "pending_approval": isinstance(events[0], ev.WriteOffRequested),
+    }
+
+
 def write_off(body: s.WriteOffBody, _: Params, today: Today) -> Prepared:
     command = cmd.WriteOffInvoice(
         **body.model_dump(exclude={"written_off_on"}), written_off_on=today(body.written_off_on)
     )
-    return Prepared(command, body.write_off_id, "write_off_id", body.model_dump(), _single)
+    return Prepared(command, body.write_off_id, "write_off_id", body.model_dump(), _write_off)
+
+
+def change_credit_limit(body: s.CreditLimitChangeBody, _: Params, today: Today) -> Prepared:
+    """A request; the limit changes when a second user approves it."""
+    command = cmd.ChangeCreditLimit(
+        **body.model_dump(exclude={"requested_on"}),
+        requested_on=today(body.requested_on),
+        requested_by="",  # the handler records the authenticated actor
+    )
+    return Prepared(command, body.request_id, "request_id", body.model_dump(), _single)
+
+
+def _decided(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> Result:
+    """The decision, what it applied (an approval's write-off or new limit) and the
+    account after it."""
+    decision = events[0]
+    out: Result = {
+        **decision.model_dump(mode="json"),
+        "status": "approved" if isinstance(decision, ev.RequestApproved) else "rejected",
+        "applied": [{"type": e.event_type(), **e.model_dump(mode="json")} for e in events[1:]],
+        "account": account_state_view(state),
+        **recorded(stored),
+    }
+    for e in events[1:]:
+        if isinstance(e, ev.InvoiceWrittenOff):
+            out["invoice"] = state_item_view(state.items[e.invoice_id], state.currency)
+    return out
+
+
+def decide_request(
+    body: s.ApproveBody | s.RejectBody, params: Params, today: Today, *, actor: str
+) -> Prepared:
+    """Approve (``ApproveBody``) or reject a pending request as ``actor``. Without an
+    Idempotency-Key the id derives from the decision, the actor included: a retry replays,
+    another user's decision is a new command (refused: the request is no longer pending)."""
+    kind = cmd.ApproveRequest if isinstance(body, s.ApproveBody) else cmd.RejectRequest
+    command = kind(
+        request_id=params["request_id"],
+        decided_by=actor,
+        decided_on=today(body.decided_on),
+        note=body.note,
+    )
+    return Prepared(command, None, "Idempotency-Key", body.model_dump(), _decided)
 
 
 def recover_write_off(body: s.RecoveryBody, params: Params, today: Today) -> Prepared:

@@ -148,6 +148,23 @@ class WriteOffBody(Body):
     written_off_on: BusinessDate | None = None
 
 
+class CreditLimitChangeBody(Body):
+    request_id: Id
+    credit_limit: Money
+    reason: Text
+    requested_on: BusinessDate | None = None
+
+
+class ApproveBody(Body):
+    note: OptText = None
+    decided_on: BusinessDate | None = None
+
+
+class RejectBody(Body):
+    note: Text = Field(description="why the request is rejected")
+    decided_on: BusinessDate | None = None
+
+
 class RecoveryBody(Body):
     recovery_id: Id
     amount: Money

@@ -8,7 +8,9 @@
 | ledger:accounts | open an account | poster, billing clerk |
 | ledger:invoices | invoices, credit notes, adjustments | poster, billing clerk |
 | ledger:payments | payments, reversals, refunds, applying credit | poster, cash clerk |
-| ledger:write-offs | write-offs and recoveries | credit controller |
+| ledger:write-offs | write-offs (requests above the threshold), recoveries | credit controller |
+| ledger:credit-limits | request a new credit limit | credit controller |
+| ledger:approvals | approve or reject a pending request (never one's own) | credit controller |
 | ledger:disputes | open and resolve disputes | billing clerk, credit controller, collector |
 | ledger:batches | a batch of commands (each also needs its own scope) | every role that writes |
 """
@@ -33,6 +35,8 @@ INVOICES = "ledger:invoices"
 PAYMENTS = "ledger:payments"
 WRITE_OFFS = "ledger:write-offs"
 DISPUTES = "ledger:disputes"
+CREDIT_LIMITS = "ledger:credit-limits"
+APPROVALS = "ledger:approvals"  # decide write-off and credit-limit requests (four-eyes)
 BATCHES = "ledger:batches"  # the batch route; each command in it needs its own scope too
 
 # The scope of each command (its single route's), also checked per command of a batch.
@@ -56,12 +60,12 @@ OP_SCOPES = {
 ROLES = role_map(
     "ledger",
     reads=[READ, FEED, AUDIT],
-    writes=[ACCOUNTS, INVOICES, PAYMENTS, WRITE_OFFS, DISPUTES, BATCHES],
+    writes=[ACCOUNTS, INVOICES, PAYMENTS, WRITE_OFFS, DISPUTES, CREDIT_LIMITS, APPROVALS, BATCHES],
     grants={
         POSTER: [READ, ACCOUNTS, INVOICES, PAYMENTS, BATCHES],
         BILLING_CLERK: [READ, ACCOUNTS, INVOICES, DISPUTES, BATCHES],
         CASH_CLERK: [READ, PAYMENTS, BATCHES],
-        CREDIT_CONTROLLER: [READ, WRITE_OFFS, DISPUTES, BATCHES],
+        CREDIT_CONTROLLER: [READ, WRITE_OFFS, DISPUTES, CREDIT_LIMITS, APPROVALS, BATCHES],
         COLLECTOR: [READ, DISPUTES, BATCHES],
         BROKER_MANAGER: [READ],
     },

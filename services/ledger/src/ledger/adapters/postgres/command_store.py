@@ -106,7 +106,7 @@ def _upsert(table: str, key: str, columns: str, param: str) -> str:
 _ACCOUNT_COLS = (
     "name, currency, jurisdiction, credit_limit, payment_terms_days, broker_id, status, "
     "opened_on, version, invoiced, received, reversed, credited, adjusted, written_off, "
-    "recovered, refunded, open, unapplied"
+    "recovered, refunded, open, unapplied, pending"
 )
 _ITEM_COLS = (
     "kind, issue_date, due_date, amount, adjusted, credited, written_off, recovered, paid, "

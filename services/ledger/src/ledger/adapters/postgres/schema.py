@@ -101,6 +101,7 @@ accounts = Table(
     Column("refunded", BigInteger, nullable=False),
     Column("open", BigInteger, nullable=False),
     Column("unapplied", BigInteger, nullable=False),
+    Column("pending", JSONB, nullable=False),  # request id -> request awaiting approval
 )
 
 open_items = Table(

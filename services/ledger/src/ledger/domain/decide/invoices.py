@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain import events as ev
@@ -15,7 +17,7 @@ from ledger.domain.decide._rules import (
 )
 from ledger.domain.decide.core import decide_on
 from ledger.domain.money import to_minor
-from ledger.domain.state import Account
+from ledger.domain.state import Account, Item
 
 
 @decide_on.register
@@ -121,27 +123,50 @@ def _(c: cmd.PostAdjustment, state: Account) -> list[ev.Event]:
 
 @decide_on.register
 def _(c: cmd.WriteOffInvoice, state: Account) -> list[ev.Event]:
+    """A write-off; above ``approval_above``, only its request (four-eyes)."""
     item = find_item(state, c.invoice_id)
     not_before(c.written_off_on, item.issue_date, "written_off_on", f"invoice {item.item_id}")
     if item.open_amount <= 0:
         raise err.ExceedsOpenAmount(f"invoice {c.invoice_id} has nothing open to write off")
     amount = item.open_amount if c.amount is None else positive(c.amount, state, "amount")
-    if amount > item.open_amount:
-        raise err.ExceedsOpenAmount(
-            f"write-off {dec(amount, state)} exceeds the open amount"
-            f" {dec(item.open_amount, state)}",
-            field="amount",
+    written_off = write_off_event(state, item, c.write_off_id, amount, c.reason, c.written_off_on)
+    if c.approval_above is None or amount <= to_minor(c.approval_above, state.currency):
+        return [written_off]
+    if c.write_off_id in state.pending:
+        raise err.ApprovalState(
+            f"a request {c.write_off_id} is already pending", field="write_off_id"
         )
     return [
-        ev.InvoiceWrittenOff(
-            write_off_id=c.write_off_id,
+        ev.WriteOffRequested(
+            request_id=c.write_off_id,
             invoice_id=c.invoice_id,
             currency=state.currency,
             amount=dec(amount, state),
             reason=c.reason,
             written_off_on=c.written_off_on,
+            requested_by=c.requested_by,
         )
     ]
+
+
+def write_off_event(
+    state: Account, item: Item, write_off_id: str, amount: int, reason: str, on: date
+) -> ev.InvoiceWrittenOff:
+    """Writing ``amount`` off ``item``, if that much is open."""
+    if amount > item.open_amount:
+        raise err.ExceedsOpenAmount(
+            f"write-off {dec(amount, state)} exceeds the open amount"
+            f" {dec(item.open_amount, state)} of invoice {item.item_id}",
+            field="amount",
+        )
+    return ev.InvoiceWrittenOff(
+        write_off_id=write_off_id,
+        invoice_id=item.item_id,
+        currency=state.currency,
+        amount=dec(amount, state),
+        reason=reason,
+        written_off_on=on,
+    )
 
 
 @decide_on.register
