@@ -78,7 +78,8 @@ class HttpFeedSource:
 
     async def caught_up(self) -> bool:
         """At the head as of now: everything fetched is acked, and the feed has nothing after
-        it (asked afresh, so an event published since the last long-poll counts)."""
+        it (asked afresh, so an event published since the last long-poll counts) -- nor
+        holds back any committed event behind an older transaction still running."""
         if not (self._at_head and self._cursor == self._acked):
             return False
         response = await self._http().get(
@@ -87,4 +88,5 @@ class HttpFeedSource:
             timeout=self._request_timeout,
         )
         response.raise_for_status()
-        return not response.json()["events"]
+        body = response.json()
+        return not body["events"] and not body.get("behind")

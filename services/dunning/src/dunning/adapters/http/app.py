@@ -15,7 +15,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from dunning.adapters.http import accounts, credit, dead_letters, lists, operations, problems
+from dunning.adapters.http import (
+    accounts,
+    credit,
+    dead_letters,
+    lists,
+    operations,
+    problems,
+    reports,
+)
 from dunning.adapters.http.deps import DunningDep
 from dunning.adapters.postgres import queues
 from dunning.bootstrap import Dunning, build
@@ -90,7 +98,7 @@ def create_app(
     edge = settings or (dunning.settings if dunning is not None else Settings())
     problems.install(app, edge.limits())
     serve_docs(app)
-    for module in (operations, accounts, credit, dead_letters, lists):
+    for module in (operations, accounts, credit, dead_letters, lists, reports):
         app.include_router(module.router)
     _operations(app)
     return app

@@ -6,6 +6,7 @@
   credit controller
 - ``dunning:credit``: blacklist entries -- credit controller
 - ``dunning:run``: the daily dunning run -- credit controller
+- ``dunning:reports``: credit-control report, aging by dunning level -- credit controller
 - ``dunning:dead-letters``: the consumer's dead letters (a read: auditors)
 - ``dunning:operate``: retrying a dead letter (admins)
 
@@ -27,18 +28,19 @@ READ = "dunning:read"
 COLLECT = "dunning:collect"
 CREDIT = "dunning:credit"
 RUN = "dunning:run"
+REPORTS = "dunning:reports"
 DEAD_LETTERS = "dunning:dead-letters"
 OPERATE = "dunning:operate"
 
 ROLES = role_map(
     "dunning",
-    reads=[READ, DEAD_LETTERS],
+    reads=[READ, REPORTS, DEAD_LETTERS],
     writes=[COLLECT, CREDIT, RUN, OPERATE],
     grants={
         POSTER: [READ],
         BILLING_CLERK: [READ],
         CASH_CLERK: [READ],
-        CREDIT_CONTROLLER: [READ, COLLECT, CREDIT, RUN],
+        CREDIT_CONTROLLER: [READ, COLLECT, CREDIT, RUN, REPORTS],
         COLLECTOR: [READ, COLLECT],
     },
 )

@@ -63,7 +63,7 @@ async def list_contacts(conn: AsyncConnection, account_id: str) -> list[dict[str
     return [dict(r._mapping) for r in await conn.execute(q)]
 
 
-def _entry(row: Any) -> BlacklistEntry:
+def entry_of(row: Any) -> BlacklistEntry:
     return BlacklistEntry(
         account_id=row.account_id,
         reason=row.reason,
@@ -77,7 +77,7 @@ def _entry(row: Any) -> BlacklistEntry:
 async def get_blacklist(conn: AsyncConnection, account_id: str) -> BlacklistEntry | None:
     q = select(blacklist).where(blacklist.c.account_id == account_id)
     row = (await conn.execute(q)).first()
-    return None if row is None else _entry(row)
+    return None if row is None else entry_of(row)
 
 
 async def put_blacklist(conn: AsyncConnection, entry: BlacklistEntry) -> None:
@@ -98,4 +98,4 @@ async def remove_blacklist(conn: AsyncConnection, account_id: str) -> bool:
 
 async def list_blacklist(conn: AsyncConnection, today: date) -> list[BlacklistEntry]:
     q = select(blacklist).order_by(blacklist.c.account_id)
-    return [e for e in map(_entry, await conn.execute(q)) if e.active_on(today)]
+    return [e for e in map(entry_of, await conn.execute(q)) if e.active_on(today)]
