@@ -17,7 +17,7 @@ STAMP  := $(VENV)/.installed
 # of the same command).
 OPTIONAL_PKGS := services/dunning services/commission services/billing services/cash \
 	services/console
-PACKAGES := libs/devstack libs/eventfeed libs/servicekit services/ledger \
+PACKAGES := libs/devstack libs/eventfeed libs/money libs/servicekit services/ledger \
 	$(foreach d,$(OPTIONAL_PKGS),$(if $(wildcard $(d)/pyproject.toml),$(d)))
 PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 
