@@ -3,24 +3,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cash.adapters.http.app import create_app
 from cash.settings import Settings
+from servicekit.contracts import check_contract, check_problem_json
 
 PUBLISHED = Path(__file__).resolve().parents[4] / "contracts" / "cash-openapi.json"
 
 
 def test_the_published_contract_is_what_the_app_serves() -> None:
-    served = create_app(settings=Settings()).openapi()
-    assert json.loads(PUBLISHED.read_text()) == served, (
-        "the cash API drifted from contracts/cash-openapi.json; regenerate it"
-    )
+    check_contract(create_app(settings=Settings()).openapi(), PUBLISHED, "cash")
 
 
 def test_refusals_are_documented_as_problem_details() -> None:
     spec = create_app(settings=Settings()).openapi()
+    check_problem_json(spec)
     match = spec["paths"]["/v1/lines/{line_id}/match"]["post"]["responses"]
     assert {"404", "422"} <= set(match)
-    assert list(match["422"]["content"]) == ["application/problem+json"]
