@@ -4,19 +4,22 @@ Per line, in order: (1) in one transaction the line is locked, the candidates ga
 the decision stored -- a posting plan (status ``posting``) or ranked suggestions (status
 ``review``); (2) the plan is posted to the ledger with the line's derived ids; (3) the line
 is marked ``matched``. Interrupted after (1), the stored plan is posted again later with the
-same ids: the ledger answers a replay, nothing is posted twice.
+same ids: the ledger answers a replay, nothing is posted twice. An import's lines go
+through :meth:`CashApplication.process` a page at a time (:mod:`cash.application.batched`:
+the same decisions, the database and ledger work gathered per page); returns and manual
+matches go one line at a time.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from cash.application import suspense
-from cash.application.plans import plan, suggestion_json
+from cash.application import batched, suspense
+from cash.application.plans import commands, plan, suggestion_json
 from cash.application.ports import (
     Clock,
     DirectoryAccount,
@@ -28,14 +31,21 @@ from cash.application.ports import (
     UnitOfWork,
 )
 from cash.domain import returns
-from cash.domain.allocation import AllocationOrders, allocation
-from cash.domain.matching import Candidate, MatchPolicy, decide
-from cash.domain.money import decimal_string
+from cash.domain.allocation import AllocationOrders
+from cash.domain.matching import Candidate, MatchPolicy, OpenItem, decide
 from cash.domain.statement import Direction, StatementLine
 
 TOKENS = re.compile(r"[A-Za-z0-9._:\-]{3,64}")
 NAME_CANDIDATES = 3
 NAME_CUTOFF = 0.6
+
+
+class Directory(Protocol):
+    """What finding candidates reads of the account directory."""
+
+    async def referenced(self, tokens: Sequence[str]) -> dict[str, set[str]]: ...
+    async def accounts(self, currency: str) -> list[DirectoryAccount]: ...
+    async def account(self, account_id: str) -> DirectoryAccount | None: ...
 
 
 @dataclass
@@ -50,11 +60,12 @@ class CashApplication:
     orders: AllocationOrders = field(default_factory=AllocationOrders)
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
-    async def process(self, *, file_id: str | None = None, batch: int = 500) -> Counter[str]:
-        """Decide and post every line still ``new`` or ``posting``; counts by outcome."""
+    async def process(self, *, file_id: str | None = None, batch: int = 2000) -> Counter[str]:
+        """Decide and post every line still ``new`` or ``posting``, a page of ``batch``
+        lines at a time (:mod:`cash.application.batched`); counts by outcome."""
         outcomes: Counter[str] = Counter()
         self._accounts.clear()
-        for status in ("posting", "new"):
+        for status, run in (("posting", batched.post_page), ("new", batched.decide_page)):
             after = ""
             while True:
                 async with self.uow() as store:
@@ -64,8 +75,7 @@ class CashApplication:
                 if not page:
                     break
                 after = page[-1].line.line_id
-                for rec in page:
-                    outcomes[await self.process_line(rec.line.line_id)] += 1
+                outcomes.update(await run(self, page))
         return outcomes
 
     async def process_line(self, line_id: str) -> str:
@@ -133,7 +143,15 @@ class CashApplication:
             "matched automatically",
         )
 
-    async def _candidates(self, store: Store, line: StatementLine) -> list[Candidate]:
+    async def _candidates(
+        self,
+        store: Directory,
+        line: StatementLine,
+        open_items: Callable[[str], Awaitable[list[OpenItem]]] | None = None,
+    ) -> list[Candidate]:
+        """The accounts that may have sent ``line`` (``open_items``: how to ask an account's
+        open items, by default of the ledger)."""
+        ask = open_items or self.ledger.open_items
         tokens = sorted({t.upper() for t in TOKENS.findall(line.remittance)})
         referenced = await store.referenced(tokens) if tokens else {}
         known = self._accounts.get(line.currency)
@@ -156,7 +174,7 @@ class CashApplication:
                     scores[account_id] = found[0][1] if found else 0.0
         out = []
         for account_id, acc in sorted(accounts.items()):
-            items = await self.ledger.open_items(account_id)
+            items = await ask(account_id)
             out.append(
                 Candidate(
                     account_id,
@@ -242,50 +260,11 @@ class CashApplication:
             )
         return "matched"
 
-    @staticmethod
-    def _allocation(p: dict[str, Any], ccy: str) -> dict[str, Any]:
-        """Named allocations, or the order the ledger allocates in (a part matched to an
-        account without naming invoices)."""
-        if p.get("allocation_order"):
-            return allocation(p["allocation_order"], p.get("policy_id"))
-        shares = [
-            {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
-            for a in p["allocations"]
-        ]
-        return {"allocations": shares}
-
     async def _post_one(self, line: StatementLine, p: dict[str, Any]) -> None:
-        ccy = line.currency
-        await self.ledger.post_payment(
-            p["account_id"],
-            {
-                "payment_id": p["payment_id"],
-                "amount": decimal_string(p["amount"], ccy),
-                "received_on": line.value_date.isoformat(),
-                "method": "bank_transfer",
-                "reference": (line.end_to_end_id or line.entry_ref)[:500],
-                **self._allocation(p, ccy),
-            },
-        )
-        for w in p["write_offs"]:
-            await self.ledger.post_write_off(
-                p["account_id"],
-                {
-                    "write_off_id": w["write_off_id"],
-                    "invoice_id": w["invoice_id"],
-                    "amount": decimal_string(w["amount"], ccy),
-                    "reason": f"short payment within tolerance (statement line {line.line_id})",
-                    "written_off_on": line.value_date.isoformat(),
-                },
-            )
-        source = p.get("from_suspense")
-        if source:
-            await suspense.clear(
-                self.ledger,
-                line,
-                source,
-                amount=p["amount"],
-                to_account=p["account_id"],
-                to_payment=p["payment_id"],
-                reason=f"identified: statement line {line.line_id}",
-            )
+        for c in commands(line, p):
+            if c["op"] == "receive_payment":
+                await self.ledger.post_payment(c["account_id"], c["body"])
+            elif c["op"] == "write_off":
+                await self.ledger.post_write_off(c["account_id"], c["body"])
+            else:
+                await self.ledger.clear_suspense(c["account_id"], c["payment_id"], c["body"])

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cash.application import suspense
+from cash.domain.allocation import allocation
 from cash.domain.matching import Share, Suggestion
 from cash.domain.money import decimal_string
-from cash.domain.statement import payment_id, write_off_id
+from cash.domain.statement import StatementLine, payment_id, write_off_id
 
 
 def plan(line_id: str, parts: list[Suggestion]) -> list[dict[str, Any]]:
@@ -75,3 +77,64 @@ def posting_view(p: dict[str, Any], currency: str) -> dict[str, Any]:
 
 def shares(raw: list[dict[str, Any]]) -> tuple[Share, ...]:
     return tuple(Share(r["invoice_id"], r["amount"]) for r in raw)
+
+
+def _allocation(p: dict[str, Any], ccy: str) -> dict[str, Any]:
+    """Named allocations, or the order the ledger allocates in (a part matched to an
+    account without naming invoices)."""
+    if p.get("allocation_order"):
+        return allocation(p["allocation_order"], p.get("policy_id"))
+    shares = [
+        {"invoice_id": a["invoice_id"], "amount": decimal_string(a["amount"], ccy)}
+        for a in p["allocations"]
+    ]
+    return {"allocations": shares}
+
+
+def commands(line: StatementLine, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ledger commands of one planned posting, in order, as ``POST /v1/batches`` items:
+    the payment, the write-offs of tolerated gaps, and (matched from suspense) the
+    clearance that moves the money out of suspense naming the payment."""
+    ccy = line.currency
+    out: list[dict[str, Any]] = [
+        {
+            "op": "receive_payment",
+            "account_id": p["account_id"],
+            "body": {
+                "payment_id": p["payment_id"],
+                "amount": decimal_string(p["amount"], ccy),
+                "received_on": line.value_date.isoformat(),
+                "method": "bank_transfer",
+                "reference": (line.end_to_end_id or line.entry_ref)[:500],
+                **_allocation(p, ccy),
+            },
+        }
+    ]
+    for w in p["write_offs"]:
+        body = {
+            "write_off_id": w["write_off_id"],
+            "invoice_id": w["invoice_id"],
+            "amount": decimal_string(w["amount"], ccy),
+            "reason": f"short payment within tolerance (statement line {line.line_id})",
+            "written_off_on": line.value_date.isoformat(),
+        }
+        out.append({"op": "write_off", "account_id": p["account_id"], "body": body})
+    source = p.get("from_suspense")
+    if source:
+        body = suspense.clearance(
+            line,
+            source,
+            amount=p["amount"],
+            to_account=p["account_id"],
+            to_payment=p["payment_id"],
+            reason=f"identified: statement line {line.line_id}",
+        )
+        out.append(
+            {
+                "op": "clear_suspense",
+                "account_id": source["account"],
+                "payment_id": source["payment_id"],
+                "body": body,
+            }
+        )
+    return out

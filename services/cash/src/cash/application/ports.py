@@ -51,6 +51,22 @@ class LineRecord:
     suspense: str | None = None  # the ledger holding account it is held on, if any
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A line's new status and what goes with it, for writing many at once."""
+
+    line_id: str
+    status: str
+    at: datetime
+    actor: str
+    score: int | None = None
+    account_id: str | None = None
+    postings: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    suspense: str | None = None
+
+
 class Store(Protocol):
     async def find_import(self, file_id: str) -> ImportRecord | None: ...
     async def add_import(self, record: ImportRecord, raw: bytes) -> None: ...
@@ -86,6 +102,8 @@ class Store(Protocol):
     async def account(self, account_id: str) -> DirectoryAccount | None: ...
     async def referenced(self, tokens: Sequence[str]) -> dict[str, set[str]]: ...
     async def segment(self, account_id: str) -> str | None: ...
+    async def lock_new(self, line_ids: Sequence[str]) -> set[str]: ...
+    async def set_outcomes(self, outcomes: Sequence[Outcome]) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -107,6 +125,7 @@ class Ledger(Protocol):
     async def reverse_payment(
         self, account_id: str, payment_id: str, body: dict[str, Any]
     ) -> dict[str, Any]: ...
+    async def batch(self, commands: list[dict[str, Any]]) -> list[dict[str, Any]] | None: ...
 
 
 class NameIndex(Protocol):

@@ -152,8 +152,7 @@ async def refund(app: CashApplication, line_id: str, reason: str, actor: str) ->
                 rec.suspense, line_id, f"{line_id}-REFUND", app.clock.now().date()
             )
             try:
-                await suspense.clear(
-                    app.ledger,
+                body = suspense.clearance(
                     rec.line,
                     source,
                     amount=rec.line.paid,
@@ -161,6 +160,7 @@ async def refund(app: CashApplication, line_id: str, reason: str, actor: str) ->
                     to_payment=None,
                     reason=f"refunded to the payer: {reason}",
                 )
+                await app.ledger.clear_suspense(source["account"], source["payment_id"], body)
             except PostingRefused as e:
                 raise InvalidMatch(f"the ledger refused the refund: {e}") from None
         await store.set_outcome(

@@ -19,6 +19,18 @@ from cash.domain.money import decimal_string
 from cash.domain.statement import StatementLine
 
 
+def receipt(line: StatementLine) -> dict[str, Any]:
+    """The ledger body holding ``line`` in suspense (its payment id is the line's)."""
+    return {
+        "payment_id": line.line_id,
+        "amount": decimal_string(line.paid, line.currency),
+        "received_on": line.value_date.isoformat(),
+        "method": "bank_transfer",
+        "reference": (line.end_to_end_id or line.entry_ref)[:500],
+        "payer": line.payer_name[:500] or None,
+    }
+
+
 async def hold(
     ledger: Ledger, holding: Mapping[str, str], line: StatementLine
 ) -> tuple[str | None, str]:
@@ -27,17 +39,7 @@ async def hold(
     if account is None:
         return None, f"not in the ledger yet: no suspense account for {line.currency}"
     try:
-        await ledger.suspend(
-            account,
-            {
-                "payment_id": line.line_id,
-                "amount": decimal_string(line.paid, line.currency),
-                "received_on": line.value_date.isoformat(),
-                "method": "bank_transfer",
-                "reference": (line.end_to_end_id or line.entry_ref)[:500],
-                "payer": line.payer_name[:500] or None,
-            },
-        )
+        await ledger.suspend(account, receipt(line))
     except PostingRefused as e:
         return None, f"not held in suspense on {account}: {e}"
     return account, f"held in suspense on {account}"
@@ -53,8 +55,7 @@ def moved(holding: str, line_id: str, payment_id: str, on: date) -> dict[str, An
     }
 
 
-async def clear(
-    ledger: Ledger,
+def clearance(
     line: StatementLine,
     source: Mapping[str, Any],
     *,
@@ -62,16 +63,13 @@ async def clear(
     to_account: str | None,
     to_payment: str | None,
     reason: str,
-) -> None:
-    await ledger.clear_suspense(
-        source["account"],
-        source["payment_id"],
-        {
-            "clearance_id": source["clearance_id"],
-            "amount": decimal_string(amount, line.currency),
-            "reason": reason,
-            "cleared_on": source["cleared_on"],
-            "to_account_id": to_account,
-            "to_payment_id": to_payment,
-        },
-    )
+) -> dict[str, Any]:
+    """The ledger body clearing ``amount`` of the receipt ``source`` names."""
+    return {
+        "clearance_id": source["clearance_id"],
+        "amount": decimal_string(amount, line.currency),
+        "reason": reason,
+        "cleared_on": source["cleared_on"],
+        "to_account_id": to_account,
+        "to_payment_id": to_payment,
+    }

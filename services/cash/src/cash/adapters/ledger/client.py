@@ -109,6 +109,17 @@ class HttpLedger:
         path = f"/v1/accounts/{account_id}/payments/{payment_id}/reversal"
         return await self._write(path, body)
 
+    async def batch(self, commands: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """Run ``commands`` through ``POST /v1/batches``: a result per command (``status``,
+        ``body`` or ``problem``), or None when the ledger takes no batches from cash (no
+        such route, or cash lacks the scope): the caller posts one by one instead."""
+        r = await self._call("POST", "/v1/batches", json=commands)
+        if r.status_code in (401, 403, 404, 405):
+            return None
+        if r.status_code != 200:
+            raise LedgerUnavailable(f"the ledger answered a batch {r.status_code}: {r.text[:300]}")
+        return list(r.json()["results"])
+
     async def close(self) -> None:
         if self._own:
             await self.client.aclose()

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from cash.application.ports import DirectoryAccount, ImportRecord, LineRecord
+from cash.application.ports import DirectoryAccount, ImportRecord, LineRecord, Outcome
 from cash.domain.statement import Direction, StatementLine
 
 _LINE_COLUMNS = (
@@ -249,6 +249,44 @@ class PostgresStore:
                 "at": at,
                 "id": line_id,
             },
+        )
+
+    async def lock_new(self, line_ids: Sequence[str]) -> set[str]:
+        """Lock those of ``line_ids`` still ``new`` (others' locks skipped); their ids."""
+        rows = await self.conn.execute(
+            text(
+                "SELECT line_id FROM lines WHERE line_id = ANY(:ids) AND status = 'new' "
+                "ORDER BY line_id FOR UPDATE SKIP LOCKED"
+            ),
+            {"ids": list(line_ids)},
+        )
+        return {r[0] for r in rows}
+
+    async def set_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        if not outcomes:
+            return
+        await self.conn.execute(
+            text(
+                "UPDATE lines SET status = :status, score = :score, account_id = :acct, "
+                "postings = CAST(:postings AS jsonb), suggestions = CAST(:sugg AS jsonb), "
+                "note = :note, decided_by = :actor, updated_at = :at, "
+                "suspense_account = COALESCE(:suspense, suspense_account) WHERE line_id = :id"
+            ),
+            [
+                {
+                    "status": o.status,
+                    "score": o.score,
+                    "acct": o.account_id,
+                    "postings": json.dumps(o.postings),
+                    "sugg": json.dumps(o.suggestions),
+                    "note": o.note,
+                    "actor": o.actor,
+                    "at": o.at,
+                    "suspense": o.suspense,
+                    "id": o.line_id,
+                }
+                for o in outcomes
+            ],
         )
 
     async def set_suspense(self, line_id: str, account: str | None) -> None:
