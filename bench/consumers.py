@@ -53,7 +53,6 @@ async def _all_of(consumer: Consumer, expected: int) -> int:
 
 
 async def _dunning(db_url: str, ledger_http: str, expected: int) -> tuple[Figure, Figure]:
-    from dunning.application.replay import replay_projection
     from dunning.bootstrap import build
     from dunning.settings import Settings
 
@@ -71,7 +70,7 @@ async def _dunning(db_url: str, ledger_http: str, expected: int) -> tuple[Figure
         )
 
         async def again() -> int:
-            return (await replay_projection(service.engine, service.replay_consumer())).events
+            return (await service.replay()).events
 
         return live, await _timed("dunning replay", again)
     finally:

@@ -12,10 +12,12 @@ from dunning.adapters.http.scopes import ROLES
 from dunning.adapters.kafka.publisher import OutboxPublisher
 from dunning.adapters.ledger_client.client import HttpLedger
 from dunning.adapters.policy_file import load_policies
+from dunning.adapters.postgres.consumer import Applier, reset_projection
+from dunning.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from dunning.adapters.smtp.mailers import OutboxDirMailer, SmtpMailer
-from dunning.application.consume import Applier
 from dunning.application.effects import Effects
 from dunning.application.ports import Clock, Mailer, SystemClock
+from dunning.application.replay import ReplayReport, replay_projection
 from dunning.domain.policies import PolicySet
 from dunning.settings import Settings
 from eventfeed import (
@@ -25,6 +27,7 @@ from eventfeed import (
     HttpFeedSource,
     KafkaSource,
     Source,
+    replay,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.auth.client import credential_headers
@@ -52,6 +55,7 @@ class HttpMetrics:
 class Dunning:
     settings: Settings
     engine: AsyncEngine
+    uow: PostgresUnitOfWorkFactory
     policies: PolicySet
     clock: Clock
     ledger: HttpLedger
@@ -98,6 +102,15 @@ class Dunning:
     def replay_consumer(self) -> Consumer:
         """The consumer of ``dunning replay``: the HTTP feed from position 0, project only."""
         return self.consumer(self.feed(), project_only=True)
+
+    async def replay(self) -> ReplayReport:
+        """``dunning replay``: rebuild the receivables projection from ledger event 0 and
+        compare it with the live one (stop the live consumer first)."""
+
+        async def rebuild() -> int:
+            return await replay(self.replay_consumer(), reset_projection)
+
+        return await replay_projection(self.uow, rebuild)
 
     def dead_letters(self) -> DeadLetters:
         """The consumer's dead letters, retried with the live handler."""
@@ -151,8 +164,9 @@ def build(
     )
     policies = policies or load_policies(settings.policy_file)
     ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=ledger_headers(settings))
+    uow = PostgresUnitOfWorkFactory(engine)
     effects = Effects(
-        engine=engine,
+        uow=uow,
         mailer=mailer(settings),
         letters=OutboxDirMailer(settings.outbox_dir),
         ledger=ledger,
@@ -170,6 +184,7 @@ def build(
     return Dunning(
         settings=settings,
         engine=engine,
+        uow=uow,
         policies=policies,
         clock=clock or SystemClock(),
         ledger=ledger,

@@ -37,12 +37,12 @@ async def _run(settings: Settings, as_of: date) -> int:
     try:
         today = d.clock.today()
         try:  # refused before catching up: nothing to wait for
-            await check_run_date(d.engine, as_of, today)
+            await check_run_date(d.uow, as_of, today)
         except RuleViolation as e:
             print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
             return 2
         caught_up = await d.consumer().run_until_caught_up(max_seconds=120)
-        report = await run(d.engine, d.policies, as_of, today)
+        report = await run(d.uow, d.policies, as_of, today)
         delivered = await d.effects.deliver()
         if d.publisher is not None:
             await d.publisher.publish_pending()
@@ -64,12 +64,11 @@ async def _run(settings: Settings, as_of: date) -> int:
 
 
 async def _replay(settings: Settings) -> int:
-    from dunning.application.replay import replay_projection
     from dunning.bootstrap import build
 
     d = build(settings)
     try:
-        report = await replay_projection(d.engine, d.replay_consumer())
+        report = await d.replay()
     finally:
         await d.close()
     print(f"replayed {report.events} ledger events into {report.accounts} accounts")

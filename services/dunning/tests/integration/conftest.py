@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 from devstack.pytest_plugin import DatabaseFactory
 from dunning.adapters.http.app import create_app as create_dunning_app
-from dunning.application.consume import Applier
+from dunning.adapters.postgres.consumer import Applier
 from dunning.application.ports import FixedClock
 from dunning.bootstrap import Dunning, build
 from dunning.cli import migrate as migrate_dunning

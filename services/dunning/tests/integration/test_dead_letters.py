@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from devstack.pytest_plugin import DatabaseFactory
 from dunning.adapters.policy_file import load_policies
-from dunning.application.consume import Applier
+from dunning.adapters.postgres.consumer import Applier
 from dunning.cli import main
 from eventfeed import LedgerEvent
 

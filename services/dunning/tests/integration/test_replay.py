@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dunning.application.replay import replay_projection
-
 from .conftest import Stack, invoice, open_account, pay
 
 
@@ -48,7 +46,7 @@ async def test_replay_rebuilds_the_live_projection_and_decides_nothing(stack: St
     assert [i["open_amount"] for i in fee] == ["25.00"]  # the fee came back from the ledger
     assert (live["accounts"]["R2"]["level"], live["accounts"]["R2"]["overdue"]) == (0, "0.00")
 
-    report = await replay_projection(s.dunning.engine, s.dunning.replay_consumer())
+    report = await s.dunning.replay()
 
     assert report.differ == []
     assert report.accounts == 2

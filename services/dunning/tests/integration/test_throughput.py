@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event as sqlalchemy_event
 
-from dunning.application.consume import Applier
+from dunning.adapters.postgres.consumer import Applier
 from eventfeed import Consumer, HttpFeedSource
 
 from .conftest import Stack, invoice, open_account, pay

@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-from dunning.adapters.postgres import credit_control as cc
-from dunning.adapters.postgres import repository as repo
+from dunning.application.ports import UnitOfWork, UnitOfWorkFactory
 from dunning.application.recording import record
 from dunning.domain import events as ev
 from dunning.domain.arrangements import check_promise_fits, new_plan, new_promise
@@ -33,13 +30,13 @@ class Loaded:
 
 
 async def load(
-    conn: AsyncConnection, policies: PolicySet, account_id: str, *, lock: bool = False
+    tx: UnitOfWork, policies: PolicySet, account_id: str, *, lock: bool = False
 ) -> Loaded:
-    rec = await repo.load_receivables(conn, account_id, lock=lock)
-    state = await repo.load_state(conn, account_id, lock=lock)
+    rec = await tx.accounts.load_receivables(account_id, lock=lock)
+    state = await tx.accounts.load_state(account_id, lock=lock)
     if rec is None or state is None:
         raise NotFound(f"account {account_id} is not known to dunning (yet)", field="account_id")
-    contact = await cc.get_profile(conn, account_id)
+    contact = await tx.credit.get_profile(account_id)
     return Loaded(
         rec, state, contact, policies.select(rec.jurisdiction, contact.segment, rec.currency)
     )
@@ -56,7 +53,7 @@ def _need_policy(acc: Loaded) -> Policy:
 
 
 async def make_promise(
-    engine: AsyncEngine,
+    uow: UnitOfWorkFactory,
     policies: PolicySet,
     account_id: str,
     *,
@@ -65,10 +62,11 @@ async def make_promise(
     promised_date: date,
     made_on: date,
     note: str | None,
-) -> tuple[Promise, bool]:
-    """Record a promise to pay; (promise, created) — created is False on a replay."""
-    async with engine.begin() as conn:
-        acc = await load(conn, policies, account_id, lock=True)
+) -> tuple[Promise, bool, str]:
+    """Record a promise to pay; (promise, created, the account's currency) — created is
+    False on a replay."""
+    async with uow() as tx:
+        acc = await load(tx, policies, account_id, lock=True)
         policy = _need_policy(acc)
         minor = to_minor(amount, acc.rec.currency)
         existing = acc.state.promises.get(promise_id)
@@ -82,16 +80,16 @@ async def make_promise(
                 raise IdempotencyConflict(
                     f"promise {promise_id} exists with different content", field="promise_id"
                 )
-            return existing, False
+            return existing, False, acc.rec.currency
         promise = new_promise(promise_id, minor, promised_date, made_on, note)
         open_ids = [p.promise_id for p in acc.state.promises.values() if p.status == "open"]
         check_promise_fits(promise_id, minor, open_ids, acc.rec.balance, acc.rec.currency)
-        await record(conn, add_promise(acc.state, promise, policy, acc.rec.currency), acc.rec)
-        return promise, True
+        await record(tx, add_promise(acc.state, promise, policy, acc.rec.currency), acc.rec)
+        return promise, True, acc.rec.currency
 
 
 async def make_plan(
-    engine: AsyncEngine,
+    uow: UnitOfWorkFactory,
     policies: PolicySet,
     account_id: str,
     *,
@@ -99,9 +97,10 @@ async def make_plan(
     installments: list[tuple[date, str]],
     agreed_on: date,
     note: str | None,
-) -> tuple[Plan, bool]:
-    async with engine.begin() as conn:
-        acc = await load(conn, policies, account_id, lock=True)
+) -> tuple[Plan, bool, str]:
+    """Agree a payment plan; (plan, created, the account's currency) as ``make_promise``."""
+    async with uow() as tx:
+        acc = await load(tx, policies, account_id, lock=True)
         _need_policy(acc)
         minor = [
             (d, to_minor(a, acc.rec.currency, field=f"installments[{i}].amount"))
@@ -115,14 +114,14 @@ async def make_plan(
                 raise IdempotencyConflict(
                     f"plan {plan_id} exists with different content", field="plan_id"
                 )
-            return existing, False
+            return existing, False, acc.rec.currency
         plan = new_plan(plan_id, minor, agreed_on, note)
-        await record(conn, add_plan(acc.state, plan, acc.rec.currency), acc.rec)
-        return plan, True
+        await record(tx, add_plan(acc.state, plan, acc.rec.currency), acc.rec)
+        return plan, True, acc.rec.currency
 
 
 async def log_contact(
-    engine: AsyncEngine,
+    uow: UnitOfWorkFactory,
     policies: PolicySet,
     account_id: str,
     *,
@@ -134,9 +133,9 @@ async def log_contact(
     actor: str,
 ) -> bool:
     """Record a call, e-mail or letter; False when this contact id was logged already."""
-    async with engine.begin() as conn:
-        acc = await load(conn, policies, account_id, lock=True)
-        existing = await cc.get_contact(conn, account_id, contact_id)
+    async with uow() as tx:
+        acc = await load(tx, policies, account_id, lock=True)
+        existing = await tx.credit.get_contact(account_id, contact_id)
         if existing is not None:
             if (existing["channel"], existing["outcome"], existing["note"]) != (
                 channel,
@@ -147,8 +146,7 @@ async def log_contact(
                     f"contact {contact_id} exists with different content", field="contact_id"
                 )
             return False
-        await cc.add_contact(
-            conn,
+        await tx.credit.add_contact(
             {
                 "account_id": account_id,
                 "contact_id": contact_id,
@@ -167,10 +165,10 @@ async def log_contact(
             outcome=outcome,
             note=note,
         )
-        await record(conn, Decision(acc.state, [Emitted.of(event, contact_id)]), acc.rec)
+        await record(tx, Decision(acc.state, [Emitted.of(event, contact_id)]), acc.rec)
         return True
 
 
-async def put_profile(engine: AsyncEngine, account_id: str, contact: Contact) -> None:
-    async with engine.begin() as conn:
-        await cc.put_profile(conn, account_id, contact)
+async def put_profile(uow: UnitOfWorkFactory, account_id: str, contact: Contact) -> None:
+    async with uow() as tx:
+        await tx.credit.put_profile(account_id, contact)

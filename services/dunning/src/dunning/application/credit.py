@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-from dunning.adapters.postgres import credit_control as cc
-from dunning.adapters.postgres import repository as repo
+from dunning.application.ports import UnitOfWork, UnitOfWorkFactory
 from dunning.domain import events as ev
 from dunning.domain.credit import BlacklistEntry, CreditCheck, credit_check
 from dunning.domain.errors import NotFound, RuleViolation
@@ -16,19 +13,19 @@ from dunning.domain.policies import PolicySet
 from dunning.domain.state import Emitted
 
 
-async def _emit(conn: AsyncConnection, account_id: str, emitted: Emitted) -> None:
-    await repo.load_state(conn, account_id, lock=True)  # serialises the stream versions
-    await repo.append_events(conn, account_id, [emitted])
+async def _emit(tx: UnitOfWork, account_id: str, emitted: Emitted) -> None:
+    await tx.accounts.load_state(account_id, lock=True)  # serialises the stream versions
+    await tx.accounts.append_events(account_id, [emitted])
 
 
-async def blacklist_add(engine: AsyncEngine, entry: BlacklistEntry) -> None:
+async def blacklist_add(uow: UnitOfWorkFactory, entry: BlacklistEntry) -> None:
     if entry.expires_on is not None and entry.expires_on <= entry.added_on:
         raise RuleViolation(
             f"expires_on {entry.expires_on} is not after today ({entry.added_on})",
             field="expires_on",
         )
-    async with engine.begin() as conn:
-        await cc.put_blacklist(conn, entry)
+    async with uow() as tx:
+        await tx.credit.put_blacklist(entry)
         event = ev.AccountBlacklisted(
             account_id=entry.account_id,
             occurred_on=entry.added_on,
@@ -38,27 +35,27 @@ async def blacklist_add(engine: AsyncEngine, entry: BlacklistEntry) -> None:
             expires_on=entry.expires_on,
         )
         key = f"{entry.added_on}/{entry.reason}/{entry.jurisdiction}/{entry.expires_on}"
-        await _emit(conn, entry.account_id, Emitted.of(event, key))
+        await _emit(tx, entry.account_id, Emitted.of(event, key))
 
 
-async def blacklist_remove(engine: AsyncEngine, account_id: str, by: str, on: date) -> None:
-    async with engine.begin() as conn:
-        if not await cc.remove_blacklist(conn, account_id):
+async def blacklist_remove(uow: UnitOfWorkFactory, account_id: str, by: str, on: date) -> None:
+    async with uow() as tx:
+        if not await tx.credit.remove_blacklist(account_id):
             raise NotFound(f"account {account_id} is not on the blacklist", field="account_id")
         event = ev.BlacklistEntryRemoved(account_id=account_id, occurred_on=on, removed_by=by)
-        await _emit(conn, account_id, Emitted.of(event, f"{on}/{by}"))
+        await _emit(tx, account_id, Emitted.of(event, f"{on}/{by}"))
 
 
 async def check(
-    engine: AsyncEngine, policies: PolicySet, account_id: str, amount: str, today: date
+    uow: UnitOfWorkFactory, policies: PolicySet, account_id: str, amount: str, today: date
 ) -> tuple[CreditCheck, str]:
-    async with engine.connect() as conn:
-        rec = await repo.load_receivables(conn, account_id)
-        state = await repo.load_state(conn, account_id)
+    async with uow.read() as tx:
+        rec = await tx.accounts.load_receivables(account_id)
+        state = await tx.accounts.load_state(account_id)
         if rec is None or state is None:
             raise NotFound(f"account {account_id} is not known to dunning", field="account_id")
-        contact = await cc.get_profile(conn, account_id)
-        entry = await cc.get_blacklist(conn, account_id)
+        contact = await tx.credit.get_profile(account_id)
+        entry = await tx.credit.get_blacklist(account_id)
     policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
     result = credit_check(
         balance=rec.balance,

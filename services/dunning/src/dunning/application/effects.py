@@ -11,11 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from dunning.adapters.postgres import queues
 from dunning.application.notices import render_notice
-from dunning.application.ports import LedgerPort, Mailer
+from dunning.application.ports import LedgerPort, Mailer, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +28,7 @@ class Delivered:
 
 @dataclass
 class Effects:
-    engine: AsyncEngine
+    uow: UnitOfWorkFactory
     mailer: Mailer
     letters: Mailer  # for customers without an e-mail address: the outbox directory
     ledger: LedgerPort
@@ -46,8 +43,8 @@ class Effects:
         return done
 
     async def _one_notice(self, done: Delivered) -> bool:
-        async with self.engine.begin() as conn:
-            row = await queues.take_notice(conn, MAX_ATTEMPTS)
+        async with self.uow() as tx:
+            row = await tx.queues.take_notice(MAX_ATTEMPTS)
             if row is None:
                 return False
             message = render_notice(row, self.sender)
@@ -56,16 +53,16 @@ class Effects:
                 via = await mailer.send(message)
             except Exception as e:
                 log.warning("notice %s not sent: %s", row["notice_id"], e)
-                await queues.notice_done(conn, row["notice_id"], via=None, error=str(e)[:2000])
+                await tx.queues.notice_done(row["notice_id"], via=None, error=str(e)[:2000])
                 done.failures += 1
                 return False
-            await queues.notice_done(conn, row["notice_id"], via=via, error=None)
+            await tx.queues.notice_done(row["notice_id"], via=via, error=None)
             done.notices += 1
             return True
 
     async def _one_fee(self, done: Delivered) -> bool:
-        async with self.engine.begin() as conn:
-            row = await queues.take_fee(conn, MAX_ATTEMPTS)
+        async with self.uow() as tx:
+            row = await tx.queues.take_fee(MAX_ATTEMPTS)
             if row is None:
                 return False
             body: dict[str, object] = {
@@ -78,8 +75,8 @@ class Effects:
                 status = await self.ledger.post_adjustment(row["account_id"], body)
             except Exception as e:
                 log.warning("fee %s not posted: %s", row["adjustment_id"], e)
-                await queues.fee_done(
-                    conn, row["adjustment_id"], status="pending", error=str(e)[:2000]
+                await tx.queues.fee_done(
+                    row["adjustment_id"], status="pending", error=str(e)[:2000]
                 )
                 done.failures += 1
                 return False
@@ -88,6 +85,6 @@ class Effects:
                 "conflict": "the ledger holds a different adjustment under this id",
                 "rejected": "the ledger rejected the adjustment (unknown account or invalid)",
             }[status]
-            await queues.fee_done(conn, row["adjustment_id"], status=status, error=error)
+            await tx.queues.fee_done(row["adjustment_id"], status=status, error=error)
             done.fees += 1
             return True

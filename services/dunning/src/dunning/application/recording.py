@@ -1,35 +1,31 @@
 """Recording a decision: state, history/outbox, and the notices and fees it queues.
 
-All in the caller's transaction, so an action is queued exactly when it is decided.
+All in the caller's unit of work, so an action is queued exactly when it is decided.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from dunning.adapters.postgres import queues
-from dunning.adapters.postgres import repository as repo
+from dunning.application.ports import UnitOfWork
 from dunning.domain import events as ev
 from dunning.domain.decide import Decision
 from dunning.domain.receivables import Receivables
 
 
-async def record(conn: AsyncConnection, decision: Decision, rec: Receivables) -> int:
+async def record(tx: UnitOfWork, decision: Decision, rec: Receivables) -> int:
     """Save the decision; return the number of events that were new."""
-    await repo.save_state(conn, decision.state, rec)
-    return await record_events(conn, decision, rec)
+    await tx.accounts.save_state(decision.state, rec)
+    return await record_events(tx, decision, rec)
 
 
-async def record_events(conn: AsyncConnection, decision: Decision, rec: Receivables) -> int:
+async def record_events(tx: UnitOfWork, decision: Decision, rec: Receivables) -> int:
     """The decision's events, notices and fees (the state is saved by the caller)."""
     if not decision.events:
         return 0
-    new = await repo.append_events(conn, rec.account_id, decision.events)
+    new = await tx.accounts.append_events(rec.account_id, decision.events)
     for emitted in new:
         e = emitted.event
         if isinstance(e, ev.ReminderSent | ev.FinalNoticeSent):
-            await queues.add_notice(
-                conn,
+            await tx.queues.add_notice(
                 {
                     "notice_id": e.notice_id,
                     "account_id": e.account_id,
@@ -41,8 +37,7 @@ async def record_events(conn: AsyncConnection, decision: Decision, rec: Receivab
                 },
             )
         elif isinstance(e, ev.FeeCharged):
-            await queues.add_fee(
-                conn,
+            await tx.queues.add_fee(
                 {
                     "adjustment_id": e.adjustment_id,
                     "account_id": e.account_id,

@@ -13,10 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from dunning.adapters.postgres import credit_control as cc
-from dunning.adapters.postgres import repository as repo
+from dunning.application.ports import UnitOfWorkFactory
 from dunning.application.recording import record
 from dunning.domain.decide import evaluate
 from dunning.domain.errors import RunDateBeforeLastRun, RunDateInFuture
@@ -38,7 +35,7 @@ class RunReport:
         return sum(self.events.values())
 
 
-async def check_run_date(engine: AsyncEngine, as_of: date, today: date) -> None:
+async def check_run_date(uow: UnitOfWorkFactory, as_of: date, today: date) -> None:
     """Refuse a run for a day after ``today`` (the service clock's date: a run acts for
     real) or before the last completed run (runs only move forward)."""
     if as_of > today:
@@ -47,8 +44,8 @@ async def check_run_date(engine: AsyncEngine, as_of: date, today: date) -> None:
             "fees, suspension, legal escalation) and cannot act on a day that has not come",
             field="as_of",
         )
-    async with engine.connect() as conn:
-        last = await repo.last_run_date(conn)
+    async with uow.read() as tx:
+        last = await tx.accounts.last_run_date()
     if last is not None and as_of < last:
         raise RunDateBeforeLastRun(
             f"as_of {as_of} is before the last dunning run ({last}): runs only move forward "
@@ -58,32 +55,32 @@ async def check_run_date(engine: AsyncEngine, as_of: date, today: date) -> None:
         )
 
 
-async def run(engine: AsyncEngine, policies: PolicySet, as_of: date, today: date) -> RunReport:
+async def run(uow: UnitOfWorkFactory, policies: PolicySet, as_of: date, today: date) -> RunReport:
     """Run dunning for ``as_of`` (``check_run_date`` first)."""
-    await check_run_date(engine, as_of, today)
+    await check_run_date(uow, as_of, today)
     report = RunReport(as_of=as_of)
-    async with engine.connect() as conn:
-        ids = await repo.account_ids(conn)
+    async with uow.read() as tx:
+        ids = await tx.accounts.account_ids()
     for account_id in ids:
-        async with engine.begin() as conn:
-            rec = await repo.load_receivables(conn, account_id, lock=True)
-            state = await repo.load_state(conn, account_id, lock=True)
+        async with uow() as tx:
+            rec = await tx.accounts.load_receivables(account_id, lock=True)
+            state = await tx.accounts.load_state(account_id, lock=True)
             if rec is None or state is None:
                 continue
-            contact = await cc.get_profile(conn, account_id)
+            contact = await tx.credit.get_profile(account_id)
             policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
             report.accounts += 1
             if policy is None:
                 report.without_policy.append(account_id)
                 continue
             decision = evaluate(state, rec, policy, as_of, contact)
-            await record(conn, decision, rec)
+            await record(tx, decision, rec)
             for e in decision.events:
                 name = e.event.event_type()
                 report.events[name] = report.events.get(name, 0) + 1
-    async with engine.begin() as conn:
-        report.run_number = await repo.record_run(
-            conn, as_of, report.accounts, report.events, len(report.without_policy)
+    async with uow() as tx:
+        report.run_number = await tx.accounts.record_run(
+            as_of, report.accounts, report.events, len(report.without_policy)
         )
     log.info(
         "dunning run %s (#%d): %d accounts, %s",

@@ -11,10 +11,8 @@ from dunning.adapters.http import schemas as s
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import ActorDep, DunningDep, VisibleAccount
 from dunning.adapters.http.views import account_view, event_view, plan_view, promise_view
-from dunning.adapters.postgres import credit_control as cc
-from dunning.adapters.postgres import queues
-from dunning.adapters.postgres import repository as repo
 from dunning.application import arrangements as arr
+from dunning.application import queries
 from dunning.domain.state import Contact
 from servicekit.auth import requires
 
@@ -34,12 +32,8 @@ def _created(body: dict[str, Any], created: bool) -> JSONResponse:
     dependencies=[requires(sc.READ)],
 )
 async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[str, Any]:
-    async with dunning.engine.connect() as conn:
-        acc = await arr.load(conn, dunning.policies, account_id)
-        history = await repo.history(conn, account_id)
-        contacts = await cc.list_contacts(conn, account_id)
-        notices = await queues.list_notices(conn, account_id)
-        fees = await queues.list_fees(conn, account_id)
+    record = await queries.account_record(dunning.uow, dunning.policies, account_id)
+    acc = record.account
     view = account_view(acc.state, acc.rec, acc.policy, dunning.clock.today())
     view["profile"] = acc.contact.model_dump()
     view["contacts"] = [
@@ -48,7 +42,7 @@ async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[s
             "contacted_on": c["contacted_on"].isoformat(),
             "recorded_at": c["recorded_at"].isoformat(),
         }
-        for c in contacts
+        for c in record.contacts
     ]
     view["notices"] = [
         {
@@ -64,7 +58,7 @@ async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[s
                 "last_error",
             )
         }
-        for n in notices
+        for n in record.notices
     ]
     view["fees"] = [
         {
@@ -75,9 +69,9 @@ async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[s
             "status": f["status"],
             "last_error": f["last_error"],
         }
-        for f in fees
+        for f in record.fees
     ]
-    view["history"] = [event_view(h) for h in history]
+    view["history"] = [event_view(h) for h in record.history]
     return view
 
 
@@ -90,8 +84,8 @@ async def get_dunning(dunning: DunningDep, account_id: VisibleAccount) -> dict[s
 async def post_promise(
     body: s.PromiseBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> JSONResponse:
-    promise, created = await arr.make_promise(
-        dunning.engine,
+    promise, created, currency = await arr.make_promise(
+        dunning.uow,
         dunning.policies,
         account_id,
         promise_id=body.promise_id,
@@ -100,8 +94,6 @@ async def post_promise(
         made_on=body.made_on or dunning.clock.today(),
         note=body.note,
     )
-    async with dunning.engine.connect() as conn:
-        currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
     return _created(promise_view(promise, currency), created)
 
 
@@ -114,8 +106,8 @@ async def post_promise(
 async def post_plan(
     body: s.PlanBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> JSONResponse:
-    plan, created = await arr.make_plan(
-        dunning.engine,
+    plan, created, currency = await arr.make_plan(
+        dunning.uow,
         dunning.policies,
         account_id,
         plan_id=body.plan_id,
@@ -123,8 +115,6 @@ async def post_plan(
         agreed_on=body.agreed_on or dunning.clock.today(),
         note=body.note,
     )
-    async with dunning.engine.connect() as conn:
-        currency = (await arr.load(conn, dunning.policies, account_id)).rec.currency
     return _created(plan_view(plan, currency), created)
 
 
@@ -139,7 +129,7 @@ async def post_contact(
 ) -> JSONResponse:
     on = body.contacted_on or dunning.clock.today()
     created = await arr.log_contact(
-        dunning.engine,
+        dunning.uow,
         dunning.policies,
         account_id,
         contact_id=body.contact_id,
@@ -166,5 +156,5 @@ async def post_contact(
 async def put_profile(
     body: s.ProfileBody, dunning: DunningDep, account_id: VisibleAccount
 ) -> dict[str, Any]:
-    await arr.put_profile(dunning.engine, account_id, Contact(**body.model_dump()))
+    await arr.put_profile(dunning.uow, account_id, Contact(**body.model_dump()))
     return {"account_id": account_id, **body.model_dump()}

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from dunning.adapters.http import (
     accounts,
@@ -25,7 +24,7 @@ from dunning.adapters.http import (
     reports,
 )
 from dunning.adapters.http.deps import DunningDep
-from dunning.adapters.postgres import queues
+from dunning.application import queries
 from dunning.bootstrap import Dunning, build
 from dunning.settings import Settings
 from eventfeed import Consumer
@@ -132,9 +131,7 @@ def _operations(app: FastAPI) -> None:
     async def readyz(request: Request, dunning: DunningDep) -> JSONResponse:
         body: dict[str, Any] = {"status": "ready"}
         try:
-            async with dunning.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-                body["backlog"] = await queues.backlog(conn)
+            body["backlog"] = await queries.backlog(dunning.uow)
             body["dead_letters"] = await dunning.dead_letters().count()
             body["database"] = "ok"
         except Exception as e:

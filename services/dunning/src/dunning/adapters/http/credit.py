@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Response
 from dunning.adapters.http import schemas as s
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import ActorDep, DunningDep, VisibleAccount, check_visible
-from dunning.adapters.postgres import credit_control as cc
-from dunning.application import credit
+from dunning.application import credit, queries
 from dunning.domain.credit import BlacklistEntry
 from dunning.domain.money import format_minor
 from servicekit.auth import Forbidden, Principal, requires
@@ -36,7 +35,7 @@ async def add(
         added_on=dunning.clock.today(),
         expires_on=body.expires_on,
     )
-    await credit.blacklist_add(dunning.engine, entry)
+    await credit.blacklist_add(dunning.uow, entry)
     return _entry(entry)
 
 
@@ -47,7 +46,7 @@ async def add(
     dependencies=[requires(sc.CREDIT)],
 )
 async def remove(account_id: VisibleAccount, dunning: DunningDep, actor: ActorDep) -> Response:
-    await credit.blacklist_remove(dunning.engine, account_id, actor, dunning.clock.today())
+    await credit.blacklist_remove(dunning.uow, account_id, actor, dunning.clock.today())
     return Response(status_code=204)
 
 
@@ -55,8 +54,7 @@ async def remove(account_id: VisibleAccount, dunning: DunningDep, actor: ActorDe
 async def list_entries(
     principal: Annotated[Principal, requires(sc.READ)], dunning: DunningDep
 ) -> dict[str, Any]:
-    async with dunning.engine.connect() as conn:
-        entries = await cc.list_blacklist(conn, dunning.clock.today())
+    entries = await queries.blacklist(dunning.uow, dunning.clock.today())
     return {"entries": [_entry(e) for e in entries if principal.sees(e.jurisdiction)]}
 
 
@@ -86,7 +84,7 @@ async def credit_check(
 ) -> dict[str, Any]:
     await check_visible(dunning, principal, account_id)
     result, cur = await credit.check(
-        dunning.engine, dunning.policies, account_id, amount, dunning.clock.today()
+        dunning.uow, dunning.policies, account_id, amount, dunning.clock.today()
     )
     return {
         "account_id": account_id,

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from dunning.adapters.postgres import repository as repo
+from dunning.application import queries
 from dunning.bootstrap import Dunning
 from dunning.domain import errors as err
 from servicekit.auth import Forbidden, Principal, current_principal
@@ -36,8 +36,7 @@ ActorDep = Annotated[str, Depends(actor_of)]
 async def check_visible(dunning: Dunning, principal: Principal, account_id: str) -> None:
     if principal.everywhere:
         return
-    async with dunning.engine.connect() as conn:
-        jurisdiction = await repo.jurisdiction_of(conn, account_id)
+    jurisdiction = await queries.jurisdiction_of(dunning.uow, account_id)
     if not principal.sees(jurisdiction):
         raise err.NotFound(f"account {account_id} is not known to dunning", field="account_id")
 

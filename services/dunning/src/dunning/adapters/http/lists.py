@@ -6,35 +6,24 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import DunningDep, everywhere
 from dunning.adapters.http.views import event_view, summary
-from dunning.adapters.postgres import lists
-from dunning.adapters.postgres import repository as repo
-from dunning.bootstrap import Dunning
-from dunning.domain.errors import NotFound, RuleViolation
-from dunning.domain.state import DunningState
+from dunning.application import queries
+from dunning.application.ports import LevelFilter
+from dunning.domain.errors import RuleViolation
 from servicekit.auth import Principal, requires
-from servicekit.paging import Key, Limit, cursor_param, page
+from servicekit.paging import Key, Limit, cursor_param, encode, page
 
 Reader = Annotated[Principal, requires(sc.READ)]
 
 router = APIRouter(prefix="/v1", tags=["lists"])
 
 
-async def summaries(
-    conn: AsyncConnection, dunning: Dunning, states: list[DunningState]
-) -> list[dict[str, Any]]:
-    """The worklist row of each state (accounts the ledger has not told about are left out)."""
-    by_id = {p.policy_id: p for p in dunning.policies.policies}
-    rows = []
-    for state in states:
-        rec = await repo.load_receivables(conn, state.account_id)
-        if rec is not None:
-            rows.append(summary(state, rec, by_id.get(state.policy_id or "")))
-    return rows
+def summaries(found: list[queries.Summary]) -> list[dict[str, Any]]:
+    """The list row of each account."""
+    return [summary(state, rec, policy) for state, rec, policy in found]
 
 
 @router.get("/accounts", summary="Accounts by dunning level (highest first), cursor-paged")
@@ -49,14 +38,14 @@ async def accounts(
     overdue: Annotated[bool, Query(description="only accounts with something overdue")] = False,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    f = lists.LevelFilter(
+    f = LevelFilter(
         level, min_level, jurisdiction, currency, overdue, within=principal.jurisdictions
     )
-    async with dunning.engine.connect() as conn:
-        states = await lists.accounts_by_level(conn, f, after=after, limit=limit + 1)
-        kept, cursor = page(states, limit, key=lambda s: (s.level, s.account_id))
-        rows = await summaries(conn, dunning, kept)
-    return {"accounts": rows, "next_cursor": cursor}
+    found, last = await queries.accounts_by_level(
+        dunning.uow, dunning.policies, f, after=after, limit=limit
+    )
+    cursor = None if last is None else encode(last)
+    return {"accounts": summaries(found), "next_cursor": cursor}
 
 
 def _run_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -86,10 +75,9 @@ async def run_history(
 ) -> dict[str, Any]:
     if start is not None and end is not None and end < start:
         raise RuleViolation("to is before from", field="to", rule="invalid-dates")
-    async with dunning.engine.connect() as conn:
-        rows = await lists.runs(
-            conn, start=start, end=end, before=before[0] if before else None, limit=limit + 1
-        )
+    rows = await queries.runs(
+        dunning.uow, start=start, end=end, before=before[0] if before else None, limit=limit + 1
+    )
     kept, cursor = page(rows, limit, key=lambda r: (r["as_of"],))
     return {"runs": [_run_view(r) for r in kept], "next_cursor": cursor}
 
@@ -106,12 +94,8 @@ async def run_detail(
     limit: Limit = 200,
 ) -> dict[str, Any]:
     everywhere(principal, "a run's actions")
-    async with dunning.engine.connect() as conn:
-        row = await lists.run(conn, as_of)
-        if row is None:
-            raise NotFound(f"no dunning run for {as_of}", field="as_of")
-        events = await lists.run_events(
-            conn, as_of, after=after[0] if after else 0, limit=limit + 1
-        )
+    row, events = await queries.run_detail(
+        dunning.uow, as_of, after=after[0] if after else 0, limit=limit + 1
+    )
     kept, cursor = page(events, limit, key=lambda e: (e["seq"],))
     return {**_run_view(row), "events": [event_view(e) for e in kept], "next_cursor": cursor}

@@ -11,8 +11,7 @@ from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import DunningDep, everywhere
 from dunning.adapters.http.lists import summaries
 from dunning.adapters.http.views import event_view
-from dunning.adapters.postgres import repository as repo
-from dunning.application import runs
+from dunning.application import queries, runs
 from servicekit.auth import Principal, requires
 from servicekit.exports import Column, Report, download, format_param
 from servicekit.types import Position, SmallCount
@@ -46,17 +45,17 @@ async def worklist(
     page: Annotated[SmallCount, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
-    async with dunning.engine.connect() as conn:
-        total, states = await repo.worklist(
-            conn,
-            jurisdiction=jurisdiction,
-            within=principal.jurisdictions,
-            min_level=min_level,
-            sort=sort,
-            page=page,
-            page_size=page_size,
-        )
-        rows = await summaries(conn, dunning, states)
+    total, found = await queries.worklist(
+        dunning.uow,
+        dunning.policies,
+        jurisdiction=jurisdiction,
+        within=principal.jurisdictions,
+        min_level=min_level,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+    rows = summaries(found)
     body = {"total": total, "page": page, "page_size": page_size, "sort": sort, "accounts": rows}
     report = Report(
         title="Collector worklist",
@@ -92,7 +91,7 @@ async def dunning_run(
     principal: Annotated[Principal, requires(sc.RUN)], body: s.RunBody, dunning: DunningDep
 ) -> dict[str, Any]:
     everywhere(principal, "a dunning run")
-    report = await runs.run(dunning.engine, dunning.policies, body.as_of, dunning.clock.today())
+    report = await runs.run(dunning.uow, dunning.policies, body.as_of, dunning.clock.today())
     delivered = await dunning.effects.deliver()
     return {
         "as_of": body.as_of.isoformat(),
@@ -124,8 +123,7 @@ async def events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     everywhere(principal, "dunning's event feed")
-    async with dunning.engine.connect() as conn:
-        rows = await repo.events_after(conn, after, limit)
+    rows = await queries.events_after(dunning.uow, after, limit)
     return {
         "events": [event_view(r) for r in rows],
         "next_after": rows[-1]["seq"] if rows else after,

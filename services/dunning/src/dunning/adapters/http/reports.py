@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Query
 
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import DunningDep
-from dunning.adapters.postgres import lists
-from dunning.adapters.postgres.reports import AccountRecord, report_accounts
+from dunning.application import queries
+from dunning.application.ports import AccountRecord, LevelFilter
 from dunning.bootstrap import Dunning
 from dunning.domain import reports as rp
 from dunning.domain.money import format_minor
@@ -35,7 +35,7 @@ class Selection:
     """The accounts a report covers, on which day."""
 
     day: date
-    filter: lists.LevelFilter
+    filter: LevelFilter
 
     def meta(self) -> list[tuple[str, str]]:
         f = self.filter
@@ -51,8 +51,7 @@ class Selection:
         ]
 
     async def accounts(self, dunning: Dunning) -> list[AccountRecord]:
-        async with dunning.engine.connect() as conn:
-            return await report_accounts(conn, self.filter)
+        return await queries.report_accounts(dunning.uow, self.filter)
 
 
 async def selection(
@@ -64,7 +63,7 @@ async def selection(
     min_level: MinLevel = 0,
     overdue: Annotated[bool, Query(description="only accounts with something overdue")] = False,
 ) -> Selection:
-    f = lists.LevelFilter(
+    f = LevelFilter(
         level, min_level, jurisdiction, currency, overdue, within=principal.jurisdictions
     )
     return Selection(dunning.clock.today(), f)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dunning.adapters.postgres import queues
+from dunning.adapters.postgres.queues import PostgresQueues
 from eventfeed import LedgerEvent
 from eventfeed.envelope import DUNNING_SOURCE
 from eventfeed.outbox import OutboxPublisher as _Outbox
@@ -34,8 +34,12 @@ def as_envelope_event(row: dict[str, Any]) -> LedgerEvent:
     )
 
 
+async def _take(conn: AsyncConnection, limit: int) -> list[dict[str, Any]]:
+    return await PostgresQueues(conn).unpublished(limit)
+
+
 async def _mark(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    await queues.mark_published(conn, [r["event_id"] for r in rows])
+    await PostgresQueues(conn).mark_published([r["event_id"] for r in rows])
 
 
 class OutboxPublisher(_Outbox):
@@ -53,7 +57,7 @@ class OutboxPublisher(_Outbox):
             bootstrap_servers,
             topic,
             source=DUNNING_SOURCE,
-            take=queues.unpublished,
+            take=_take,
             mark=_mark,
             envelope=as_envelope_event,
             idempotent=idempotent,
