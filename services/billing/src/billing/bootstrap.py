@@ -80,7 +80,9 @@ def build(
         database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
     )
     store = PgStore(engine)
-    http_ledger = HttpLedger(settings.ledger_url, client=ledger_http, token=settings.ledger_token)
+    http_ledger = HttpLedger(
+        settings.ledger_url, client=ledger_http, headers=settings.ledger_headers()
+    )
     policies = Policies(store, ledger or http_ledger, clock or SystemClock(), settings.tax_rates)
     registry = CollectorRegistry()
     publisher = None

@@ -7,20 +7,17 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.auth import AuthSettings
+from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(AuthSettings):
+class Settings(AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of billing's own database (postgresql+asyncpg://)"
     )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
-    ledger_token: str = Field(
-        default="", description="Bearer credential sent to the ledger (empty: none)"
-    )
     host: str = "127.0.0.1"
     port: int = 8003
     db_pool_size: int = Field(default=10, ge=1)

@@ -24,7 +24,6 @@ from cash.domain.money import DECIMAL
 from cash.settings import Settings
 from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
-from servicekit.auth.client import credential_headers
 
 
 @dataclass
@@ -45,10 +44,6 @@ class Cash:
     async def close(self) -> None:
         await self.ledger.close()
         await self.engine.dispose()
-
-
-def ledger_headers(settings: Settings) -> dict[str, str]:
-    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -94,7 +89,7 @@ def build(
             kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
             kafka_topic=settings.kafka_topic,
             ledger_url=settings.ledger_url,
-            headers=ledger_headers(settings),
+            headers=settings.ledger_headers(),
         )
         if ledger_client is not None and not settings.kafka_bootstrap_servers:
             from eventfeed import HttpFeedSource
@@ -107,7 +102,7 @@ def build(
         settings.ledger_url,
         client=ledger_client,
         actor=settings.ledger_actor,
-        headers=ledger_headers(settings),
+        headers=settings.ledger_headers(),
     )
     the_clock = clock or SystemClock()
     app = CashApplication(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.auth import AuthSettings
+from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(AuthSettings):
+class Settings(AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -49,14 +49,6 @@ class Settings(AuthSettings):
     )
     ledger_actor: str = Field(
         default="cash", description="The name cash records on what it matches and posts."
-    )
-    ledger_token: SecretStr = Field(
-        default=SecretStr(""),
-        description="Bearer token cash sends to the ledger (its service identity); "
-        "`make run` mints one.",
-    )
-    ledger_api_key: SecretStr = Field(
-        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
     )
     db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")

@@ -22,7 +22,6 @@ from eventfeed import (
     Source,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
-from servicekit.auth.client import credential_headers
 
 
 @dataclass
@@ -46,16 +45,14 @@ class Commission:
         events, and whose group offsets would resume where the live consumer is)."""
         c = self.consumer
         source = HttpFeedSource(
-            self.settings.ledger_url, client=self.feed_client, headers=ledger_headers(self.settings)
+            self.settings.ledger_url,
+            client=self.feed_client,
+            headers=self.settings.ledger_headers(),
         )
         return Consumer(c.name, self.engine, c.handler, source, metrics=c.metrics)
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-def ledger_headers(settings: Settings) -> dict[str, str]:
-    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -74,7 +71,9 @@ def make_source(settings: Settings, *, feed_client: httpx.AsyncClient | None = N
             group_id=settings.consumer_name,
             topic=settings.kafka_topic,
         )
-    return HttpFeedSource(settings.ledger_url, client=feed_client, headers=ledger_headers(settings))
+    return HttpFeedSource(
+        settings.ledger_url, client=feed_client, headers=settings.ledger_headers()
+    )
 
 
 def build(

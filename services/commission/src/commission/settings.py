@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.auth import AuthSettings
+from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(EdgeSettings, AuthSettings):
+class Settings(EdgeSettings, AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="COMMISSION_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
@@ -20,14 +20,6 @@ class Settings(EdgeSettings, AuthSettings):
     ledger_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The ledger API; its event feed is followed when no Kafka is configured.",
-    )
-    ledger_token: SecretStr = Field(
-        default=SecretStr(""),
-        description="Bearer token commission sends to the ledger (its service identity); "
-        "`make run` mints one.",
-    )
-    ledger_api_key: SecretStr = Field(
-        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
     )
     kafka_bootstrap_servers: str = Field(
         default="", description="Empty: follow the ledger's HTTP feed instead of Kafka."

@@ -30,7 +30,6 @@ from eventfeed import (
     replay,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
-from servicekit.auth.client import credential_headers
 
 CONSUMER_NAME = "dunning"
 
@@ -96,7 +95,9 @@ class Dunning:
         """The ledger's HTTP feed, which keeps every event (a replay reads it, never Kafka,
         whose retention may have dropped the oldest and whose group offsets are not 0)."""
         return HttpFeedSource(
-            self.settings.ledger_url, client=self.ledger_http, headers=ledger_headers(self.settings)
+            self.settings.ledger_url,
+            client=self.ledger_http,
+            headers=self.settings.ledger_headers(),
         )
 
     def replay_consumer(self) -> Consumer:
@@ -123,10 +124,6 @@ class Dunning:
             await self.publisher.close()
         await self.ledger.close()
         await self.engine.dispose()
-
-
-def ledger_headers(settings: Settings) -> dict[str, str]:
-    return credential_headers(settings.ledger_token, settings.ledger_api_key)
 
 
 def database_url(settings: Settings) -> str:
@@ -163,7 +160,7 @@ def build(
         database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
     )
     policies = policies or load_policies(settings.policy_file)
-    ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=ledger_headers(settings))
+    ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=settings.ledger_headers())
     uow = PostgresUnitOfWorkFactory(engine)
     effects = Effects(
         uow=uow,

@@ -7,26 +7,18 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.auth import AuthSettings
+from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseUrl
 
 
-class Settings(EdgeSettings, AuthSettings):
+class Settings(EdgeSettings, AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="DUNNING_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
         default="", description="SQLAlchemy URL of dunning's own database (postgresql+asyncpg://)"
     )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
-    ledger_token: SecretStr = Field(
-        default=SecretStr(""),
-        description="Bearer token dunning sends to the ledger (its service identity); "
-        "`make run` mints one.",
-    )
-    ledger_api_key: SecretStr = Field(
-        default=SecretStr(""), description="Or an API key from `ledger api-keys create`."
-    )
     host: str = "127.0.0.1"
     port: int = 8001
     db_pool_size: int = Field(default=10, ge=1)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from ledger.domain.errors import LedgerError
 from ledger.domain.money import to_minor
@@ -49,12 +50,20 @@ class Settings(EdgeSettings, AuthSettings):
         "`ledger serve` (0: none; `ledger checkpoint` takes one).",
     )
 
-    write_off_approval_threshold: dict[str, Decimal] = Field(
+    write_off_approval_threshold: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=dict,
         description="Four-eyes on write-offs: per currency, the largest amount one user "
         'writes off alone, e.g. {"SGD": "5000.00", "HKD": "30000.00"}; above it a '
         "write-off is a request a second user approves. A currency not listed: none.",
     )
+
+    @field_validator("write_off_approval_threshold", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        """From the environment: JSON; empty (as compose passes an unset variable): none."""
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
     @field_validator("write_off_approval_threshold")
     @classmethod

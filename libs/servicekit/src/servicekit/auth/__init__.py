@@ -31,7 +31,7 @@ from servicekit.auth.principal import (
     RoleMap,
     role_map,
 )
-from servicekit.auth.settings import AuthSettings
+from servicekit.auth.settings import AuthSettings, LedgerCredentialSettings
 
 __all__ = [
     "ADMIN",
@@ -50,6 +50,7 @@ __all__ = [
     "AuthSettings",
     "Authenticator",
     "Forbidden",
+    "LedgerCredentialSettings",
     "Principal",
     "Requires",
     "RoleMap",

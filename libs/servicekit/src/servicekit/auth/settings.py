@@ -7,8 +7,10 @@ token at all (API keys only): there is no default key.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
+
+from servicekit.auth.client import credential_headers
 
 
 class AuthSettings(BaseSettings):
@@ -36,3 +38,21 @@ class AuthSettings(BaseSettings):
     auth_protect_metrics: bool = Field(
         default=False, description="Require the service's metrics scope on /metrics."
     )
+
+
+class LedgerCredentialSettings(BaseSettings):
+    """How a service that calls the ledger authenticates: a bearer token, or an API key
+    (``<SVC>_LEDGER_TOKEN`` / ``<SVC>_LEDGER_API_KEY``; the token wins when both are set)."""
+
+    ledger_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token this service sends to the ledger (its service identity); "
+        "`make run` mints one.",
+    )
+    ledger_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Or an API key from `ledger api-keys create` (sent as X-API-Key).",
+    )
+
+    def ledger_headers(self) -> dict[str, str]:
+        return credential_headers(self.ledger_token, self.ledger_api_key)

@@ -8,6 +8,7 @@ adjustment on the period's invoice; a credit note credits that invoice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -28,17 +29,17 @@ class HttpLedger:
         *,
         client: httpx.AsyncClient | None = None,
         actor: str | None = None,
-        token: str = "",
+        headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> None:
+        """``headers``: the credential billing sends (``Settings.ledger_headers()``: a
+        bearer token or an API key)."""
         self.base_url = base_url.rstrip("/")
         self._own = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout)
         # The ledger records the token's subject; a user is named only when acting for one
         # (the ledger accepts X-Actor from a trusted service identity alone).
-        self.headers = {"X-Actor": actor} if actor else {}
-        if token:
-            self.headers["Authorization"] = f"Bearer {token}"
+        self.headers = {**(headers or {}), **({"X-Actor": actor} if actor else {})}
 
     async def account(self, account_id: str) -> AccountTerms | None:
         try:
