@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ledger.adapters.postgres.queries import BUCKETS, ItemPosition, bucket
+from ledger.adapters.postgres.queries import ItemPosition
 from ledger.domain.money import format_minor
+from ledger.domain.reporting import BUCKETS, bucket
 
 AMOUNTS = (*BUCKETS, "disputed", "total", "unapplied", "net")
 GROUPS = {

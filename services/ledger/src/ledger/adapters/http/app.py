@@ -25,6 +25,7 @@ from ledger.adapters.http import (
     approvals,
     batches,
     commands,
+    kpis,
     problems,
     queries,
     reports,
@@ -144,6 +145,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.include_router(statements.router)
     app.include_router(search.router)
     app.include_router(reports.router)
+    app.include_router(kpis.router)
 
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

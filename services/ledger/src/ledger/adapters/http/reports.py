@@ -14,6 +14,7 @@ from ledger.adapters.http.deps import Conn, LedgerDep
 from ledger.adapters.http.queries import AsOf, KnownAt
 from ledger.adapters.http.schemas import CURRENCY_PATTERN, ID_PATTERN
 from ledger.adapters.postgres import queries
+from ledger.domain import reporting
 from ledger.domain.money import format_minor
 from servicekit.exports import Column, Report, download, format_param
 
@@ -122,7 +123,7 @@ async def aging(conn: Conn, at: ScopeDep, fmt: Format, group_by: GroupBy = "acco
     totals = ag.totals(figures, info)
     body: dict[str, Any] = {
         **at.head(),
-        "buckets": list(queries.BUCKETS),
+        "buckets": list(reporting.BUCKETS),
         "group_by": group_by,
         "accounts": accounts,
         "totals": totals,
@@ -184,7 +185,7 @@ async def aging_invoices(
     rows = []
     sums: dict[str, int] = {}
     for i in sorted(items, key=lambda i: (i.account_id, i.due_date, i.item_id)):
-        where = queries.bucket(day, i.due_date)
+        where = reporting.bucket(day, i.due_date)
         if (
             (account_id is not None and i.account_id != account_id)
             or (bucket is not None and where != bucket)

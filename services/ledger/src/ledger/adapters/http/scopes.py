@@ -5,6 +5,7 @@
 | ledger:read | accounts, invoices, balances, history, journal, statements, reports | every role |
 | ledger:feed | the global event feed | auditor (and consuming services) |
 | ledger:audit | hash-chain verification | auditor |
+| ledger:reports | collection KPIs, the monthly management pack | credit controller |
 | ledger:accounts | open an account | poster, billing clerk |
 | ledger:invoices | invoices, credit notes, adjustments | poster, billing clerk |
 | ledger:payments | payments, reversals, refunds, applying credit | poster, cash clerk |
@@ -30,6 +31,7 @@ from servicekit.auth import (
 READ = "ledger:read"
 FEED = "ledger:feed"
 AUDIT = "ledger:audit"
+REPORTS = "ledger:reports"
 ACCOUNTS = "ledger:accounts"
 INVOICES = "ledger:invoices"
 PAYMENTS = "ledger:payments"
@@ -59,13 +61,21 @@ OP_SCOPES = {
 
 ROLES = role_map(
     "ledger",
-    reads=[READ, FEED, AUDIT],
+    reads=[READ, FEED, AUDIT, REPORTS],
     writes=[ACCOUNTS, INVOICES, PAYMENTS, WRITE_OFFS, DISPUTES, CREDIT_LIMITS, APPROVALS, BATCHES],
     grants={
         POSTER: [READ, ACCOUNTS, INVOICES, PAYMENTS, BATCHES],
         BILLING_CLERK: [READ, ACCOUNTS, INVOICES, DISPUTES, BATCHES],
         CASH_CLERK: [READ, PAYMENTS, BATCHES],
-        CREDIT_CONTROLLER: [READ, WRITE_OFFS, DISPUTES, CREDIT_LIMITS, APPROVALS, BATCHES],
+        CREDIT_CONTROLLER: [
+            READ,
+            REPORTS,
+            WRITE_OFFS,
+            DISPUTES,
+            CREDIT_LIMITS,
+            APPROVALS,
+            BATCHES,
+        ],
         COLLECTOR: [READ, DISPUTES, BATCHES],
         BROKER_MANAGER: [READ],
     },

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ledger.adapters.postgres.schema import accounts, events, journal, open_items
 from ledger.domain.postings import Chart
+from ledger.domain.reporting import BUCKETS, bucket
 
-BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+__all__ = ["BUCKETS", "bucket"]  # the aging rules live in the domain; kept importable here
 
 
 @dataclass(frozen=True)
@@ -189,19 +190,6 @@ async def positions_as_of(
     }
     items = await item_positions(conn, as_of, **filters)
     return overpaid_as_credit(items, await unapplied_as_of(conn, as_of, **filters))
-
-
-def bucket(as_of: date, due: date) -> str:
-    days = (as_of - due).days
-    if days <= 0:
-        return "current"
-    if days <= 30:
-        return "days_1_30"
-    if days <= 60:
-        return "days_31_60"
-    if days <= 90:
-        return "days_61_90"
-    return "days_over_90"
 
 
 async def accounts_by_id(conn: AsyncConnection, ids: set[str]) -> dict[str, dict[str, Any]]:
