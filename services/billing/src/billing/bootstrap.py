@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from billing.adapters.http.scopes import ROLES
@@ -17,22 +17,14 @@ from billing.application.ports import Clock, Ledger, SystemClock
 from billing.application.runs import Runs
 from billing.settings import Settings
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.operations import HttpMetrics
 
 
-class Metrics:
+class Metrics(HttpMetrics):
+    """The request metrics every service has, and billing's documents and runs."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "billing_http_requests_total",
-            "HTTP requests",
-            ["method", "route", "status"],
-            registry=registry,
-        )
-        self.latency = Histogram(
-            "billing_http_request_seconds",
-            "HTTP request latency",
-            ["method", "route"],
-            registry=registry,
-        )
+        super().__init__("billing", registry)
         self.documents = Counter(
             "billing_documents_total", "Documents recorded by billing", ["kind"], registry=registry
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from dunning.adapters.http.scopes import ROLES
@@ -30,24 +30,9 @@ from eventfeed import (
     replay,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.operations import HttpMetrics
 
 CONSUMER_NAME = "dunning"
-
-
-class HttpMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "dunning_http_requests_total",
-            "HTTP requests",
-            ["method", "route", "status"],
-            registry=registry,
-        )
-        self.latency = Histogram(
-            "dunning_http_request_seconds",
-            "HTTP request latency",
-            ["method", "route"],
-            registry=registry,
-        )
 
 
 @dataclass
@@ -189,7 +174,7 @@ def build(
         applier=applier or Applier(policies),
         registry=registry,
         consumer_metrics=ConsumerMetrics(registry),
-        http_metrics=HttpMetrics(registry),
+        http_metrics=HttpMetrics("dunning", registry),
         publisher=publisher,
         ledger_http=ledger_http,
         authenticator=authenticator_from(

@@ -6,25 +6,19 @@ directory) as a background task for its lifetime; tests drive the consumer thems
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from sqlalchemy import text
+from fastapi import Depends, FastAPI, Request
 
 from cash.adapters.http import accounts, partners, problems, reconciliation, routes, scopes
-from cash.adapters.http.deps import CashDep, everywhere, get_cash
+from cash.adapters.http.deps import everywhere, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
 from servicekit import dead_letter_router
-from servicekit.auth import metrics_guard
 from servicekit.docs import serve_docs
+from servicekit.operations import HttpMetrics, Job, add_operations, background, owned, ping
 
 DESCRIPTION = """
 Cash application: bank statements (camt.053, camt.054) imported whole and once, each
@@ -41,30 +35,18 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = service is None
-        svc: Cash = service or build(settings or Settings())
-        app.state.cash = svc
-        app.state.authenticator = svc.authenticator
-        _metrics(app, svc)
-        task = asyncio.create_task(svc.consumer.run()) if svc.settings.consume else None
-        try:
-            yield
-        finally:
-            if task is not None:
-                svc.consumer.stop()
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            if own:
-                await svc.close()
+        async with owned(service, lambda: build(settings or Settings())) as svc:
+            _attach(app, svc)
+            consumer = svc.consumer
+            follow = Job(consumer.run, consumer.stop) if svc.settings.consume else None
+            async with background(follow):
+                yield
 
     app = FastAPI(
         title="Cash application", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
     )
     if service is not None:
-        app.state.cash = service
-        app.state.authenticator = service.authenticator
-        _metrics(app, service)
+        _attach(app, service)
     problems.install(app)
     serve_docs(app)
     app.include_router(routes.router)
@@ -80,70 +62,29 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
         ),
         dependencies=[Depends(everywhere)],
     )
-
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        path = getattr(request.scope.get("route"), "path", "unmatched")
-        m = getattr(request.app.state, "http_metrics", None)
-        if m is not None:
-            m[1].labels(request.method, path).observe(time.perf_counter() - start)
-            m[0].labels(request.method, path, str(response.status_code)).inc()
-        return response
-
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
-    async def healthz() -> dict[str, Any]:
-        return {"status": "ok"}
-
-    @app.get(
-        "/readyz",
-        tags=["operations"],
-        summary="Database reachable; the directory consumer running and not lagging",
+    add_operations(
+        app,
+        metrics=lambda: app.state.http_metrics,
+        registry=lambda: app.state.cash.registry,
+        probe=_probe,
+        ready_summary="Database reachable; the directory consumer running and not lagging",
     )
-    async def readyz(service: CashDep) -> JSONResponse:
-        consumer = service.consumer.status().as_dict()
-        try:
-            async with service.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as e:  # any failure means not ready
-            return JSONResponse({"status": "unavailable", "database": str(e)}, 503)
-        body = {"status": "ready", "database": "ok", "consumer": consumer}
-        lag = consumer["lag"]
-        if service.settings.consume and (
-            not consumer["ready"] or (lag is not None and lag > service.settings.ready_max_lag)
-        ):
-            body["status"] = "unavailable"
-            return JSONResponse(body, 503)
-        return JSONResponse(body)
-
-    @app.get(
-        "/metrics",
-        tags=["operations"],
-        summary="Prometheus metrics",
-        dependencies=[Depends(metrics_guard)],
-    )
-    async def metrics(service: CashDep) -> Response:
-        return Response(generate_latest(service.registry), media_type=CONTENT_TYPE_LATEST)
-
     return app
 
 
-def _metrics(app: FastAPI, svc: Cash) -> None:
-    if getattr(app.state, "http_metrics", None) is not None:
-        return
-    requests = Counter(
-        "cash_http_requests_total",
-        "HTTP requests",
-        ["method", "route", "status"],
-        registry=svc.registry,
+def _attach(app: FastAPI, svc: Cash) -> None:
+    app.state.cash = svc
+    app.state.authenticator = svc.authenticator
+    if getattr(app.state, "http_metrics", None) is None:
+        app.state.http_metrics = HttpMetrics("cash", svc.registry)
+
+
+async def _probe(request: Request) -> tuple[dict[str, Any], bool]:
+    service: Cash = request.app.state.cash
+    consumer = service.consumer.status().as_dict()
+    await ping(service.engine)
+    lag = consumer["lag"]
+    ready = not service.settings.consume or (
+        consumer["ready"] and (lag is None or lag <= service.settings.ready_max_lag)
     )
-    latency = Histogram(
-        "cash_http_request_seconds",
-        "HTTP request latency",
-        ["method", "route"],
-        registry=svc.registry,
-    )
-    app.state.http_metrics = (requests, latency)
+    return {"database": "ok", "consumer": consumer}, ready

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import FastAPI, Request
 
 from dunning.adapters.http import (
     accounts,
@@ -23,15 +17,13 @@ from dunning.adapters.http import (
     problems,
     reports,
 )
-from dunning.adapters.http.deps import DunningDep
 from dunning.application import queries
 from dunning.bootstrap import Dunning, build
 from dunning.settings import Settings
 from eventfeed import Consumer
-from servicekit.auth import metrics_guard
 from servicekit.docs import serve_docs
-
-log = logging.getLogger(__name__)
+from servicekit.operations import Job, add_operations, owned, repeat
+from servicekit.operations import background as in_background
 
 DESCRIPTION = """
 Dunning and credit control for the receivables ledger: dunning levels per jurisdiction and
@@ -42,17 +34,10 @@ bearer token or an API key holding the scope it names.
 """
 
 
-async def _effects_loop(dunning: Dunning) -> None:
-    while True:
-        try:
-            await dunning.effects.deliver()
-            if dunning.publisher is not None:
-                await dunning.publisher.publish_pending()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("delivering notices, fees or events failed; retrying")
-        await asyncio.sleep(dunning.settings.effects_interval)
+async def _deliver(dunning: Dunning) -> None:
+    await dunning.effects.deliver()
+    if dunning.publisher is not None:
+        await dunning.publisher.publish_pending()
 
 
 def create_app(
@@ -62,99 +47,60 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = dunning is None
-        d: Dunning = dunning or build(settings or Settings())
-        app.state.dunning = d
-        app.state.authenticator = d.authenticator
-        tasks: list[asyncio.Task[None]] = []
-        consumer: Consumer | None = None
-        if background and d.settings.consume:
-            consumer = d.consumer()
-            tasks.append(asyncio.create_task(consumer.run()))
-        app.state.consumer = consumer
-        if background:
-            tasks.append(asyncio.create_task(_effects_loop(d)))
-        try:
-            yield
-        finally:
-            if consumer is not None:
-                consumer.stop()
-            for t in tasks:
-                t.cancel()
-            for t in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await t
-            if own:
-                await d.close()
+        async with owned(dunning, lambda: build(settings or Settings())) as d:
+            _attach(app, d)
+            consumer = d.consumer() if background and d.settings.consume else None
+            app.state.consumer = consumer
+            jobs: list[Job] = [] if consumer is None else [Job(consumer.run, consumer.stop)]
+            if background:
+                step, interval = (lambda: _deliver(d)), d.settings.effects_interval
+                what = "delivering notices, fees or events"
+                jobs.append(Job(lambda: repeat(step, interval, what)))
+            async with in_background(*jobs):
+                yield
 
     app = FastAPI(
         title="Receivables dunning", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
     )
     app.state.consumer = None
     if dunning is not None:
-        app.state.dunning = dunning
-        app.state.authenticator = dunning.authenticator
+        _attach(app, dunning)
     edge = settings or (dunning.settings if dunning is not None else Settings())
     problems.install(app, edge.limits())
     serve_docs(app)
     for module in (operations, accounts, credit, dead_letters, lists, reports):
         app.include_router(module.router)
-    _operations(app)
+    add_operations(
+        app,
+        metrics=lambda: app.state.dunning.http_metrics,
+        registry=lambda: app.state.dunning.registry,
+        probe=_probe,
+        ready_summary="Database reachable, ledger feed not lagging",
+        ready_description="Details: delivery backlog, `dead_letters` (ledger events parked "
+        "unprocessed, see /v1/dead-letters; they do not make the service unready) and the "
+        "feed consumer's status.",
+        tag="health",
+        before_scrape=lambda: app.state.dunning.dead_letters().count(),  # the gauge
+    )
     return app
 
 
-def _operations(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        path = getattr(request.scope.get("route"), "path", "unmatched")
-        m = request.app.state.dunning.http_metrics
-        m.latency.labels(request.method, path).observe(time.perf_counter() - start)
-        m.requests.labels(request.method, path, str(response.status_code)).inc()
-        return response
+def _attach(app: FastAPI, d: Dunning) -> None:
+    app.state.dunning = d
+    app.state.authenticator = d.authenticator
 
-    @app.get("/healthz", tags=["health"], summary="The process is alive")
-    async def healthz() -> dict[str, Any]:
-        return {"status": "ok"}
 
-    @app.get(
-        "/readyz",
-        tags=["health"],
-        summary="Database reachable, ledger feed not lagging",
-        description="Details: delivery backlog, `dead_letters` (ledger events parked "
-        "unprocessed, see /v1/dead-letters; they do not make the service unready) and the "
-        "feed consumer's status.",
-    )
-    async def readyz(request: Request, dunning: DunningDep) -> JSONResponse:
-        body: dict[str, Any] = {"status": "ready"}
-        try:
-            body["backlog"] = await queries.backlog(dunning.uow)
-            body["dead_letters"] = await dunning.dead_letters().count()
-            body["database"] = "ok"
-        except Exception as e:
-            return JSONResponse({"status": "unavailable", "database": str(e)}, status_code=503)
-        consumer: Consumer | None = request.app.state.consumer
-        if consumer is not None:
-            feed = consumer.status().as_dict()
-            feed["dead_letters"] = body["dead_letters"]  # the table's count, all processes
-            body["feed"] = feed
-            limits = (dunning.settings.ready_max_lag_seconds, dunning.settings.ready_max_lag)
-            if not consumer.status().keeps_up(*limits):
-                body["status"] = "unavailable"
-                return JSONResponse(body, status_code=503)
-        return JSONResponse(body)
-
-    @app.get(
-        "/metrics",
-        tags=["health"],
-        summary="Prometheus metrics",
-        response_class=PlainTextResponse,
-        dependencies=[Depends(metrics_guard)],
-    )
-    async def metrics(dunning: DunningDep) -> Response:
-        with contextlib.suppress(Exception):  # the gauge from the table (a CLI may retry)
-            await dunning.dead_letters().count()
-        return Response(generate_latest(dunning.registry), media_type=CONTENT_TYPE_LATEST)
+async def _probe(request: Request) -> tuple[dict[str, Any], bool]:
+    dunning: Dunning = request.app.state.dunning
+    body: dict[str, Any] = {}
+    body["backlog"] = await queries.backlog(dunning.uow)
+    body["dead_letters"] = await dunning.dead_letters().count()
+    body["database"] = "ok"
+    consumer: Consumer | None = request.app.state.consumer
+    if consumer is None:
+        return body, True
+    feed = consumer.status().as_dict()
+    feed["dead_letters"] = body["dead_letters"]  # the table's count, all processes
+    body["feed"] = feed
+    limits = (dunning.settings.ready_max_lag_seconds, dunning.settings.ready_max_lag)
+    return body, consumer.status().keeps_up(*limits)
