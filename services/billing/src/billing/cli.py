@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
 
 from billing.settings import Settings
-from servicekit.auth import cli as keys_cli
+from servicekit import cli as service_cli
 
 
 def migrate(settings: Settings) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     from billing.bootstrap import database_url
 
-    cfg = Config(str(Path(__file__).parent / "migrations" / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
-    command.upgrade(cfg, "head")
-    print("billing database is at the latest schema")
+    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "billing")
 
 
 async def _run(settings: Settings, as_of: date, actor: str) -> int:
@@ -61,47 +52,16 @@ async def _run(settings: Settings, as_of: date, actor: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="billing", description="Premium billing")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the HTTP API")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    sub.add_parser("migrate", help="apply the database migrations (billing's own database)")
+    parser, sub = service_cli.parser("billing", "Premium billing", "serve the HTTP API")
     run = sub.add_parser("run", help="bill every policy due on or before a date (safe to repeat)")
     run.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     run.add_argument("--actor", default="cli", help="who runs it (recorded on every event)")
-    sub.add_parser("openapi", help="print the OpenAPI document")
-    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for noisy in ("alembic", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if args.command == "migrate":
-        migrate(settings)
-        return 0
-    if args.command == "api-keys":
-        from billing.bootstrap import database_url
-
-        return keys_cli.main(args, database_url(settings))
+    service_cli.configure_logging(settings.log_level)
     if args.command == "run":
         return asyncio.run(_run(settings, args.as_of, args.actor))
-    if args.command == "openapi":
-        from billing.adapters.http.app import create_app
-
-        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
-        return 0
-    import uvicorn
-
-    uvicorn.run(
-        "billing.adapters.http.asgi:app",
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level=settings.log_level.lower(),
-    )
-    return 0
+    return service_cli.run_common(args, service_cli.common("billing", settings))
 
 
 if __name__ == "__main__":

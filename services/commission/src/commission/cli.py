@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import logging
 import sys
 from pathlib import Path
 from uuid import UUID
 
 from commission.settings import Settings
 from eventfeed import deadletters as dead_letters
-from servicekit.auth import cli as keys_cli
+from servicekit import cli as service_cli
 
 
 def migrate(settings: Settings) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     from commission.bootstrap import database_url
 
-    cfg = Config(str(Path(__file__).parent / "migrations" / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
-    command.upgrade(cfg, "head")
-    print("commission database is at the latest schema")
+    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "commission")
 
 
 async def _settle(settings: Settings, period: str) -> int:
@@ -83,53 +74,25 @@ async def _dead_letters(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="commission", description="Broker commission service")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the HTTP API and consume ledger events")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    sub.add_parser("migrate", help="apply the database migrations")
+    parser, sub = service_cli.parser(
+        "commission", "Broker commission service", "serve the HTTP API and consume ledger events"
+    )
     settle = sub.add_parser("settle", help="settle a period (idempotent)")
     settle.add_argument("--period", required=True, help="YYYY-MM")
     sub.add_parser("replay", help="rebuild accruals from ledger position 0 (stop `serve` first)")
     dead_letters.add_command(sub)
-    sub.add_parser("openapi", help="print the OpenAPI document")
-    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for noisy in ("alembic", "httpx"):  # one line per migration step / feed poll
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if args.command == "migrate":
-        migrate(settings)
-        return 0
-    if args.command == "api-keys":
-        from commission.bootstrap import database_url
-
-        return keys_cli.main(args, database_url(settings))
+    service_cli.configure_logging(settings.log_level)
     if args.command == "settle":
         return asyncio.run(_settle(settings, args.period))
     if args.command == "replay":
         return asyncio.run(_replay(settings))
     if args.command == "dead-letters":
         return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
-    if args.command == "openapi":
-        from commission.adapters.http.app import create_app
-
-        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
-        return 0
-    from servicekit.server import serve as serve_http
-
-    serve_http(
-        "commission.adapters.http.asgi:app",
-        limits=settings.limits(),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level=settings.log_level.lower(),
+    return service_cli.run_common(
+        args, service_cli.common("commission", settings, limits=settings.limits())
     )
-    return 0
 
 
 if __name__ == "__main__":
