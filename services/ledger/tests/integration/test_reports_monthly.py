@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any
 
 import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import text
 
 from ledger.bootstrap import Ledger
+from ledger.domain.reporting import Month, months
 from servicekit.auth import COLLECTOR, CREDIT_CONTROLLER
 
 from .api_support import assert_problem, get, pay, post
@@ -239,3 +242,68 @@ async def test_monthly_reports_refuse_bad_periods_and_other_roles(
         client_as(CREDIT_CONTROLLER, jurisdictions=[where]), "/v1/reports/collections", **PERIOD
     )
     assert {r["jurisdiction"] for r in theirs["months"]} == {where}
+
+
+# -- any history: the pack ties to the journal ------------------------------------------------
+
+_examples = count(1)
+day = st.integers(0, 180).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+operation = st.one_of(
+    st.tuples(st.just("invoice"), st.integers(1, 500_00), day, st.integers(0, 75)),
+    st.tuples(st.just("pay"), st.integers(1, 500_00), day, st.just(0)),
+)
+HALF_YEAR = {"from": "2026-01", "to": "2026-06"}
+
+
+def _money(minor: int) -> str:
+    return f"{minor // 100}.{minor % 100:02d}"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(history=st.lists(operation, min_size=1, max_size=10))
+async def test_any_history_ties_the_pack_to_the_journal(
+    client: httpx.AsyncClient, ledger: Ledger, history: list[tuple[str, int, date, int]]
+) -> None:
+    where = _where()
+    acc = f"PACK-{next(_examples)}"
+    await open_account(client, acc, jurisdiction=where, opened_on="2025-12-01")
+    for k, (kind, amount, when, terms) in enumerate(history):
+        if kind == "invoice":
+            due = (when + timedelta(days=terms)).isoformat()
+            await invoice(client, acc, f"I{k}", _money(amount), issue=when.isoformat(), due=due)
+        else:
+            await pay(client, acc, f"P{k}", _money(amount), on=when.isoformat())
+
+    body = await get(client, "/v1/reports/management-pack", **HALF_YEAR, jurisdiction=where)
+    invoiced = await _journal(
+        ledger,
+        MONTHLY.format(sign=1),
+        where=where,
+        account="1100-receivables",
+        event="InvoiceIssued",
+    )
+    collected = await _journal(
+        ledger,
+        MONTHLY.format(sign=-1),
+        where=where,
+        account="2100-unapplied-cash",
+        event="PaymentReceived",
+    )
+    moved = _by(body["movements"])
+    assert {k for k, v in invoiced.items() if v} <= set(moved)
+    for key, row in moved.items():
+        assert Decimal(row["invoiced"]) * 100 == invoiced.get(key, 0)
+        assert Decimal(row["collected"]) * 100 == collected.get(key, 0)
+    trend = _by(body["aging"])
+    for m in months(Month(2026, 1), Month(2026, 6)):
+        balance = await _journal(
+            ledger,
+            "SELECT CAST(:m AS text), j.currency, sum(j.amount) FROM journal j JOIN accounts a "
+            "USING (account_id) WHERE a.jurisdiction = :where AND j.ledger_account = "
+            "'1100-receivables' AND j.effective_date <= :end GROUP BY 2",
+            where=where,
+            m=str(m),
+            end=m.last,
+        )
+        row = trend.get((str(m), "SGD"))
+        assert (Decimal(row["total"]) * 100 if row else 0) == balance.get((str(m), "SGD"), 0)
