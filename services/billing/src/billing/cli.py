@@ -9,6 +9,7 @@ from pathlib import Path
 
 from billing.settings import Settings
 from servicekit import cli as service_cli
+from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
@@ -23,7 +24,8 @@ async def _run(settings: Settings, as_of: date, actor: str) -> int:
 
     b = build(settings)
     try:
-        report = await b.runs.run(as_of, actor)
+        with Progress("billing run", unit="policy", units="policies") as shown:
+            report = await b.runs.run(as_of, actor, lambda n, total: shown.reach(n, total=total))
         if b.publisher is not None:
             await b.publisher.publish_pending()
     except BillingError as e:

@@ -135,3 +135,5 @@ async def test_the_cli_run_reports_a_ledger_outage_and_exits_non_zero(
     out = capsys.readouterr()
     assert "failed" in out.out
     assert "unreachable" in out.err
+    # stderr is not a terminal here: no progress bar, the summary line only
+    assert out.err.startswith("billing run: 0 policies in ")

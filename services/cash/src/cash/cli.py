@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cash.settings import Settings
 from servicekit import cli as service_cli
+from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
@@ -34,7 +35,11 @@ async def _import(settings: Settings, path: Path, raw: bytes, fmt: str | None, a
             clock=service.clock,
             parse=lambda raw, fid: parse(raw, fid, fmt),
         )
-        outcomes = await service.app.process(file_id=done.record.file_id)
+        with Progress("import", unit="line", total=done.record.new_lines or None) as shown:
+            outcomes = await service.app.process(
+                file_id=done.record.file_id,
+                progress=lambda page: shown.advance(page.total(), **page),
+            )
     except CashError as e:
         print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
         return 2
@@ -57,7 +62,10 @@ async def _process(settings: Settings) -> int:
     service = build(settings)
     try:
         await service.consumer.run_until_caught_up(max_seconds=30)
-        outcomes = await service.app.process()
+        with Progress("process", unit="line") as shown:
+            outcomes = await service.app.process(
+                progress=lambda page: shown.advance(page.total(), **page)
+            )
     finally:
         await service.close()
     print(json.dumps(dict(outcomes)))

@@ -8,10 +8,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ledger.settings import Settings
+from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
@@ -28,14 +28,6 @@ def migrate(settings: Settings) -> None:
     print("ledger database is at the latest schema")
 
 
-def _progress(label: str) -> Callable[[int, int], None]:
-    def report(streams: int, events: int) -> None:
-        if streams % 100 == 0:
-            print(f"{label}: {streams} accounts, {events} events", file=sys.stderr, flush=True)
-
-    return report
-
-
 async def _verify(settings: Settings) -> int:
     from ledger.adapters.postgres.maintenance import verify_all
     from ledger.bootstrap import build
@@ -43,7 +35,10 @@ async def _verify(settings: Settings) -> int:
     ledger = build(settings)
     try:
         async with ledger.engine.connect() as conn:
-            report = await verify_all(conn, ledger.chain_key, _progress("verified"))
+            with Progress("verify", unit="account") as shown:
+                report = await verify_all(
+                    conn, ledger.chain_key, lambda n, events: shown.reach(n, events=events)
+                )
     finally:
         await ledger.close()
     print(f"verified {report.streams} accounts, {report.events} events")
@@ -89,9 +84,13 @@ async def _rebuild(settings: Settings, apply: bool) -> int:
     ledger = build(settings)
     try:
         async with ledger.engine.begin() as conn:
-            diff, damaged = await rebuild(
-                conn, ledger.chain_key, apply=apply, progress=_progress("rebuilt")
-            )
+            with Progress("rebuild", unit="account") as shown:
+                diff, damaged = await rebuild(
+                    conn,
+                    ledger.chain_key,
+                    apply=apply,
+                    progress=lambda n, events: shown.reach(n, events=events),
+                )
     finally:
         await ledger.close()
     if damaged:

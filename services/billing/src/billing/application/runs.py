@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -74,7 +75,10 @@ class Runs:
         self.store, self.policies, self.max_days_ahead = store, policies, max_days_ahead
         self.workers = workers
 
-    async def run(self, as_of: date, actor: str) -> RunReport:
+    async def run(
+        self, as_of: date, actor: str, progress: Callable[[int, int], None] | None = None
+    ) -> RunReport:
+        """Bill every policy due; ``progress(policies done, policies in all)`` after each."""
         today = self.policies.today()
         if as_of > today + timedelta(days=self.max_days_ahead):
             raise err.RuleViolation(
@@ -90,7 +94,7 @@ class Runs:
                 for p, outcome in await self.policies.send(leftovers):
                     tally.resent += 1
                     self._rejected(tally, p, outcome)
-            await self._bill_all(run_id, as_of, actor, tally)
+            await self._bill_all(run_id, as_of, actor, tally, progress)
         except err.LedgerUnavailable as e:
             log.warning("billing run %s stopped: %s", run_id, e.detail)
             summary = tally.as_dict()
@@ -105,16 +109,28 @@ class Runs:
         await self.store.finish_run(run_id, "completed", summary, None, clock.now())
         return RunReport(run_id, as_of, "completed", summary)
 
-    async def _bill_all(self, run_id: str, as_of: date, actor: str, tally: Tally) -> None:
+    async def _bill_all(
+        self,
+        run_id: str,
+        as_of: date,
+        actor: str,
+        tally: Tally,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
         total = await self.store.count_policies()
         accounts: dict[str, AccountTerms | None] = {}
         after = ""
+        done = 0
         while ids := await self.store.policy_ids(after, PAGE):
             queue = list(reversed(ids))
 
             async def worker(queue: list[str]) -> None:
+                nonlocal done
                 while queue:
                     await self._bill_one(queue.pop(), run_id, as_of, actor, tally, accounts)
+                    done += 1
+                    if progress:
+                        progress(done, total)
 
             try:
                 async with asyncio.TaskGroup() as group:

@@ -60,9 +60,16 @@ class CashApplication:
     orders: AllocationOrders = field(default_factory=AllocationOrders)
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
-    async def process(self, *, file_id: str | None = None, batch: int = 2000) -> Counter[str]:
+    async def process(
+        self,
+        *,
+        file_id: str | None = None,
+        batch: int = 2000,
+        progress: Callable[[Counter[str]], None] | None = None,
+    ) -> Counter[str]:
         """Decide and post every line still ``new`` or ``posting``, a page of ``batch``
-        lines at a time (:mod:`cash.application.batched`); counts by outcome."""
+        lines at a time (:mod:`cash.application.batched`); counts by outcome.
+        ``progress(the page's outcomes)`` after each page."""
         outcomes: Counter[str] = Counter()
         self._accounts.clear()
         for status, run in (("posting", batched.post_page), ("new", batched.decide_page)):
@@ -75,7 +82,10 @@ class CashApplication:
                 if not page:
                     break
                 after = page[-1].line.line_id
-                outcomes.update(await run(self, page))
+                done = await run(self, page)
+                outcomes.update(done)
+                if progress:
+                    progress(done)
         return outcomes
 
     async def process_line(self, line_id: str) -> str:

@@ -8,11 +8,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from tqdm import tqdm
 
 from console.demo.load import Backends, Loader, Summary
 from console.demo.plan import plan
 from console.settings import Settings
+from servicekit.progress import Progress
 
 
 def last_month_end(today: date) -> date:
@@ -60,26 +60,21 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
             base_url=settings.commission_url, timeout=timeout, headers=auth
         ) as commission,
     ):
-        bar = tqdm(
-            total=portfolio.calls(), unit="call", desc="loading", file=sys.stderr, mininterval=0.5
-        )
-        lag_bars: dict[str, tqdm[None]] = {}
+        bar = Progress("loading", unit="call", total=portfolio.calls())
+        lag_bars: dict[str, Progress] = {}
 
         def waiting(service: str, lag: int | None) -> None:
             if service not in lag_bars:
-                lag_bars[service] = tqdm(
-                    total=lag or 0, unit="event", desc=f"{service} catching up", file=sys.stderr
-                )
+                lag_bars[service] = Progress(f"{service} catching up", unit="event", total=lag)
             shown = lag_bars[service]
             if lag is not None:
-                shown.total = max(shown.total or 0, lag)
-                shown.n = shown.total - lag
-                shown.refresh()
+                total = max(shown.total or 0, lag)
+                shown.reach(total - lag, total=total)
 
         loader = Loader(
             Backends(ledger, dunning, commission),
             concurrency=args.concurrency,
-            progress=bar.update,
+            progress=bar.advance,
             waiting=waiting,
             wait=args.wait,
         )
