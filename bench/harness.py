@@ -239,9 +239,10 @@ def run_async(make: Callable[[], Awaitable[Figure]]) -> Figure:
 
 
 class HttpClient:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, token: str = POSTER_TOKEN) -> None:
         self.host = host
         self.port = port
+        self.token = token
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -257,7 +258,7 @@ class HttpClient:
         assert self._reader is not None
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Authorization: Bearer {POSTER_TOKEN}\r\n"
+            f"Authorization: Bearer {self.token}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self._writer.write(head.encode() + payload)

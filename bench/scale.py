@@ -191,7 +191,7 @@ async def _raw_copy(url: str, events: int, chunk: int, meter: CpuMeter) -> Figur
     return fig
 
 
-async def _sql(url: str, sql: str) -> Any:
+async def sql(url: str, sql: str) -> Any:
     conn = await asyncpg.connect(url)
     try:
         return await conn.fetchval(sql)
@@ -199,14 +199,17 @@ async def _sql(url: str, sql: str) -> Any:
         await conn.close()
 
 
-async def _balances(port: int, cfg: ScaleConfig, fig: Figure) -> None:
+async def balances(
+    port: int, accounts: list[str], samples: int, fig: Figure, as_of: str = "2026-12-31"
+) -> None:
+    """``samples`` balances of random ``accounts``, one at a time."""
     rng = random.Random(7)
     client = HttpClient("127.0.0.1", port)
     try:
-        for _ in range(cfg.balance_samples):
-            a = f"SCALE-{rng.randrange(cfg.accounts):07d}"
+        for _ in range(samples):
+            a = rng.choice(accounts)
             t0 = time.perf_counter()
-            status, _ = await client.get(f"/v1/accounts/{a}/balance?as_of=2026-12-31")
+            status, _ = await client.get(f"/v1/accounts/{a}/balance?as_of={as_of}")
             fig.latencies.append(time.perf_counter() - t0)
             fig.count += status == 200
             fig.errors += status != 200
@@ -215,12 +218,13 @@ async def _balances(port: int, cfg: ScaleConfig, fig: Figure) -> None:
         await client.close()
 
 
-async def _aging(port: int, cfg: ScaleConfig, fig: Figure) -> None:
+async def aging(port: int, runs: int, fig: Figure, as_of: str = "2026-12-31") -> None:
+    """The aging report over every account, ``runs`` times."""
     client = HttpClient("127.0.0.1", port)
     try:
-        for _ in range(cfg.aging_runs):
+        for _ in range(runs):
             t0 = time.perf_counter()
-            status, data = await client.get("/v1/reports/aging?as_of=2026-12-31")
+            status, data = await client.get(f"/v1/reports/aging?as_of={as_of}")
             fig.latencies.append(time.perf_counter() - t0)
             fig.count += status == 200
             fig.errors += status != 200
@@ -253,16 +257,17 @@ def run_scale(dbs: Databases, schema: str, cfg: ScaleConfig) -> dict[str, Figure
         meter = CpuMeter(database_name(db_url), server.pid)
         meter.start()
         run_async(lambda: _ingest(server.port, cfg, ingest))
-        ingest.count = run_async(lambda: _sql(libpq_url(db_url), "SELECT count(*) FROM events"))
+        ingest.count = run_async(lambda: sql(libpq_url(db_url), "SELECT count(*) FROM events"))
         ingest.cpu = meter.stop(ingest.count)
-        run_async(lambda: _sql(libpq_url(db_url), "VACUUM ANALYZE"))
+        run_async(lambda: sql(libpq_url(db_url), "VACUUM ANALYZE"))
         ingest.note = f"{cfg.accounts * 8:,} commands; latency per batch"
         figs["batch_ingest"] = ingest
         log("reads at scale")
         figs["balance"] = Figure(f"balance, {ingest.count:,} events")
-        run_async(lambda: _balances(server.port, cfg, figs["balance"]))
+        accounts = [f"SCALE-{n:07d}" for n in range(cfg.accounts)]
+        run_async(lambda: balances(server.port, accounts, cfg.balance_samples, figs["balance"]))
         figs["aging"] = Figure(f"aging report, {cfg.accounts:,} accounts")
-        run_async(lambda: _aging(server.port, cfg, figs["aging"]))
+        run_async(lambda: aging(server.port, cfg.aging_runs, figs["aging"]))
     log("projection rebuild")
     figs["rebuild"] = _rebuild(db_url, ingest.count)
     log("raw COPY")
