@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from prometheus_client import CollectorRegistry
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from commission.adapters.http.scopes import ROLES
 from commission.adapters.postgres.books import apply
+from commission.adapters.postgres.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from commission.application.clock import Clock, SystemClock
 from commission.settings import Settings
 from eventfeed import (
@@ -22,6 +23,7 @@ from eventfeed import (
     Source,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass
@@ -33,6 +35,10 @@ class Commission:
     consumer: Consumer
     authenticator: Authenticator
     feed_client: httpx.AsyncClient | None = None
+    uow: UnitOfWorkFactory[PostgresUnitOfWork] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.uow = unit_of_work_factory(self.engine)
 
     def dead_letters(self) -> DeadLetters:
         """The consumer's dead letters, retried with its handler."""

@@ -19,8 +19,8 @@ def migrate(settings: Settings) -> None:
 
 
 async def _settle(settings: Settings, period: str) -> int:
-    from commission.adapters.postgres.settlements import PostgresSettlements
-    from commission.application.settlement import caught_up, settle, settleable
+    from commission.application.settlement import caught_up, settleable
+    from commission.application.statements import settle_period
     from commission.bootstrap import build
     from commission.domain.errors import CommissionError, RuleViolation
     from commission.domain.money import format_minor
@@ -30,8 +30,7 @@ async def _settle(settings: Settings, period: str) -> int:
         now = service.clock.now()
         settleable(period, now)
         await caught_up(service.consumer, settings.settle_catch_up_seconds)
-        async with service.engine.begin() as conn:
-            rows, replayed = await settle(PostgresSettlements(conn), period, now)
+        rows, replayed = await settle_period(service.uow, period, now)
     except CommissionError as e:
         print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
         return 2 if isinstance(e, RuleViolation) else 1

@@ -13,7 +13,7 @@ from dunning.adapters.kafka.publisher import OutboxPublisher
 from dunning.adapters.ledger_client.client import HttpLedger
 from dunning.adapters.policy_file import load_policies
 from dunning.adapters.postgres.consumer import Applier, reset_projection
-from dunning.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from dunning.adapters.postgres.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from dunning.adapters.smtp.mailers import OutboxDirMailer, SmtpMailer
 from dunning.application.effects import Effects
 from dunning.application.ports import Clock, Mailer, SystemClock
@@ -31,6 +31,7 @@ from eventfeed import (
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.operations import HttpMetrics
+from servicekit.unit_of_work import UnitOfWorkFactory
 
 CONSUMER_NAME = "dunning"
 
@@ -39,7 +40,7 @@ CONSUMER_NAME = "dunning"
 class Dunning:
     settings: Settings
     engine: AsyncEngine
-    uow: PostgresUnitOfWorkFactory
+    uow: UnitOfWorkFactory[PostgresUnitOfWork]
     policies: PolicySet
     clock: Clock
     ledger: HttpLedger
@@ -146,7 +147,7 @@ def build(
     )
     policies = policies or load_policies(settings.policy_file)
     ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=settings.ledger_headers())
-    uow = PostgresUnitOfWorkFactory(engine)
+    uow = unit_of_work_factory(engine)
     effects = Effects(
         uow=uow,
         mailer=mailer(settings),

@@ -1,8 +1,13 @@
-"""What the application needs from storage (implemented in ``adapters.postgres``)."""
+"""What the application needs from storage (implemented in ``adapters.postgres``).
+
+Storage is reached through one :class:`UnitOfWork` per transaction: a use case opens it,
+every read and write goes through its stores, and it commits when the block ends well.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -54,6 +59,28 @@ class Settlements(Protocol):
         self, period: str, broker_id: str | None = None, *, lock: bool = False
     ) -> list[Any]: ...
 
+    async def statement_entries(self, statement_id: str) -> list[Any]: ...
+
     async def mark_paid(
         self, statement_id: str, reference: str, paid_on: date, by: str
     ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over commission's database."""
+
+    @property
+    def registry(self) -> Registry: ...
+
+    @property
+    def settlements(self) -> Settlements: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction that commits when the block ends well."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction that only reads (never commits)."""
+        ...

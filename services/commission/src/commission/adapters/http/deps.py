@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from commission.adapters.postgres.brokers import PostgresRegistry
+from commission.application import statements
 from commission.bootstrap import Commission
 from commission.domain.errors import NotFound
 from commission.domain.settlement import PERIOD_PATTERN
@@ -40,9 +40,8 @@ Actor = Annotated[str, Depends(actor)]
 async def check_broker(service: Commission, principal: Principal, broker_id: str) -> None:
     if principal.everywhere:
         return
-    async with service.engine.connect() as conn:
-        found = await PostgresRegistry(conn).broker(broker_id)
-    if found is None or not principal.sees(found[0].jurisdiction):
+    jurisdiction = await statements.broker_jurisdiction(service.uow, broker_id)
+    if jurisdiction is None or not principal.sees(jurisdiction):
         raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
 
 

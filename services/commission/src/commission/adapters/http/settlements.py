@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commission.adapters.exports.payout import payout_csv
 from commission.adapters.exports.statements import statement_csv, statement_xlsx
@@ -20,11 +19,8 @@ from commission.adapters.http.deps import (
     everywhere,
 )
 from commission.adapters.http.schemas import PaidIn, SettlementIn
-from commission.adapters.postgres.brokers import PostgresRegistry
-from commission.adapters.postgres.settlements import PostgresSettlements
-from commission.application import registry
 from commission.application import settlement as app
-from commission.domain.errors import NotFound
+from commission.application import statements
 from commission.domain.money import format_minor
 from servicekit.auth import Principal, requires
 
@@ -65,8 +61,7 @@ async def settle(
     now = service.clock.now()
     app.settleable(body.period, now)  # refused before waiting for the consumer
     await app.caught_up(service.consumer, service.settings.settle_catch_up_seconds)
-    async with service.engine.begin() as conn:
-        rows, replayed = await app.settle(PostgresSettlements(conn), body.period, now)
+    rows, replayed = await statements.settle_period(service.uow, body.period, now)
     return JSONResponse(
         _summary(body.period, rows),
         status_code=201,  # a replay answers as the first run did, marked by the header
@@ -78,47 +73,20 @@ async def settle(
 async def settlement(
     principal: Annotated[Principal, requires(sc.READ)], period: PeriodPath, service: CommissionDep
 ) -> dict[str, Any]:
-    async with service.engine.connect() as conn:
-        store = PostgresSettlements(conn)
-        if not await store.run_exists(period):
-            raise NotFound(f"period {period} is not settled", field="period")
-        rows = await _visible(conn, principal, await store.statements(period))
-        return _summary(period, rows)
+    rows = await statements.settled(service.uow, period, _sees(principal))
+    return _summary(period, rows)
 
 
-async def _visible(conn: AsyncConnection, principal: Principal, rows: list[Any]) -> list[Any]:
-    """The statements of brokers in the caller's jurisdictions."""
-    if principal.everywhere:
-        return rows
-    reg = PostgresRegistry(conn)
-    kept = []
-    for r in rows:
-        found = await reg.broker(r.broker_id)
-        if found is not None and principal.sees(found[0].jurisdiction):
-            kept.append(r)
-    return kept
+def _sees(principal: Principal) -> statements.Sees:
+    return None if principal.everywhere else principal.sees
 
 
-async def _require_broker(conn: AsyncConnection, broker_id: str) -> Any:
-    found = await PostgresRegistry(conn).broker(broker_id)
-    if found is None:
-        raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
-    return found
-
-
-async def statement_document(conn: AsyncConnection, broker_id: str, period: str) -> dict[str, Any]:
-    found = await _require_broker(conn, broker_id)
-    store = PostgresSettlements(conn)
-    rows = await store.statements(period, broker_id)
-    if not rows:
-        raise NotFound(f"no statement for broker {broker_id} in {period}", field="period")
+def _document(st: statements.BrokerStatement, broker_id: str, period: str) -> dict[str, Any]:
     return {
         "broker_id": broker_id,
-        "name": found[0].name,
+        "name": st.broker.name,
         "period": period,
-        "statements": [
-            views.statement_section(r, await store.statement_entries(r.statement_id)) for r in rows
-        ],
+        "statements": [views.statement_section(r, entries) for r, entries in st.sections],
     }
 
 
@@ -134,8 +102,9 @@ async def statement(
     service: CommissionDep,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> Response:
-    async with service.engine.connect() as conn:
-        doc = await statement_document(conn, broker_id, period)
+    doc = _document(
+        await statements.broker_statement(service.uow, broker_id, period), broker_id, period
+    )
     name = f"commission-{broker_id}-{period}"
     if format == "csv":
         return Response(
@@ -160,12 +129,10 @@ async def statement(
 async def paid(
     broker_id: VisibleBroker, period: PeriodPath, body: PaidIn, service: CommissionDep, actor: Actor
 ) -> dict[str, Any]:
-    async with service.engine.begin() as conn:
-        await _require_broker(conn, broker_id)
-        await app.mark_paid(
-            PostgresSettlements(conn), broker_id, period, body.reference, body.paid_on, actor
-        )
-        return await statement_document(conn, broker_id, period)
+    st = await statements.pay_statement(
+        service.uow, broker_id, period, body.reference, body.paid_on, actor
+    )
+    return _document(st, broker_id, period)
 
 
 @router.get(
@@ -177,29 +144,18 @@ async def paid(
 async def payout_file(
     principal: Annotated[Principal, requires(sc.PAYOUT)], period: PeriodPath, service: CommissionDep
 ) -> Response:
-    async with service.engine.connect() as conn:
-        store, reg = PostgresSettlements(conn), PostgresRegistry(conn)
-        if not await store.run_exists(period):
-            raise NotFound(f"period {period} is not settled", field="period")
-        out = []
-        for r in await _visible(conn, principal, await store.statements(period)):
-            if app.net(r) <= 0 or r.paid_reference is not None:
-                continue
-            found = await reg.broker(r.broker_id)
-            bank = registry.active_details(await reg.changes(r.broker_id))
-            if bank is None:
-                continue  # no approved details yet: nothing is paid on one person's word
-            out.append(
-                {
-                    "statement_id": r.statement_id,
-                    "broker_id": r.broker_id,
-                    "broker_name": found[0].name if found else "",
-                    **bank.details.as_dict(),
-                    "currency": r.currency,
-                    "amount": format_minor(app.net(r), r.currency),
-                    "reference": r.statement_id,
-                }
-            )
+    out = [
+        {
+            "statement_id": p.statement.statement_id,
+            "broker_id": p.statement.broker_id,
+            "broker_name": p.broker_name,
+            **p.bank.details.as_dict(),
+            "currency": p.statement.currency,
+            "amount": format_minor(app.net(p.statement), p.statement.currency),
+            "reference": p.statement.statement_id,
+        }
+        for p in await statements.payouts(service.uow, period, _sees(principal))
+    ]
     return Response(
         payout_csv(out),
         media_type="text/csv; charset=utf-8",

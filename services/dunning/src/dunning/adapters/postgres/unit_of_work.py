@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dunning.adapters.postgres.credit_control import PostgresCreditControl
@@ -12,6 +9,7 @@ from dunning.adapters.postgres.lists import PostgresLists
 from dunning.adapters.postgres.queues import PostgresQueues
 from dunning.adapters.postgres.reports import PostgresReports
 from dunning.adapters.postgres.repository import PostgresAccounts
+from servicekit.unit_of_work import UnitOfWorkFactory
 
 
 class PostgresUnitOfWork:
@@ -26,16 +24,5 @@ class PostgresUnitOfWork:
         self.reports = PostgresReports(conn)
 
 
-class PostgresUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[PostgresUnitOfWork]:
-        async with self.engine.begin() as conn:
-            yield PostgresUnitOfWork(conn)
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[PostgresUnitOfWork]:
-        async with self.engine.connect() as conn:
-            yield PostgresUnitOfWork(conn)
+def unit_of_work_factory(engine: AsyncEngine) -> UnitOfWorkFactory[PostgresUnitOfWork]:
+    return UnitOfWorkFactory(engine, PostgresUnitOfWork)
