@@ -10,13 +10,17 @@ import httpx
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from cash.adapters.formats.debit_files import DebitFileWriter
 from cash.adapters.http.scopes import ROLES
 from cash.adapters.ledger.client import HttpLedger
 from cash.adapters.names import FuzzyNames
+from cash.adapters.postgres.debits import debit_unit_of_work
 from cash.adapters.postgres.directory import apply
 from cash.adapters.postgres.store import unit_of_work
 from cash.application.apply import CashApplication
 from cash.application.clock import SystemClock
+from cash.application.collecting import Collections
+from cash.application.mandates import Mandates
 from cash.application.ports import Clock
 from cash.domain.allocation import AllocationOrders
 from cash.domain.matching import MatchPolicy
@@ -36,6 +40,8 @@ class Cash:
     ledger: HttpLedger
     app: CashApplication
     authenticator: Authenticator
+    mandates: Mandates
+    collections: Collections
 
     def dead_letters(self) -> DeadLetters:
         c = self.consumer
@@ -68,6 +74,13 @@ def orders(settings: Settings) -> AllocationOrders:
         return AllocationOrders(dict(settings.allocation_orders))
     except ValueError as e:
         raise SystemExit(f"CASH_ALLOCATION_ORDERS: {e}") from None
+
+
+def debit_files(settings: Settings) -> DebitFileWriter:
+    try:
+        return DebitFileWriter(settings.sepa_creditor)
+    except ValueError as e:
+        raise SystemExit(f"CASH_SEPA_CREDITOR: {e}") from None
 
 
 def build(
@@ -105,6 +118,8 @@ def build(
         headers=settings.ledger_headers(),
     )
     the_clock = clock or SystemClock()
+    debits = debit_unit_of_work(engine)
+    collections = Collections(debits, ledger, debit_files(settings), the_clock)
     app = CashApplication(
         unit_of_work(engine),
         ledger,
@@ -114,7 +129,19 @@ def build(
         settings.ledger_actor,
         dict(settings.suspense_accounts),
         orders(settings),
+        collections=collections,
     )
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     authenticator = authenticator_from(settings, ROLES, keys)
-    return Cash(settings, engine, the_clock, registry, consumer, ledger, app, authenticator)
+    return Cash(
+        settings,
+        engine,
+        the_clock,
+        registry,
+        consumer,
+        ledger,
+        app,
+        authenticator,
+        Mandates(debits, the_clock),
+        collections,
+    )

@@ -1,10 +1,11 @@
-"""The cash service's command line: serve, migrate, import, process, openapi."""
+"""The cash service's command line: serve, migrate, import, process, collect, openapi."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from cash.settings import Settings
@@ -72,6 +73,39 @@ async def _process(settings: Settings) -> int:
     return 0
 
 
+async def _collect(settings: Settings, on: date, actor: str) -> int:
+    from cash.adapters.postgres.debits import PostgresDebits
+    from cash.bootstrap import build
+    from cash.domain.errors import CashError
+    from cash.domain.money import decimal_string
+
+    def progress(step: str, done: int, of: int) -> None:
+        if done == of or done % 100 == 0:
+            print(f"  {step}: {done}/{of}", file=sys.stderr)
+
+    service = build(settings)
+    try:
+        await service.consumer.run_until_caught_up(max_seconds=30)
+        outcome = await service.collections.run(on, actor=actor, progress=progress)
+        async with service.engine.connect() as conn:
+            store = PostgresDebits(conn)
+            summary = await store.summary(outcome.run.run_id)
+            files = await store.files(outcome.run.run_id)
+    except CashError as e:
+        print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
+        return 2
+    finally:
+        await service.close()
+    run = outcome.run
+    print(f"{run.run_id}: {run.status}" + (" (run before)" if outcome.replayed else ""))
+    for s in summary:
+        amount = decimal_string(int(str(s["amount"])), str(s["currency"]))
+        print(f"  {s['status']} {s['scheme']}: {s['debits']} debits, {amount} {s['currency']}")
+    for f in files:
+        print(f"  file {f.name}: {f.items} debits")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser, sub = service_cli.parser(
         "cash", "Cash application service", "serve the HTTP API and follow the ledger's events"
@@ -81,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--format", choices=["camt.053", "camt.054", "mt940"], default=None)
     imp.add_argument("--actor", default="cli")
     sub.add_parser("process", help="match and post every line still waiting")
+    collect = sub.add_parser(
+        "collect", help="run the direct-debit collection of a date (idempotent per date)"
+    )
+    collect.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    collect.add_argument("--actor", default="cli")
     args = parser.parse_args(argv)
     settings = Settings()
     service_cli.configure_logging(settings.log_level)
@@ -90,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "process":
         return asyncio.run(_process(settings))
+    if args.command == "collect":
+        return asyncio.run(_collect(settings, args.date, args.actor))
     return service_cli.run_common(args, service_cli.common("cash", settings))
 
 

@@ -50,6 +50,11 @@ class Settings(AuthSettings, LedgerCredentialSettings):
     ledger_actor: str = Field(
         default="cash", description="The name cash records on what it matches and posts."
     )
+    sepa_creditor: dict[str, str] = Field(
+        default={},
+        description="The creditor EUR mandates are collected for, in pain.008 files (JSON: "
+        '{"name", "iban", "bic", "creditor_id"}); empty: EUR mandates are not collected.',
+    )
     db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
     host: str = "127.0.0.1"

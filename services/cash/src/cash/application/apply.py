@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cash.application import batched, suspense
 from cash.application.plans import commands, plan, suggestion_json
@@ -32,8 +32,12 @@ from cash.application.ports import (
 )
 from cash.domain import returns
 from cash.domain.allocation import AllocationOrders
+from cash.domain.errors import NotFound, RuleViolation
 from cash.domain.matching import Candidate, MatchPolicy, OpenItem, decide
 from cash.domain.statement import Direction, StatementLine
+
+if TYPE_CHECKING:
+    from cash.application.collecting import Collections
 
 TOKENS = re.compile(r"[A-Za-z0-9._:\-]{3,64}")
 NAME_CANDIDATES = 3
@@ -58,6 +62,7 @@ class CashApplication:
     actor: str = "cash"
     suspense: Mapping[str, str] = field(default_factory=dict)  # currency -> holding account
     orders: AllocationOrders = field(default_factory=AllocationOrders)
+    collections: Collections | None = None  # returned direct debits are theirs
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
     async def process(
@@ -204,6 +209,19 @@ class CashApplication:
         original = None
         if line.return_code and line.original_ref:
             original = await store.line_by_end_to_end(line.original_ref)
+        if original is None and line.return_code and self.collections is not None:
+            outcome = await self._collection_returned(line)
+            if outcome is not None:
+                status, account_id, note = outcome
+                await store.set_outcome(
+                    line.line_id,
+                    status,
+                    at=now,
+                    actor=self.actor,
+                    account_id=account_id,
+                    note=note,
+                )
+                return LineRecord(line, rec.file_id, status, account_id=account_id, note=note)
         if original is None or original.status != "matched":
             note = (
                 "return of an unknown or unposted payment: " + line.original_ref
@@ -238,6 +256,20 @@ class CashApplication:
             note=reason,
         )
         return LineRecord(line, rec.file_id, "return", note=reason)
+
+    async def _collection_returned(self, line: StatementLine) -> tuple[str, str | None, str] | None:
+        """A direct debit of a collection run sent back: its payment reversed (``return``),
+        or ``review`` saying why it could not be; None when it is no collection's."""
+        assert self.collections is not None
+        try:
+            item, _ = await self.collections.returned(
+                line.original_ref, line.return_code, line.value_date
+            )
+        except NotFound:
+            return None
+        except RuleViolation as e:
+            return "review", None, e.detail
+        return "return", item.debit.account_id, item.note
 
     async def _post(self, rec: LineRecord) -> str:
         line = rec.line

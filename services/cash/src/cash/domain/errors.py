@@ -8,9 +8,14 @@ CashError                        root of everything the service raises on purpos
 │   ├── InvalidMapping           a partner's CSV column mapping is incomplete
 │   ├── LineState                the line is not in a state that allows the action
 │   ├── InvalidMatch             a manual match that does not add up
-│   └── InvalidExpected          an expected transaction given twice, or a period upside down
+│   ├── InvalidExpected          an expected transaction given twice, or a period upside down
+│   ├── InvalidMandate           a mandate's bank details or terms do not hold
+│   ├── MandateState             the mandate's state does not allow the change
+│   └── CollectionState          the collection's state does not allow the action
 ├── ExpectedConflict             a reference already expected with other figures
-├── NotFound                     no such import, line, partner mapping or expected transaction
+├── Conflict                     a mandate id used before with other terms, or a second mandate
+├── NotFound                     no such import, line, partner mapping, expected transaction,
+│                                mandate or collection run
 └── LedgerUnavailable            the ledger refused or failed a posting (retry later)
 """
 
@@ -69,6 +74,22 @@ class InvalidExpected(RuleViolation):
 
 class ExpectedConflict(CashError):
     rule = "expected-conflict"
+
+
+class InvalidMandate(RuleViolation):
+    rule = "invalid-mandate"
+
+
+class MandateState(RuleViolation):
+    rule = "mandate-state"
+
+
+class CollectionState(RuleViolation):
+    rule = "collection-state"
+
+
+class Conflict(CashError):
+    rule = "conflict"
 
 
 class NotFound(CashError):

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 
-from cash.adapters.http import accounts, partners, problems, reconciliation, routes, scopes
+from cash.adapters.http import accounts, debits, partners, problems, reconciliation, routes, scopes
 from cash.adapters.http.deps import everywhere, get_cash
 from cash.bootstrap import Cash, build
 from cash.settings import Settings
@@ -24,7 +24,9 @@ DESCRIPTION = """
 Cash application: bank statements (camt.053, camt.054) imported whole and once, each
 receipt matched to open invoices with a score and posted to the ledger with ids derived
 from the statement entry; the rest waits in a review queue with ranked suggestions, to be
-matched, split or refunded by hand. Amounts are decimal strings; errors are
+matched, split or refunded by hand. Direct debits: mandates per account, collection runs
+posting each debit to the ledger and writing the pain.008 or partner file, and returns
+reversing them. Amounts are decimal strings; errors are
 `application/problem+json`. Every route but `/healthz`, `/readyz` and `/metrics` needs a
 bearer token or an API key holding the scope it names.
 """
@@ -53,6 +55,8 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
     app.include_router(partners.router)
     app.include_router(reconciliation.router)
     app.include_router(accounts.router)
+    app.include_router(debits.mandates)
+    app.include_router(debits.runs)
     app.include_router(
         dead_letter_router(
             get_cash,
