@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,6 +19,7 @@ from money import (
     Money,
     MoneyRules,
     UnknownCurrency,
+    aging,
     exceeds_total,
     round_half_up,
     split_largest_remainder,
@@ -228,3 +230,23 @@ def test_money_refuses_mixed_currencies_and_totals_beyond_an_int64() -> None:
 )
 def test_round_half_up_rounds_halves_away_from_zero(value: Fraction, rounded: int) -> None:
     assert round_half_up(value) == rounded
+
+
+@pytest.mark.parametrize(
+    ("days_late", "expected"),
+    [
+        (-5, "current"),
+        (0, "current"),
+        (1, "days_1_30"),
+        (30, "days_1_30"),
+        (31, "days_31_60"),
+        (60, "days_31_60"),
+        (61, "days_61_90"),
+        (90, "days_61_90"),
+        (91, "days_over_90"),
+    ],
+)
+def test_aging_bucket_edges(days_late: int, expected: str) -> None:
+    due = date(2024, 2, 29)
+    assert aging.bucket(due + timedelta(days=days_late), due) == expected
+    assert expected in aging.BUCKETS

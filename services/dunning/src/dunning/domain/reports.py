@@ -17,24 +17,11 @@ from dunning.domain.arrangements import paid_between
 from dunning.domain.credit import BlacklistEntry, utilisation
 from dunning.domain.receivables import Receivables
 from dunning.domain.state import DunningState
+from money.aging import BUCKETS as BUCKETS
+from money.aging import bucket as bucket
 
-BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 AGING_AMOUNTS = (*BUCKETS, "disputed", "total", "unapplied", "net")
 STATUSES = ("open", "kept", "broken", "completed")
-
-
-def bucket(as_of: date, due: date) -> str:
-    """The aging bucket of an item due on ``due``, on ``as_of`` (due today: current)."""
-    days = (as_of - due).days
-    if days <= 0:
-        return "current"
-    if days <= 30:
-        return "days_1_30"
-    if days <= 60:
-        return "days_31_60"
-    if days <= 90:
-        return "days_61_90"
-    return "days_over_90"
 
 
 @dataclass(frozen=True)

@@ -27,22 +27,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.domain.postings import Chart
-
-BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
-
-
-def bucket(as_of: date, due: date) -> str:
-    """The aging bucket of an item due on ``due``, on ``as_of``."""
-    days = (as_of - due).days
-    if days <= 0:
-        return "current"
-    if days <= 30:
-        return "days_1_30"
-    if days <= 60:
-        return "days_31_60"
-    if days <= 90:
-        return "days_61_90"
-    return "days_over_90"
+from money.aging import BUCKETS as BUCKETS
+from money.aging import bucket as bucket
 
 
 @dataclass(frozen=True, order=True)
