@@ -6,7 +6,7 @@ every read and write goes through its stores, and it commits when the block ends
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -34,6 +34,27 @@ class Registry(Protocol):
     async def add_agreement(self, agreement: Agreement, request: dict[str, Any]) -> bool: ...
 
     async def agreements(self, broker_id: str) -> list[Agreement]: ...
+
+    async def search(
+        self,
+        *,
+        text: str | None,
+        jurisdiction: str | None,
+        after: tuple[Any, ...] | None,
+        limit: int,
+        within: Collection[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Brokers by name then id, each with its number of agreements and of approved
+        and pending bank-detail changes (never the details themselves)."""
+        ...
+
+
+class Entries(Protocol):
+    async def entries(
+        self, broker_id: str, first: date | None = None, last: date | None = None
+    ) -> list[Any]:
+        """The broker's accruals and clawbacks by entry date, within the dates given."""
+        ...
 
 
 class Settlements(Protocol):
@@ -74,6 +95,9 @@ class UnitOfWork(Protocol):
 
     @property
     def settlements(self) -> Settlements: ...
+
+    @property
+    def books(self) -> Entries: ...
 
 
 class UnitOfWorkFactory(Protocol):

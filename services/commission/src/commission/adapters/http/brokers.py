@@ -11,11 +11,7 @@ from commission.adapters.http import scopes as sc
 from commission.adapters.http import views
 from commission.adapters.http.deps import Actor, Caller, CommissionDep, VisibleBroker
 from commission.adapters.http.schemas import AgreementIn, BankChangeIn, BrokerIn, DecisionIn
-from commission.adapters.postgres import broker_list
-from commission.adapters.postgres.books import entries_of
-from commission.adapters.postgres.brokers import PostgresRegistry
-from commission.application import registry as app
-from commission.domain.errors import NotFound
+from commission.application import brokers as app
 from commission.domain.settlement import PERIOD_PATTERN, Period
 from servicekit.auth import Forbidden, Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, page
@@ -23,12 +19,8 @@ from servicekit.paging import Key, Limit, cursor_param, page
 router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
 
 
-async def _broker_doc(reg: PostgresRegistry, broker_id: str) -> dict[str, Any]:
-    found = await reg.broker(broker_id)
-    if found is None:
-        raise NotFound(f"broker {broker_id} does not exist", field="broker_id")
-    changes = await reg.changes(broker_id)
-    return views.broker_view(found[0], app.active_details(changes), changes)
+def _broker_doc(record: app.BrokerRecord) -> dict[str, Any]:
+    return views.broker_view(record.broker, record.active, record.changes)
 
 
 def _replayed(body: dict[str, Any], replayed: bool, status: int = 201) -> JSONResponse:
@@ -48,14 +40,10 @@ async def register(
 ) -> JSONResponse:
     if not principal.sees(body.jurisdiction):
         raise Forbidden(f"{principal.subject} may not register brokers in {body.jurisdiction}")
-    request = body.model_dump(mode="json")
-    async with service.engine.begin() as conn:
-        reg = PostgresRegistry(conn)
-        outcome = await app.register_broker(
-            reg, request, body.bank.details(), actor, service.clock.now()
-        )
-        doc = await _broker_doc(reg, body.broker_id)
-    return _replayed(doc, outcome.replayed)
+    record, replayed = await app.register(
+        service.uow, body.model_dump(mode="json"), body.bank.details(), actor, service.clock.now()
+    )
+    return _replayed(_broker_doc(record), replayed)
 
 
 @router.get("", summary="Find brokers by name or id (any case) and jurisdiction, cursor-paged")
@@ -70,15 +58,14 @@ async def list_brokers(
     jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    async with service.engine.connect() as conn:
-        rows = await broker_list.list_brokers(
-            conn,
-            text=q,
-            jurisdiction=jurisdiction,
-            within=principal.jurisdictions,
-            after=after,
-            limit=limit + 1,
-        )
+    rows = await app.search(
+        service.uow,
+        text=q,
+        jurisdiction=jurisdiction,
+        within=principal.jurisdictions,
+        after=after,
+        limit=limit + 1,
+    )
     kept, cursor = page(rows, limit, key=lambda r: (r["name"], r["broker_id"]))
     return {
         "brokers": [
@@ -104,8 +91,7 @@ async def list_brokers(
     dependencies=[requires(sc.READ)],
 )
 async def get_broker(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
-    async with service.engine.connect() as conn:
-        return await _broker_doc(PostgresRegistry(conn), broker_id)
+    return _broker_doc(await app.broker(service.uow, broker_id))
 
 
 @router.post(
@@ -117,16 +103,10 @@ async def get_broker(broker_id: VisibleBroker, service: CommissionDep) -> dict[s
 async def request_change(
     broker_id: VisibleBroker, body: BankChangeIn, service: CommissionDep, actor: Actor
 ) -> JSONResponse:
-    async with service.engine.begin() as conn:
-        change, outcome = await app.request_bank_change(
-            PostgresRegistry(conn),
-            broker_id,
-            body.change_id,
-            body.bank.details(),
-            actor,
-            service.clock.now(),
-        )
-    return _replayed(views.change_view(change), outcome.replayed, 202)
+    change, replayed = await app.request_change(
+        service.uow, broker_id, body.change_id, body.bank.details(), actor, service.clock.now()
+    )
+    return _replayed(views.change_view(change), replayed, 202)
 
 
 @router.get(
@@ -135,10 +115,7 @@ async def request_change(
     dependencies=[requires(sc.READ)],
 )
 async def changes(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
-    async with service.engine.connect() as conn:
-        reg = PostgresRegistry(conn)
-        await _broker_doc(reg, broker_id)
-        history = await reg.changes(broker_id)
+    history = await app.changes(service.uow, broker_id)
     return {"broker_id": broker_id, "changes": [views.change_view(c) for c in history]}
 
 
@@ -150,16 +127,15 @@ async def _decide(
     service: CommissionDep,
     actor: str,
 ) -> dict[str, Any]:
-    async with service.engine.begin() as conn:
-        decided = await app.decide_bank_change(
-            PostgresRegistry(conn),
-            broker_id,
-            change_id,
-            approve=approve,
-            actor=actor,
-            now=service.clock.now(),
-            note=body.note if body else None,
-        )
+    decided = await app.decide_change(
+        service.uow,
+        broker_id,
+        change_id,
+        approve=approve,
+        actor=actor,
+        now=service.clock.now(),
+        note=body.note if body else None,
+    )
     return views.change_view(decided)
 
 
@@ -202,11 +178,10 @@ async def reject(
 async def add_agreement(
     broker_id: VisibleBroker, body: AgreementIn, service: CommissionDep
 ) -> JSONResponse:
-    async with service.engine.begin() as conn:
-        agreement, outcome = await app.add_agreement(
-            PostgresRegistry(conn), broker_id, body.model_dump(mode="json"), service.clock.now()
-        )
-    return _replayed(views.agreement_view(agreement), outcome.replayed)
+    agreement, replayed = await app.add_agreement(
+        service.uow, broker_id, body.model_dump(mode="json"), service.clock.now()
+    )
+    return _replayed(views.agreement_view(agreement), replayed)
 
 
 @router.get(
@@ -215,10 +190,7 @@ async def add_agreement(
     dependencies=[requires(sc.READ)],
 )
 async def agreements(broker_id: VisibleBroker, service: CommissionDep) -> dict[str, Any]:
-    async with service.engine.connect() as conn:
-        reg = PostgresRegistry(conn)
-        await _broker_doc(reg, broker_id)
-        found = await reg.agreements(broker_id)
+    found = await app.agreements(service.uow, broker_id)
     return {"broker_id": broker_id, "agreements": [views.agreement_view(a) for a in found]}
 
 
@@ -233,11 +205,9 @@ async def accruals(
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> dict[str, Any]:
     p = Period.parse(period) if period else None
-    async with service.engine.connect() as conn:
-        await _broker_doc(PostgresRegistry(conn), broker_id)
-        rows = await entries_of(
-            conn, broker_id, p.first_day if p else None, p.last_day if p else None
-        )
+    rows = await app.accruals(
+        service.uow, broker_id, p.first_day if p else None, p.last_day if p else None
+    )
     return {
         "broker_id": broker_id,
         "period": period,

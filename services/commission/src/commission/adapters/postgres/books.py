@@ -129,6 +129,11 @@ class PostgresBookStore:
             out[row.broker_id].append(agreement_from_row(row))
         return out
 
+    async def entries(
+        self, broker_id: str, first: date | None = None, last: date | None = None
+    ) -> list[Any]:
+        return await entries_of(self.conn, broker_id, first, last)
+
 
 async def reset_derived(conn: AsyncConnection) -> None:
     """Forget everything derived from ledger events (for a replay from position 0).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from commission.adapters.postgres import broker_list
 from commission.adapters.postgres import schema as s
 from commission.domain.agreements import Agreement, Basis, ProductRate
 from commission.domain.bank import BankDetails
@@ -158,3 +160,21 @@ class PostgresRegistry:
             .order_by(t.c.effective_from, t.c.recorded_at)
         )
         return [agreement_from_row(r) for r in rows]
+
+    async def search(
+        self,
+        *,
+        text: str | None,
+        jurisdiction: str | None,
+        after: tuple[Any, ...] | None,
+        limit: int,
+        within: Collection[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        return await broker_list.list_brokers(
+            self.conn,
+            text=text,
+            jurisdiction=jurisdiction,
+            after=after,
+            limit=limit,
+            within=within,
+        )

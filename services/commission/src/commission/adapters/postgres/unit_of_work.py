@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from commission.adapters.postgres.books import PostgresBookStore
 from commission.adapters.postgres.brokers import PostgresRegistry
 from commission.adapters.postgres.settlements import PostgresSettlements
 from servicekit.unit_of_work import UnitOfWorkFactory
@@ -16,6 +17,7 @@ class PostgresUnitOfWork:
         self.conn = conn
         self.registry = PostgresRegistry(conn)
         self.settlements = PostgresSettlements(conn)
+        self.books = PostgresBookStore(conn)
 
 
 def unit_of_work_factory(engine: AsyncEngine) -> UnitOfWorkFactory[PostgresUnitOfWork]:
