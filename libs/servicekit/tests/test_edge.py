@@ -118,6 +118,20 @@ async def test_an_escaped_backslash_before_u0000_is_not_a_nul(guarded: Any) -> N
     assert seen[0].name == "a\\u0000"
 
 
+async def test_json_nested_too_deeply_is_a_4xx_problem_not_a_500() -> None:
+    app, seen = make_app(Limits(max_body_bytes=100_000, max_header_bytes=2048))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for inner in (b'"\\u0000"', b'"x"'):  # with a NUL escape (the edge parses it) or not
+            raw = b"[" * 20_000 + inner + b"]" * 20_000
+            r = await client.post(
+                "/things", content=raw, headers={"content-type": "application/json"}
+            )
+            assert 400 <= r.status_code < 500, r.text
+            assert r.headers["content-type"] == "application/problem+json"
+    assert seen == []
+
+
 async def test_nul_in_a_query_value_or_header_is_422(guarded: Any) -> None:
     client, seen = guarded
     assert_problem(await client.get("/things?q=a%00b"), 422, "nul-character", "q")

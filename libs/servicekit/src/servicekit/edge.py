@@ -181,10 +181,9 @@ def _nul_detail(at_fault: str) -> str:
 
 def _nul_in_json(body: bytes) -> str | None:
     try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None  # malformed JSON: the route's own validation names it
-    return nul_field(parsed)
+        return nul_field(json.loads(body))
+    except (ValueError, RecursionError):
+        return None  # malformed or nested too deeply: the route's own validation refuses it
 
 
 def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:

@@ -193,6 +193,7 @@ async def test_the_same_id_with_another_payload_in_one_batch_is_a_conflict(
 
 async def test_ndjson_with_an_unreadable_line(client: httpx.AsyncClient, account_id: str) -> None:
     lines = [json.dumps(_open(account_id)), "{not json", json.dumps(_invoice(account_id, "I", "1"))]
+    lines.append("[" * 100_000 + "]" * 100_000)  # nested too deeply to read
     r = await client.post(
         "/v1/batches",
         content="\n".join(lines) + "\n",
@@ -200,9 +201,10 @@ async def test_ndjson_with_an_unreadable_line(client: httpx.AsyncClient, account
     )
     assert r.status_code == 200, r.text
     out = r.json()
-    assert _statuses(out) == [201, 422, 201]
+    assert _statuses(out) == [201, 422, 201, 422]
     assert out["results"][1]["problem"]["field"] == "body"
     assert "line 2" in out["results"][1]["problem"]["detail"]
+    assert "line 4" in out["results"][3]["problem"]["detail"]
 
 
 async def test_disputes_in_a_batch_replay_by_idempotency_key(
@@ -227,7 +229,8 @@ async def test_disputes_in_a_batch_replay_by_idempotency_key(
 async def test_a_malformed_empty_or_oversized_batch_is_refused_whole(
     client: httpx.AsyncClient,
 ) -> None:
-    for content in (b"{}", b"[", b"[]", json.dumps([{}] * 10_001).encode()):
+    too_deep = b"[" * 100_000 + b"]" * 100_000
+    for content in (b"{}", b"[", b"[]", json.dumps([{}] * 10_001).encode(), too_deep):
         r = await client.post(
             "/v1/batches", content=content, headers={"Content-Type": "application/json"}
         )

@@ -70,18 +70,25 @@ class _Refused(Exception):
     pass
 
 
+def _parse(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def _items(raw: bytes, content_type: str) -> list[Any]:
     if content_type.split(";")[0].strip().lower() in NDJSON:
         out: list[Any] = []
         for n, line in enumerate(raw.splitlines(), start=1):
             if line.strip():
                 try:
-                    out.append(json.loads(line))
+                    out.append(_parse(line))
                 except ValueError as e:
                     out.append(_Unreadable(f"line {n} is not valid JSON: {e}"))
         return out
     try:
-        items = json.loads(raw)
+        items = _parse(raw)
     except ValueError as e:
         raise _Refused(f"not valid JSON: {e}") from None
     if not isinstance(items, list):
