@@ -12,7 +12,7 @@ import importlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,24 @@ from servicekit.auth import cli as keys_cli
 from servicekit.edge import Limits
 
 
-def parser(prog: str, description: str, serve_help: str) -> tuple[argparse.ArgumentParser, Any]:
-    """The parser with the shared subcommands, and its subparsers for the service's own."""
+def parser(
+    prog: str,
+    description: str,
+    serve_help: str,
+    *,
+    migrate_help: str = "apply the database migrations",
+    workers: bool = False,
+) -> tuple[argparse.ArgumentParser, Any]:
+    """The parser with the shared subcommands, and its subparsers for the service's own
+    (``workers``: ``serve`` takes ``--workers``, the number of server processes)."""
     root = argparse.ArgumentParser(prog=prog, description=description)
     sub = root.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help=serve_help)
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
-    sub.add_parser("migrate", help="apply the database migrations")
+    if workers:
+        serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help=migrate_help)
     sub.add_parser("openapi", help="print the OpenAPI document")
     keys_cli.add_parser(sub)
     return root, sub
@@ -62,9 +72,19 @@ class Common:
     port: int
     log_level: str
     limits: Limits | None = None
+    # ``api-keys`` on an engine of the service's own making (default: one on database_url)
+    api_keys: Callable[[argparse.Namespace], int] | None = None
+    serve_options: dict[str, Any] = field(default_factory=dict)  # more for uvicorn.run
 
 
-def common(package: str, settings: Any, *, limits: Limits | None = None) -> Common:
+def common(
+    package: str,
+    settings: Any,
+    *,
+    limits: Limits | None = None,
+    api_keys: Callable[[argparse.Namespace], int] | None = None,
+    serve_options: dict[str, Any] | None = None,
+) -> Common:
     """The shared subcommands of a service laid out as the ledger is: ``<package>.cli.migrate``,
     ``<package>.bootstrap.database_url``, ``<package>.adapters.http.app.create_app`` and
     ``<package>.adapters.http.asgi:app``; ``settings`` has ``host``, ``port``, ``log_level``."""
@@ -81,6 +101,8 @@ def common(package: str, settings: Any, *, limits: Limits | None = None) -> Comm
         port=settings.port,
         log_level=settings.log_level,
         limits=limits,
+        api_keys=api_keys,
+        serve_options=dict(serve_options or {}),
     )
 
 
@@ -90,6 +112,8 @@ def run_common(args: argparse.Namespace, common: Common) -> int:
         common.migrate()
         return 0
     if args.command == "api-keys":
+        if common.api_keys is not None:
+            return common.api_keys(args)
         return keys_cli.main(args, common.database_url())
     if args.command == "openapi":
         print(json.dumps(common.openapi(), indent=2, sort_keys=True))
@@ -100,7 +124,10 @@ def run_common(args: argparse.Namespace, common: Common) -> int:
         "host": args.host or common.host,
         "port": args.port or common.port,
         "log_level": common.log_level.lower(),
+        **common.serve_options,
     }
+    if getattr(args, "workers", None) is not None:
+        options["workers"] = args.workers
     if common.limits is not None:
         from servicekit.server import serve
 

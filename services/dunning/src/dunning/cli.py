@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,19 +11,13 @@ from uuid import UUID
 
 from dunning.settings import Settings
 from eventfeed import deadletters as dead_letters
-from servicekit.auth import cli as keys_cli
+from servicekit import cli as service_cli
 
 
 def migrate(settings: Settings) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     from dunning.bootstrap import database_url
 
-    cfg = Config(str(Path(__file__).parent / "migrations" / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
-    command.upgrade(cfg, "head")
-    print("dunning database is at the latest schema")
+    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "dunning")
 
 
 async def _run(settings: Settings, as_of: date) -> int:
@@ -94,67 +86,45 @@ async def _dead_letters(
         await d.close()
 
 
+def _policies(settings: Settings) -> int:
+    from dunning.adapters.policy_file import load_policies
+    from dunning.domain.errors import PolicyFileError
+
+    try:
+        policies = load_policies(settings.policy_file)
+    except PolicyFileError as e:
+        print(e.detail, file=sys.stderr)
+        return 2
+    print(json.dumps(policies.model_dump(mode="json"), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dunning", description="Dunning and credit control")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the HTTP API (and follow the ledger's events)")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    sub.add_parser("migrate", help="apply the database migrations (dunning's own database)")
+    parser, sub = service_cli.parser(
+        "dunning",
+        "Dunning and credit control",
+        "serve the HTTP API (and follow the ledger's events)",
+        migrate_help="apply the database migrations (dunning's own database)",
+    )
     run = sub.add_parser("run", help="the dunning run for a business date (idempotent)")
     run.add_argument("--as-of", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     sub.add_parser("replay", help="rebuild the receivables projection from ledger event 0")
     dead_letters.add_command(sub)
-    sub.add_parser("openapi", help="print the OpenAPI document")
     sub.add_parser("policies", help="validate and print the dunning policies")
-    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for noisy in ("alembic", "httpx"):  # one line per migration step / feed poll
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-    if args.command == "migrate":
-        migrate(settings)
-        return 0
-    if args.command == "api-keys":
-        from dunning.bootstrap import database_url
-
-        return keys_cli.main(args, database_url(settings))
+    service_cli.configure_logging(settings.log_level)
     if args.command == "run":
         return asyncio.run(_run(settings, args.as_of))
     if args.command == "replay":
         return asyncio.run(_replay(settings))
     if args.command == "dead-letters":
         return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
-    if args.command == "openapi":
-        from dunning.adapters.http.app import create_app
-
-        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
-        return 0
     if args.command == "policies":
-        from dunning.adapters.policy_file import load_policies
-        from dunning.domain.errors import PolicyFileError
-
-        try:
-            policies = load_policies(settings.policy_file)
-        except PolicyFileError as e:
-            print(e.detail, file=sys.stderr)
-            return 2
-        print(json.dumps(policies.model_dump(mode="json"), indent=2))
-        return 0
-    from servicekit.server import serve as serve_http
-
-    serve_http(
-        "dunning.adapters.http.asgi:app",
-        limits=settings.limits(),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level=settings.log_level.lower(),
+        return _policies(settings)
+    return service_cli.run_common(
+        args, service_cli.common("dunning", settings, limits=settings.limits())
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,27 +5,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
 
 from ledger.settings import Settings
+from servicekit import cli as service_cli
 from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from alembic import command
-    from alembic.config import Config
-
     from ledger.bootstrap import database_url
 
-    ini = Path(__file__).parent / "migrations" / "alembic.ini"
-    cfg = Config(str(ini))
-    cfg.set_main_option("sqlalchemy.url", database_url(settings).replace("%", "%%"))
-    command.upgrade(cfg, "head")
-    print("ledger database is at the latest schema")
+    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "ledger")
 
 
 async def _verify(settings: Settings) -> int:
@@ -147,13 +140,9 @@ async def _api_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ledger", description="Receivables ledger service")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the HTTP API")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("migrate", help="apply the database migrations")
+    parser, sub = service_cli.parser(
+        "ledger", "Receivables ledger service", "serve the HTTP API", workers=True
+    )
     sub.add_parser(
         "verify",
         help="check every account's hash chain and the checkpoints (exit 1 if tampered)",
@@ -165,7 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="replace the live tables (default: only report differences)",
     )
-    sub.add_parser("openapi", help="print the OpenAPI document")
     relay = sub.add_parser("relay", help="publish the events to Kafka (until stopped)")
     relay.add_argument(
         "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
@@ -173,18 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument(
         "--name", default="kafka", help="checkpoint name (one active relay per name and database)"
     )
-    from servicekit.auth import cli as keys_cli
-
-    keys_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-
-    if args.command == "migrate":
-        migrate(settings)
-        return 0
+    service_cli.configure_logging(settings.log_level)
     if args.command == "verify":
         return asyncio.run(_verify(settings))
     if args.command == "checkpoint":
@@ -193,25 +172,17 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_rebuild(settings, args.apply))
     if args.command == "relay":
         return asyncio.run(_relay(settings, args.name, args.metrics_port))
-    if args.command == "api-keys":
-        return asyncio.run(_api_keys(settings, args))
-    if args.command == "openapi":
-        from ledger.adapters.http.app import create_app
-
-        print(json.dumps(create_app(settings=settings).openapi(), indent=2, sort_keys=True))
-        return 0
-    from servicekit.server import serve as serve_http
-
-    serve_http(
-        "ledger.adapters.http.asgi:app",
-        limits=settings.limits(),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        log_level=settings.log_level.lower(),
-        access_log=settings.access_log,
+    return service_cli.run_common(
+        args,
+        service_cli.common(
+            "ledger",
+            settings,
+            limits=settings.limits(),
+            # on the ledger's own engine: the pool acts as its writer role
+            api_keys=lambda a: asyncio.run(_api_keys(settings, a)),
+            serve_options={"access_log": settings.access_log},
+        ),
     )
-    return 0
 
 
 if __name__ == "__main__":
