@@ -17,16 +17,11 @@ Domain errors carry no HTTP status; ``billing.adapters.http.problems`` maps them
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class BillingError(Exception):
+
+class BillingError(ServiceError):
     rule = "billing-error"
-
-    def __init__(self, detail: str, *, field: str | None = None, rule: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        if rule is not None:
-            self.rule = rule
 
 
 class NotFound(BillingError):

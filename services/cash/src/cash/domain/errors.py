@@ -21,16 +21,13 @@ CashError                        root of everything the service raises on purpos
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class CashError(Exception):
+
+class CashError(ServiceError):
     """Root of the cash service's own errors."""
 
     rule = "cash-error"
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
 
 
 class RuleViolation(CashError):

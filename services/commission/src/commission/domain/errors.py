@@ -21,16 +21,13 @@ CommissionError                   root of everything the service raises on purpo
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class CommissionError(Exception):
+
+class CommissionError(ServiceError):
     """Root of the commission service's own errors."""
 
     rule = "commission-error"
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
 
 
 class RuleViolation(CommissionError):

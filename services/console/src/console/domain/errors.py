@@ -10,14 +10,11 @@ ConsoleError                 root: .rule (a stable slug), .detail, .field (what 
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class ConsoleError(Exception):
+
+class ConsoleError(ServiceError):
     rule = "console-error"
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
 
 
 class InvalidInput(ConsoleError):
@@ -42,11 +39,9 @@ class BackendRefused(ConsoleError):
         rule: str | None = None,
         field: str | None = None,
     ) -> None:
-        super().__init__(f"{backend}: {detail}", field=field)
+        super().__init__(f"{backend}: {detail}", field=field, rule=rule or None)
         self.backend = backend
         self.status = status
-        if rule:
-            self.rule = rule
 
 
 class BackendUnavailable(ConsoleError):

@@ -17,16 +17,11 @@ Domain errors carry no HTTP status; ``dunning.adapters.http.problems`` maps them
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class DunningError(Exception):
+
+class DunningError(ServiceError):
     rule = "dunning-error"
-
-    def __init__(self, detail: str, *, field: str | None = None, rule: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        if rule is not None:
-            self.rule = rule
 
 
 class NotFound(DunningError):

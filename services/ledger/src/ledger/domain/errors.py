@@ -33,16 +33,13 @@ LedgerError                       root of everything the ledger raises on purpos
 
 from __future__ import annotations
 
+from servicekit.errors import ServiceError
 
-class LedgerError(Exception):
+
+class LedgerError(ServiceError):
     """Root of the ledger's own errors."""
 
     rule = "ledger-error"
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
 
 
 class RuleViolation(LedgerError):
