@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pytest
@@ -27,6 +27,20 @@ def test_days_and_positions_have_their_ranges() -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(Position).validate_python(INT64_MAX + 1)
     assert TypeAdapter(Position).validate_python(INT64_MAX) == INT64_MAX
+
+
+def test_days_and_instants_are_iso_8601_not_seconds_since_1970() -> None:
+    day, instant = TypeAdapter(Day), TypeAdapter(Instant)
+    for value in ("0", "86400", "-0.00", "20260101", 0, "2026-01-01T00:00:00", " 2026-01-01"):
+        with pytest.raises(ValidationError, match="ISO 8601"):
+            day.validate_python(value)
+    for value in ("0", "1767225600", 1767225600, "-0.00"):
+        with pytest.raises(ValidationError, match="ISO 8601"):
+            instant.validate_python(value)
+    assert day.validate_json('"2026-01-31"') == date(2026, 1, 31)
+    assert day.validate_python(date(2026, 1, 31)) == date(2026, 1, 31)
+    assert instant.validate_json('"2026-01-31 09:30Z"') == datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
+    assert instant.validate_json('"2026-01-31"') == datetime(2026, 1, 31, tzinfo=UTC)
 
 
 class Line(BaseModel):

@@ -9,12 +9,14 @@ finds any integer still without one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -31,8 +33,24 @@ Position = Annotated[int, Ge(0), Le(INT64_MAX)]
 SmallCount = Annotated[int, Ge(0), Le(INT32_MAX)]
 """A level, a page number, a count of days: 0 .. 2^31-1 (PostgreSQL ``integer``)."""
 
+# Pydantic alone also reads a number, or a numeric string, as seconds since 1970 ("0",
+# "86400", "-0.00" are 1970 dates) and a midnight date-time as a date: refused here.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}([T ].+)?", re.ASCII | re.DOTALL)
+
+
+def _iso(pattern: re.Pattern[str], kind: type, example: str) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if isinstance(value, kind) or (isinstance(value, str) and pattern.fullmatch(value)):
+            return value
+        raise PydanticCustomError("iso_8601", f"write it as ISO 8601, such as {example}")
+
+    return BeforeValidator(check)
+
+
 Day = Annotated[
     date,
+    _iso(_ISO_DAY, date, "2026-01-31"),
     Field(ge=FIRST_DAY, le=LAST_DAY, description=f"a business date (ISO 8601) {DATE_RANGE}"),
 ]
 """A business (effective) date."""
@@ -50,7 +68,9 @@ def _instant(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Instant = Annotated[datetime, AfterValidator(_instant)]
+Instant = Annotated[
+    datetime, _iso(_ISO_INSTANT, datetime, "2026-01-31T09:30:00+08:00"), AfterValidator(_instant)
+]
 """A recorded time (ISO 8601; without an offset, UTC) within the business date range."""
 
 

@@ -303,6 +303,15 @@ async def test_a_run_without_a_sepa_creditor_refuses_eur_mandates(world: World) 
         assert await PostgresDebits(conn).count("DD-20260302") == 0
 
 
+async def test_a_run_date_outside_the_calendar_or_not_iso_is_refused(world: World) -> None:
+    # "0" was read as seconds since 1970 and "0001-01-01" ran (as DD-10101): one run a date
+    for day in ("0001-01-01", "9999-12-31", "0", "-0.00", "2026-03-02T00:00:00"):
+        r = await world.api.post("/v1/collection-runs", json={"collection_date": day})
+        assert r.status_code == 422, (day, r.text)
+        assert r.json()["field"] == "collection_date"
+    assert (await world.api.get("/v1/collection-runs")).json()["runs"] == []
+
+
 async def test_a_bank_return_reverses_the_collected_payment_and_reopens_the_invoice(
     world: World,
 ) -> None:

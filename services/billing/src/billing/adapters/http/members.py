@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -17,6 +16,7 @@ from billing.application import members as lists
 from billing.application.reconcile import COLUMNS, reconcile
 from billing.domain import decide as cmd
 from servicekit.auth import requires
+from servicekit.types import Day
 
 router = APIRouter(prefix="/v1/policies/{policy_id}", tags=["members"])
 MemberId = Annotated[str, Path(max_length=64, pattern=s.ID)]
@@ -30,7 +30,7 @@ FILE_BODY = {
     }
 }
 Effective = Annotated[
-    date | None,
+    Day | None,
     Query(
         description="when tier changes take effect (and, for a complete list, the day "
         "after the last day of cover of members missing from it)"
@@ -130,7 +130,7 @@ async def reconciliation(
     policy_id: PolicyId,
     request: Request,
     billing: BillingDep,
-    period_start: Annotated[date, Query(description="start of an invoiced period")],
+    period_start: Annotated[Day, Query(description="start of an invoiced period")],
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
     content_type: Annotated[str | None, Header()] = None,
 ) -> Response:

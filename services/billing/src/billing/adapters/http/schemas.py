@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from billing.domain.calendar import Frequency
+from servicekit.types import Day
 
 AMOUNT = r"^\d{1,13}(\.\d{1,6})?$"
 SIGNED = r"^-?\d{1,13}(\.\d{1,6})?$"
@@ -30,9 +30,6 @@ Tier = Annotated[
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
-Day = Annotated[
-    date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31), description="ISO 8601 date")
-]
 
 
 class Body(BaseModel):

@@ -3,7 +3,6 @@ their files, returned debits (every jurisdiction's: a run spans them all)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -20,6 +19,7 @@ from cash.domain.errors import NotFound
 from cash.domain.mandates import Details, Mandate
 from cash.domain.money import decimal_string
 from servicekit.auth import Principal, requires
+from servicekit.types import Day
 
 mandates = APIRouter(prefix="/v1/mandates", tags=["mandates"])
 runs = APIRouter(tags=["collection runs"], dependencies=[Depends(everywhere)])
@@ -45,7 +45,7 @@ class MandateBody(Body):
         description="the mandate reference (pain.008 MndtId)"
     )
     account_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    signed_on: date
+    signed_on: Day
     debtor_name: Name
     iban: Text34 | None = Field(None, description="required for an EUR (SEPA) account")
     bic: Bic | None = None
@@ -72,14 +72,14 @@ class CancelBody(Body):
 
 
 class RunBody(Body):
-    collection_date: date = Field(description="the day the banks debit; one run per date")
+    collection_date: Day = Field(description="the day the banks debit; one run per date")
 
 
 class ReturnBody(Body):
     reason_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{4}$")] = Field(
         description="ISO 20022 return reason, e.g. AM04"
     )
-    returned_on: date
+    returned_on: Day
 
 
 def mandate_view(m: Mandate, history: list[MandateChange] | None = None) -> dict[str, Any]:

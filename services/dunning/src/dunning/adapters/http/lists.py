@@ -15,6 +15,7 @@ from dunning.application.ports import LevelFilter
 from dunning.domain.errors import RuleViolation
 from servicekit.auth import Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, encode, page
+from servicekit.types import Day
 
 Reader = Annotated[Principal, requires(sc.READ)]
 
@@ -69,8 +70,8 @@ def _run_view(row: dict[str, Any]) -> dict[str, Any]:
 async def run_history(
     dunning: DunningDep,
     before: Annotated[Key | None, cursor_param(date)],
-    start: Annotated[date | None, Query(alias="from", description="runs on or after")] = None,
-    end: Annotated[date | None, Query(alias="to", description="runs on or before")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="runs on or after")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="runs on or before")] = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
     if start is not None and end is not None and end < start:

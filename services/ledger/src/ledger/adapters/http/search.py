@@ -16,6 +16,7 @@ from ledger.adapters.postgres import search
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 from servicekit.paging import Key, Limit, cursor_param, page
+from servicekit.types import Day
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -78,8 +79,8 @@ async def find_invoices(
             description="open: something is still open; else the invoice's status",
         ),
     ] = None,
-    due_from: Annotated[date | None, Query(description="due on or after")] = None,
-    due_to: Annotated[date | None, Query(description="due on or before")] = None,
+    due_from: Annotated[Day | None, Query(description="due on or after")] = None,
+    due_to: Annotated[Day | None, Query(description="due on or before")] = None,
     currency: Currency = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
@@ -132,8 +133,8 @@ async def find_payments(
     ] = None,
     method: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     account_id: IdFilter = None,
-    received_from: Annotated[date | None, Query(description="received on or after")] = None,
-    received_to: Annotated[date | None, Query(description="received on or before")] = None,
+    received_from: Annotated[Day | None, Query(description="received on or after")] = None,
+    received_to: Annotated[Day | None, Query(description="received on or before")] = None,
     currency: Currency = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
