@@ -18,7 +18,6 @@ from cash.adapters.postgres.debits import debit_unit_of_work
 from cash.adapters.postgres.directory import apply
 from cash.adapters.postgres.store import unit_of_work
 from cash.application.apply import CashApplication
-from cash.application.clock import SystemClock
 from cash.application.collecting import Collections
 from cash.application.mandates import Mandates
 from cash.application.ports import Clock
@@ -28,6 +27,7 @@ from cash.domain.money import DECIMAL
 from cash.settings import Settings
 from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.clock import SystemClock
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dunning.adapters.postgres.consumer import Applier, reset_projection
 from dunning.adapters.postgres.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from dunning.adapters.smtp.mailers import OutboxDirMailer, SmtpMailer
 from dunning.application.effects import Effects
-from dunning.application.ports import Clock, Mailer, SystemClock
+from dunning.application.ports import Clock, Mailer
 from dunning.application.replay import ReplayReport, replay_projection
 from dunning.domain.policies import PolicySet
 from dunning.settings import Settings
@@ -30,6 +30,7 @@ from eventfeed import (
     replay,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.clock import SystemClock
 from servicekit.operations import HttpMetrics
 from servicekit.unit_of_work import UnitOfWorkFactory
 

@@ -10,29 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from billing.domain.documents import Billed, Document
 from billing.domain.events import Event
 from billing.domain.state import Policy
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-@dataclass
-class FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
+from servicekit.clock import Clock as Clock  # the clock port, and its two clocks
+from servicekit.clock import FixedClock as FixedClock
+from servicekit.clock import SystemClock as SystemClock
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -24,11 +24,6 @@ Row = dict[str, Any]
 
 class Clock(Protocol):
     def today(self) -> date: ...
-
-
-class SystemClock:
-    def today(self) -> date:
-        return datetime.now(UTC).date()
 
 
 @dataclass
