@@ -385,6 +385,14 @@ async def test_a_partner_return_reported_by_hand_reverses_the_payment(world: Wor
         "direct debit returned by the bank: MD06 refund requested by the debtor"
     )
     assert await world.open_amount(sgd, inv) == "250.50"
+    for other in ({"reason_code": "AM04"}, {"returned_on": "2026-03-09"}):
+        r = await world.api.post(
+            f"/v1/debits/{item['end_to_end_id']}/return",
+            json={"reason_code": "MD06", "returned_on": "2026-03-05", **other},
+        )
+        assert (r.status_code, r.json()["field"]) == (409, "end_to_end_id"), r.text
+    [same] = [d for d in await debits(world, run_id) if d["account_id"] == sgd]
+    assert (same["return_code"], same["returned_on"]) == ("MD06", "2026-03-05")
     r = await world.api.post(
         "/v1/debits/DD20260302-NOSUCHDEBIT/return",
         json={"reason_code": "MD06", "returned_on": "2026-03-05"},

@@ -32,7 +32,7 @@ from cash.application.ports import (
 )
 from cash.domain import returns
 from cash.domain.allocation import AllocationOrders
-from cash.domain.errors import NotFound, RuleViolation
+from cash.domain.errors import Conflict, NotFound, RuleViolation
 from cash.domain.matching import Candidate, MatchPolicy, OpenItem, decide
 from cash.domain.statement import Direction, StatementLine
 
@@ -267,7 +267,7 @@ class CashApplication:
             )
         except NotFound:
             return None
-        except RuleViolation as e:
+        except (RuleViolation, Conflict) as e:
             return "review", None, e.detail
         return "return", item.debit.account_id, item.note
 

@@ -31,7 +31,7 @@ from cash.application.ports import Clock, Ledger, PostingRefused
 from cash.domain import returns
 from cash.domain.collection import run_id as run_id_of
 from cash.domain.collection import select
-from cash.domain.errors import CollectionState, NotFound
+from cash.domain.errors import CollectionState, Conflict, NotFound
 from cash.domain.matching import OpenItem
 from cash.domain.money import decimal_string
 
@@ -142,6 +142,12 @@ class Collections:
             if item is None:
                 raise NotFound(f"no direct debit {end_to_end_id}", field="end_to_end_id")
             if item.status == "returned":
+                if (item.return_code, item.returned_on) != (code.upper(), returned_on):
+                    raise Conflict(
+                        f"direct debit {end_to_end_id} was returned on {item.returned_on} "
+                        f"({item.return_code}), not on {returned_on} ({code.upper()})",
+                        field="end_to_end_id",
+                    )
                 return item, True
             if item.status != "collected":
                 raise CollectionState(

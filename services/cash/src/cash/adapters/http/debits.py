@@ -372,7 +372,8 @@ async def get_file(service: CashDep, run_id: RunId, name: FileName) -> Response:
     summary="A debit the bank or partner sent back: its payment is reversed in the ledger",
     description="For returns reported outside a statement (a partner's return list); a "
     "camt.053/camt.054 return entry naming the debit's end-to-end id does the same on "
-    "import. Returning it again answers the return (`Idempotent-Replayed: true`).",
+    "import. Returning it again answers the return (`Idempotent-Replayed: true`); with "
+    "another reason code or date it is a 409.",
     dependencies=[requires(sc.POST)],
 )
 async def return_debit(
