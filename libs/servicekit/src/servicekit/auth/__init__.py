@@ -8,11 +8,15 @@ scopes in a :class:`RoleMap`; jurisdictions limit which objects a caller sees.
 
 from servicekit.auth.api_keys import ApiKey, ApiKeyStore
 from servicekit.auth.edge import (
+    Actor,
     Authenticator,
+    Caller,
     Requires,
     authenticator_from,
+    current_actor,
     current_principal,
     metrics_guard,
+    require_everywhere,
     requires,
 )
 from servicekit.auth.errors import AuthError, Forbidden, Unauthenticated
@@ -44,11 +48,13 @@ __all__ = [
     "POSTER",
     "ROLES",
     "TRUSTED_SERVICE",
+    "Actor",
     "ApiKey",
     "ApiKeyStore",
     "AuthError",
     "AuthSettings",
     "Authenticator",
+    "Caller",
     "Forbidden",
     "LedgerCredentialSettings",
     "Principal",
@@ -56,8 +62,10 @@ __all__ = [
     "RoleMap",
     "Unauthenticated",
     "authenticator_from",
+    "current_actor",
     "current_principal",
     "metrics_guard",
+    "require_everywhere",
     "requires",
     "role_map",
 ]

@@ -125,6 +125,23 @@ async def current_principal(
     return principal
 
 
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_actor(principal: Caller) -> str:
+    """Who acts: the authenticated subject (or a trusted service's user, as such)."""
+    return principal.actor
+
+
+Actor = Annotated[str, Depends(current_actor)]
+
+
+def require_everywhere(principal: Principal, what: str) -> None:
+    """Refuse a caller limited to some jurisdictions what spans them all (403)."""
+    if not principal.everywhere:
+        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")
+
+
 class Requires:
     """The dependency behind ``requires(scope)``; its ``scope`` is read by the route matrix."""
 

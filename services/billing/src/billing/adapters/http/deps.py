@@ -13,7 +13,9 @@ from fastapi import Depends, Path, Request
 from billing.adapters.http import schemas as s
 from billing.bootstrap import Billing
 from billing.domain import errors as err
-from servicekit.auth import Forbidden, Principal, current_principal
+from servicekit.auth import Actor as ActorDep
+from servicekit.auth import Caller
+from servicekit.auth import require_everywhere as everywhere
 
 
 def get_billing(request: Request) -> Billing:
@@ -22,15 +24,6 @@ def get_billing(request: Request) -> Billing:
 
 
 BillingDep = Annotated[Billing, Depends(get_billing)]
-Caller = Annotated[Principal, Depends(current_principal)]
-
-
-def actor_of(principal: Caller) -> str:
-    """Who acts: the authenticated subject (or a trusted service's user, as such)."""
-    return principal.actor
-
-
-ActorDep = Annotated[str, Depends(actor_of)]
 
 
 async def visible_policy(
@@ -48,7 +41,4 @@ async def visible_policy(
 
 PolicyId = Annotated[str, Depends(visible_policy)]
 
-
-def everywhere(principal: Principal, what: str) -> None:
-    if not principal.everywhere:
-        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")
+__all__ = ["ActorDep", "BillingDep", "Caller", "PolicyId", "everywhere", "get_billing"]

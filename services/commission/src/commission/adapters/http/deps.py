@@ -13,7 +13,8 @@ from commission.application import statements
 from commission.bootstrap import Commission
 from commission.domain.errors import NotFound
 from commission.domain.settlement import PERIOD_PATTERN
-from servicekit.auth import Forbidden, Principal, current_principal
+from servicekit.auth import Actor, Caller, Principal
+from servicekit.auth import require_everywhere as everywhere
 
 
 async def get_commission(request: Request) -> Commission:
@@ -24,17 +25,6 @@ async def get_commission(request: Request) -> Commission:
 CommissionDep = Annotated[Commission, Depends(get_commission)]
 BrokerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-11"])]
-
-
-Caller = Annotated[Principal, Depends(current_principal)]
-
-
-async def actor(principal: Caller) -> str:
-    """Who acts: the authenticated subject (maker and checker are compared by it)."""
-    return principal.actor
-
-
-Actor = Annotated[str, Depends(actor)]
 
 
 async def check_broker(service: Commission, principal: Principal, broker_id: str) -> None:
@@ -53,7 +43,14 @@ async def visible_broker(service: CommissionDep, principal: Caller, broker_id: B
 
 VisibleBroker = Annotated[str, Depends(visible_broker)]
 
-
-def everywhere(principal: Principal, what: str) -> None:
-    if not principal.everywhere:
-        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")
+__all__ = [
+    "Actor",
+    "BrokerId",
+    "Caller",
+    "CommissionDep",
+    "PeriodPath",
+    "VisibleBroker",
+    "check_broker",
+    "everywhere",
+    "get_commission",
+]

@@ -13,7 +13,9 @@ from fastapi import Depends, Path, Request
 from dunning.application import queries
 from dunning.bootstrap import Dunning
 from dunning.domain import errors as err
-from servicekit.auth import Forbidden, Principal, current_principal
+from servicekit.auth import Actor as ActorDep
+from servicekit.auth import Caller, Principal
+from servicekit.auth import require_everywhere as everywhere
 
 
 def get_dunning(request: Request) -> Dunning:
@@ -22,15 +24,6 @@ def get_dunning(request: Request) -> Dunning:
 
 
 DunningDep = Annotated[Dunning, Depends(get_dunning)]
-Caller = Annotated[Principal, Depends(current_principal)]
-
-
-def actor_of(principal: Caller) -> str:
-    """Who acts: the authenticated subject (or a trusted service's user, as such)."""
-    return principal.actor
-
-
-ActorDep = Annotated[str, Depends(actor_of)]
 
 
 async def check_visible(dunning: Dunning, principal: Principal, account_id: str) -> None:
@@ -53,7 +46,12 @@ async def visible_account(
 
 VisibleAccount = Annotated[str, Depends(visible_account)]
 
-
-def everywhere(principal: Principal, what: str) -> None:
-    if not principal.everywhere:
-        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")
+__all__ = [
+    "ActorDep",
+    "Caller",
+    "DunningDep",
+    "VisibleAccount",
+    "check_visible",
+    "everywhere",
+    "get_dunning",
+]

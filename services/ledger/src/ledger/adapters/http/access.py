@@ -15,10 +15,10 @@ from ledger.adapters.http.scopes import READ
 from ledger.adapters.postgres import queries
 from ledger.bootstrap import Ledger
 from ledger.domain import errors as err
-from servicekit.auth import Forbidden, Principal, current_principal, requires
+from servicekit.auth import Caller, Forbidden, Principal, requires
+from servicekit.auth import require_everywhere as everywhere  # noqa: F401 (the routes use it)
 
 Reader = Annotated[Principal, requires(READ)]
-Caller = Annotated[Principal, Depends(current_principal)]
 
 
 async def visible_account(account_id: AccountId, principal: Caller, ledger: LedgerDep) -> str:
@@ -32,12 +32,6 @@ async def visible_account(account_id: AccountId, principal: Caller, ledger: Ledg
 
 
 VisibleAccount = Annotated[str, Depends(visible_account)]
-
-
-def everywhere(principal: Principal, what: str) -> None:
-    """Refuse a caller limited to some jurisdictions what spans them all."""
-    if not principal.everywhere:
-        raise Forbidden(f"{what} spans every jurisdiction; {principal.subject} is limited")
 
 
 def jurisdictions(principal: Principal, asked: str | None) -> set[str] | None:
