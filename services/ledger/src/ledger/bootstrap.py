@@ -11,9 +11,11 @@ from ledger.adapters.http.scopes import ROLES
 from ledger.adapters.postgres.batch_store import AsyncpgBatchUnitOfWorkFactory
 from ledger.adapters.postgres.command_store import AsyncpgUnitOfWorkFactory
 from ledger.adapters.postgres.engine import make_engine
+from ledger.adapters.postgres.group_store import AsyncpgGroupUnitOfWorkFactory
 from ledger.application.approvals import ApprovalPolicy
 from ledger.application.batch import BatchHandler
 from ledger.application.clock import Clock, SystemClock
+from ledger.application.group import GroupCommit
 from ledger.application.handler import CommandHandler
 from ledger.settings import Settings
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
@@ -32,6 +34,7 @@ class Ledger:
     engine: AsyncEngine
     clock: Clock
     handler: CommandHandler
+    commands: GroupCommit  # the single commands of the HTTP routes, group-committed
     batches: BatchHandler
     chain_key: bytes
     uow: AsyncpgUnitOfWorkFactory
@@ -69,6 +72,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     clock = clock or SystemClock()
     policy = ApprovalPolicy(settings.write_off_approval_threshold)
     handler = CommandHandler(uow, clock, key, policy)
+    commands = GroupCommit(handler, AsyncpgGroupUnitOfWorkFactory(uow), clock, key, policy)
     batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key, policy)
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     return Ledger(
@@ -76,6 +80,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
         engine=engine,
         clock=clock,
         handler=handler,
+        commands=commands,
         batches=batches,
         chain_key=key,
         uow=uow,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -81,6 +81,17 @@ def needs(command: cmd.Command) -> Needs:
     auto_allocation = isinstance(command, cmd.ReceivePayment) and command.allocations is None
     draws_credit = isinstance(command, cmd.IssueRefund | cmd.ApplyUnappliedCredit)
     return Needs(frozenset(items), frozenset(pays), auto_allocation, draws_credit)
+
+
+def needs_of_all(commands: Iterable[cmd.Command]) -> Needs:
+    """What ``decide`` reads for every one of ``commands`` (on one account)."""
+    each = [needs(c) for c in commands]
+    return Needs(
+        frozenset().union(*(n.item_ids for n in each)),
+        frozenset().union(*(n.payment_ids for n in each)),
+        any(n.open_items for n in each),
+        any(n.credit for n in each),
+    )
 
 
 class CommandHandler:
@@ -168,8 +179,8 @@ class CommandHandler:
             for e in new_events:
                 state = evolve(state, e)
             assert state is not None
-            item_ids, pay_ids = _touched(new_events)
-            check_totals(state, item_ids, pay_ids, field=_amount_field(command))
+            item_ids, pay_ids = touched_by_events(new_events)
+            check_totals(state, item_ids, pay_ids, field=amount_field(command))
             account, items, pays, lines = _rows(state, new_events, stored, item_ids, pay_ids)
             body = present(state, new_events, stored)
             await uow.write(
@@ -192,7 +203,7 @@ class CommandHandler:
             return Outcome(status_code, body, replayed=False)
 
 
-def _touched(new_events: list[Event]) -> tuple[set[str], set[str]]:
+def touched_by_events(new_events: list[Event]) -> tuple[set[str], set[str]]:
     item_ids: set[str] = set()
     pay_ids: set[str] = set()
     for e in new_events:
@@ -202,7 +213,7 @@ def _touched(new_events: list[Event]) -> tuple[set[str], set[str]]:
     return item_ids, pay_ids
 
 
-def _amount_field(command: cmd.Command) -> str | None:
+def amount_field(command: cmd.Command) -> str | None:
     """The request field that carries the command's money, for a total-limit refusal."""
     for name in ("amount", "lines", "credit_limit"):
         if name in type(command).model_fields:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
+import orjson
 from fastapi import Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,6 +28,14 @@ async def get_ledger(request: Request) -> Ledger:
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+
+
+class OrjsonResponse(JSONResponse):
+    """JSON rendered by orjson: the same bytes as ``JSONResponse`` for the ledger's answers
+    (strings, integers, lists and objects; compact, UTF-8), in a fraction of the time."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 @dataclass
@@ -59,7 +68,7 @@ class CommandContext:
                 field="Idempotency-Key",
             )
         try:
-            outcome = await self.ledger.handler.handle(
+            outcome = await self.ledger.commands.handle(
                 account_id,
                 prepared.command,
                 command_id=key,
@@ -71,7 +80,7 @@ class CommandContext:
             e.field = e.field or (prepared.id_field if prepared.command_id else "Idempotency-Key")
             raise
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-        return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+        return OrjsonResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
 def _uuid(value: str | None, name: str) -> UUID | None:

@@ -13,16 +13,16 @@ costs three round trips plus the commit, instead of a dozen.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy.engine import make_url
 
-from ledger.application.ports import Needs, Started
+from ledger.application.ports import BatchWrite, Needs, Started
 from ledger.application.projections import Row, state_from_rows
 from ledger.application.records import StoredEvent, StreamHead
 from ledger.domain.errors import ConcurrencyConflict
@@ -125,10 +125,12 @@ WITH ev AS (
     INSERT INTO journal SELECT * FROM jsonb_populate_recordset(NULL::journal, $5::jsonb)
     RETURNING 1
 ), cmd AS (
+    -- the responses as text beside the records, so a replay answers the very same JSON
     INSERT INTO commands
     SELECT c.account_id, c.command_type, c.command_id, c.request_hash, c.status_code,
-           $7::json, c.recorded_at
-      FROM jsonb_populate_recordset(NULL::commands, $6::jsonb) AS c
+           r.body::json, c.recorded_at
+      FROM unnest($7::text[]) WITH ORDINALITY AS r(body, n)
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::commands, $6::jsonb -> (r.n::int - 1)) AS c
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM ev)
@@ -138,26 +140,32 @@ _DATE_FIELDS = ("opened_on", "issue_date", "due_date", "received_on")
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_encode)
+    """Parameters for ``jsonb_populate_recordset``: dates, times and UUIDs as orjson writes
+    them, bytes in PostgreSQL's hex form, decimals as their digits."""
+    return orjson.dumps(value, default=_encode).decode()
 
 
 def _encode(value: Any) -> Any:
     if isinstance(value, bytes):
         return "\\x" + value.hex()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)  # UUID
+    return str(value)  # Decimal
 
 
 def _response(body: Any) -> str:
     """A response as the HTTP layer renders it, so a replay sends the same bytes."""
-    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return orjson.dumps(body).decode()
+
+
+def _command_records(commands: list[Row]) -> tuple[str, list[str]]:
+    """Idempotency records for WRITE: the records but their responses, and the responses."""
+    records = [{k: v for k, v in c.items() if k != "response"} for c in commands]
+    return _json(records), [_response(c["response"]) for c in commands]
 
 
 def _rows(text: str | None) -> list[Row]:
     if not text:
         return []
-    rows = json.loads(text)
+    rows = orjson.loads(text)
     for row in rows if isinstance(rows, list) else [rows]:
         for f in _DATE_FIELDS:
             if isinstance(row.get(f), str):
@@ -231,7 +239,7 @@ class AsyncpgUnitOfWork:
             done = {
                 "request_hash": bytes(request_hash),
                 "status_code": status_code,
-                "response": json.loads(response),
+                "response": orjson.loads(response),
             }
         return Started(head=head, tx_id=r["tx_id"], done=done)
 
@@ -281,22 +289,36 @@ class AsyncpgUnitOfWork:
         journal_lines: list[Row],
         command: Row | None,
     ) -> None:
-        last = stored[-1]
-        try:
-            events_written = await self._conn.fetchval(
-                WRITE,
-                _json([_event_row(s) for s in stored]),
-                _json([account] if account else []),
-                _json(items),
-                _json(pays),
-                _json(journal_lines),
-                _json([{k: v for k, v in command.items() if k != "response"}] if command else []),
-                _response(command["response"]) if command else None,
-            )
-        except asyncpg.UniqueViolationError as e:
-            raise ConcurrencyConflict(f"stream {last.stream_id} moved on: {e}") from e
-        if events_written != len(stored):
-            raise ConcurrencyConflict(f"stream {last.stream_id} moved on")
+        await write_all(
+            self._conn,
+            BatchWrite(
+                events=stored,
+                accounts=[account] if account else [],
+                items=items,
+                pays=pays,
+                journal_lines=journal_lines,
+                commands=[command] if command else [],
+            ),
+        )
+
+
+async def write_all(conn: asyncpg.Connection, rows: BatchWrite) -> None:
+    """Events, projections, journal and idempotency records of any number of streams in
+    one statement; ConcurrencyConflict if a stream moved on."""
+    try:
+        events_written = await conn.fetchval(
+            WRITE,
+            _json([_event_row(s) for s in rows.events]),
+            _json(rows.accounts),
+            _json(rows.items),
+            _json(rows.pays),
+            _json(rows.journal_lines),
+            *_command_records(rows.commands),
+        )
+    except asyncpg.UniqueViolationError as e:
+        raise ConcurrencyConflict(f"a stream moved on: {e}") from e
+    if events_written != len(rows.events):
+        raise ConcurrencyConflict("a stream moved on")
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:

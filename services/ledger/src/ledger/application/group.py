@@ -1,0 +1,316 @@
+"""Group commit: single commands that arrive together share one transaction and one COMMIT.
+
+A few groups run at a time; a command that arrives while they are all in flight waits in
+a queue, and the next group takes everything queued. Alone on a quiet service a command
+is a group of one and takes the single path (:class:`CommandHandler`) unchanged.
+
+A group locks its streams in one order, reads their state and the earlier runs of its
+commands in a few statements, decides each command in arrival order on its account's
+state as the group's earlier commands left it, and writes every event, projection row,
+journal line and idempotency record in one statement. Each command is decided as it
+would be alone (same ``decide``, limits, idempotency record and answer): one that is
+refused leaves its account's state as it found it and the others go on. Nothing is
+answered before the COMMIT; if the group's transaction fails at all (another writer
+moved a stream, a deadlock, a lost connection), each of its commands is run again
+alone, where the idempotency records make a command that did commit replay instead of
+running twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+from ledger.application.approvals import ApprovalPolicy
+from ledger.application.clock import Clock
+from ledger.application.handler import (
+    CommandHandler,
+    Outcome,
+    Presenter,
+    amount_field,
+    needs_of_all,
+    request_hash,
+    touched_by_events,
+)
+from ledger.application.ports import BatchUnitOfWorkFactory, BatchWrite, CommandKey, Done
+from ledger.application.projections import Row, account_row, item_row, journal_rows, payment_row
+from ledger.application.records import Metadata, NewEvent, StreamHead
+from ledger.application.sealing import ORDINAL_BITS, seal
+from ledger.domain import commands as cmd
+from ledger.domain import errors as err
+from ledger.domain.decide import decide
+from ledger.domain.limits import check_totals
+from ledger.domain.state import Account, evolve
+
+log = logging.getLogger(__name__)
+
+GROUP_ATTEMPTS = 3  # transaction-order conflicts before the commands run alone
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One command waiting for its group."""
+
+    account_id: str
+    command: cmd.Command
+    command_id: str
+    payload: dict[str, Any]
+    meta: Metadata
+    present: Presenter
+    answer: asyncio.Future[Outcome]
+
+    @property
+    def key(self) -> CommandKey:
+        return (self.account_id, type(self.command).__name__, self.command_id)
+
+
+@dataclass
+class _Share:
+    """One account's part of a group, decided in memory."""
+
+    state: Account | None
+    head: StreamHead | None
+    shared: bool  # more than one command of the group is on this account
+    events: list[Any] = field(default_factory=list)
+    journal: list[Row] = field(default_factory=list)
+    commands: list[Row] = field(default_factory=list)
+    items: set[str] = field(default_factory=set)
+    pays: set[str] = field(default_factory=set)
+    seen: dict[CommandKey, tuple[bytes, Outcome]] = field(default_factory=dict)
+
+
+Result = Outcome | err.LedgerError
+
+
+class GroupCommit:
+    """Runs single commands, several per transaction when they arrive together."""
+
+    def __init__(
+        self,
+        single: CommandHandler,
+        uow: BatchUnitOfWorkFactory,
+        clock: Clock,
+        chain_key: bytes,
+        policy: ApprovalPolicy | None = None,
+        *,
+        in_flight: int = 2,
+        max_group: int = 64,
+    ) -> None:
+        self._single = single
+        self._uow = uow
+        self._clock = clock
+        self._key = chain_key
+        self._policy = policy or ApprovalPolicy()
+        self._in_flight = in_flight
+        self._max_group = max_group
+        self._queue: list[Submitted] = []
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def handle(
+        self,
+        account_id: str,
+        command: cmd.Command,
+        *,
+        command_id: str,
+        payload: dict[str, Any],
+        meta: Metadata,
+        present: Presenter,
+    ) -> Outcome:
+        """As :meth:`CommandHandler.handle`; answered once the command's group committed."""
+        if isinstance(command, cmd.ApproveRequest):
+            # what it reads depends on the request it approves: the single path loads that
+            return await self._single.handle(
+                account_id,
+                command,
+                command_id=command_id,
+                payload=payload,
+                meta=meta,
+                present=present,
+            )
+        answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.append(
+            Submitted(account_id, command, command_id, payload, meta, present, answer)
+        )
+        self._start()
+        return await answer
+
+    def _start(self) -> None:
+        while self._queue and len(self._running) < self._in_flight:
+            group = self._queue[: self._max_group]
+            del self._queue[: self._max_group]
+            task = asyncio.create_task(self._run(group))
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._start()
+
+    async def _run(self, group: list[Submitted]) -> None:
+        try:
+            if len(group) > 1:
+                results = await self._grouped(group)
+                if results is not None:
+                    for s, r in zip(group, results, strict=True):
+                        _settle(s, r)
+                    return
+            await asyncio.gather(*(self._alone(s) for s in group))
+        except BaseException as e:  # never leave a request waiting
+            for s in group:
+                if not s.answer.done():
+                    s.answer.set_exception(e)
+            if not isinstance(e, Exception):
+                raise
+
+    async def _alone(self, s: Submitted) -> None:
+        try:
+            outcome = await self._single.handle(
+                s.account_id,
+                s.command,
+                command_id=s.command_id,
+                payload=s.payload,
+                meta=s.meta,
+                present=s.present,
+            )
+        except Exception as e:
+            if not s.answer.done():
+                s.answer.set_exception(e)
+        else:
+            _settle(s, outcome)
+
+    async def _grouped(self, group: list[Submitted]) -> list[Result] | None:
+        """The group's answers once committed; None when its commands must run alone."""
+        for attempt in range(1, GROUP_ATTEMPTS + 1):
+            try:
+                return await self._transaction(group)
+            except err.ConcurrencyConflict as e:
+                log.debug("group of %d: %s, attempt %d", len(group), e, attempt)
+            except Exception:
+                log.warning("group of %d failed; its commands run alone", len(group), exc_info=True)
+                return None
+        return None
+
+    async def _transaction(self, group: list[Submitted]) -> list[Result]:
+        by_account: dict[str, list[int]] = {}
+        for n, s in enumerate(group):
+            by_account.setdefault(s.account_id, []).append(n)
+        accounts = sorted(by_account)
+        results: list[Result | None] = [None] * len(group)
+        async with self._uow() as uow:
+            locked = await uow.lock(accounts)
+            if any(h.position >> ORDINAL_BITS >= locked.tx_id for h in locked.heads.values()):
+                raise err.ConcurrencyConflict("transaction order, retry")
+            found = await uow.find_commands([s.key for s in group])
+            states = await uow.load_states(
+                {a: needs_of_all(group[n].command for n in by_account[a]) for a in accounts}
+            )
+            recorded_at = self._clock.now()
+            write = BatchWrite([], [], [], [], [], [])
+            for a in accounts:
+                share = _Share(states.get(a), locked.heads.get(a), len(by_account[a]) > 1)
+                for n in by_account[a]:
+                    first = len(write.events) + len(share.events)
+                    results[n] = self._decide(
+                        share, group[n], found, locked.tx_id, first, recorded_at
+                    )
+                if share.events:
+                    assert share.state is not None
+                    write.events.extend(share.events)
+                    write.accounts.append(account_row(share.state))
+                    write.items.extend(
+                        item_row(a, share.state.items[i]) for i in sorted(share.items)
+                    )
+                    write.pays.extend(
+                        payment_row(a, share.state.payments[p]) for p in sorted(share.pays)
+                    )
+                    write.journal_lines.extend(share.journal)
+                    write.commands.extend(share.commands)
+            if write.events:
+                await uow.write_batch(write)
+        return [r for r in results if r is not None]
+
+    def _decide(
+        self,
+        share: _Share,
+        s: Submitted,
+        found: dict[CommandKey, Done],
+        tx_id: int,
+        first: int,
+        recorded_at: Any,
+    ) -> Result:
+        """One command on its account's share: its answer or its refusal (the share is
+        left as it was when refused)."""
+        command_type = s.key[1]
+        digest = request_hash(s.payload)
+        earlier = found.get(s.key)
+        prior = (
+            (earlier.request_hash, Outcome(earlier.status_code, earlier.response, True))
+            if earlier
+            else share.seen.get(s.key)
+        )
+        if prior is not None:
+            if prior[0] != digest:
+                return err.IdempotencyConflict(
+                    f"{command_type} {s.command_id} was already made with another payload"
+                )
+            return Outcome(prior[1].status_code, prior[1].body, True)
+        try:
+            new_events = decide(
+                self._policy.bind(s.command, share.state, s.meta.actor), share.state
+            )
+            stored = seal(
+                stream_id=s.account_id,
+                head=share.head,
+                tx_id=tx_id,
+                new=[NewEvent(e, uuid4()) for e in new_events],
+                meta=s.meta,
+                recorded_at=recorded_at,
+                key=self._key,
+                first=first,
+            )
+            # evolve changes the state in place: an account with more commands to come
+            # keeps a copy to go back to if this one is refused
+            state = copy.deepcopy(share.state) if share.shared else share.state
+            for e in new_events:
+                state = evolve(state, e)
+            assert state is not None
+            item_ids, pay_ids = touched_by_events(new_events)
+            check_totals(state, item_ids, pay_ids, field=amount_field(s.command))
+        except err.LedgerError as e:
+            return e
+        body = s.present(state, new_events, stored)
+        share.state = state
+        last = stored[-1]
+        share.head = StreamHead(last.version, last.position, last.hash)
+        share.events += stored
+        share.items |= item_ids
+        share.pays |= pay_ids
+        for event, st in zip(new_events, stored, strict=True):
+            share.journal += journal_rows(s.account_id, st.position, event, recorded_at)
+        outcome = Outcome(201, body, False)
+        share.seen[s.key] = (digest, outcome)
+        share.commands.append(
+            {
+                "account_id": s.account_id,
+                "command_type": command_type,
+                "command_id": s.command_id,
+                "request_hash": digest,
+                "status_code": 201,
+                "response": body,
+                "recorded_at": recorded_at,
+            }
+        )
+        return outcome
+
+
+def _settle(s: Submitted, result: Result | Outcome) -> None:
+    if s.answer.done():  # the request went away meanwhile
+        return
+    if isinstance(result, Exception):
+        s.answer.set_exception(result)
+    else:
+        s.answer.set_result(result)

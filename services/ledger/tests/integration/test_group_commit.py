@@ -1,0 +1,318 @@
+"""Group commit: single commands that arrive together share one transaction.
+
+The groups here are made deterministic with one group in flight: the first command of a
+``gather`` runs alone and every other one waits for it, so they form the next group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.adapters.http.operations import OPERATIONS, whole_command
+from ledger.adapters.postgres.group_store import AsyncpgGroupUnitOfWorkFactory
+from ledger.application.group import GroupCommit
+from ledger.application.handler import Outcome
+from ledger.application.records import Metadata
+from ledger.bootstrap import Ledger
+from ledger.domain import errors as err
+
+from .api_support import get
+from .conftest import invoice, open_account
+
+_ids = count(1)
+TODAY = date(2026, 3, 1)
+
+Result = Outcome | BaseException
+
+
+def grouping(ledger: Ledger) -> GroupCommit:
+    return GroupCommit(
+        ledger.handler,
+        AsyncpgGroupUnitOfWorkFactory(ledger.uow),
+        ledger.clock,
+        ledger.chain_key,
+        in_flight=1,
+    )
+
+
+def _today(value: date | None) -> date:
+    return value or TODAY
+
+
+async def submit(
+    commands: GroupCommit, account_id: str, op: str, body: dict[str, Any], **params: str
+) -> Outcome:
+    operation = OPERATIONS[op]
+    prepared = operation.build(operation.body.model_validate(body), params, _today)
+    assert prepared.command_id is not None
+    return await commands.handle(
+        account_id,
+        prepared.command,
+        command_id=prepared.command_id,
+        payload=whole_command(params, prepared.payload),
+        meta=Metadata(actor="group@test"),
+        present=prepared.present,
+    )
+
+
+async def together(commands: GroupCommit, *calls: tuple[Any, ...]) -> list[Result]:
+    """Run the calls at once: the first alone, the others as one group after it."""
+    return list(
+        await asyncio.gather(
+            *(submit(commands, *c[:3], **(c[3] if len(c) > 3 else {})) for c in calls),
+            return_exceptions=True,
+        )
+    )
+
+
+def invoice_body(invoice_id: str, amount: str) -> dict[str, Any]:
+    return {
+        "invoice_id": invoice_id,
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "lines": [{"description": "Premium", "amount": amount}],
+    }
+
+
+def payment_body(payment_id: str, amount: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "payment_id": payment_id,
+        "amount": amount,
+        "received_on": "2026-02-01",
+        "method": "bank_transfer",
+        **extra,
+    }
+
+
+def open_body(account_id: str) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "name": f"Customer {account_id}",
+        "currency": "SGD",
+        "jurisdiction": "SG",
+        "credit_limit": "10000.00",
+        "payment_terms_days": 30,
+        "opened_on": "2026-01-01",
+    }
+
+
+async def transactions(client: httpx.AsyncClient, account_id: str) -> set[int]:
+    history = await get(client, f"/v1/accounts/{account_id}/events", limit=1000)
+    return {e["position"] >> 16 for e in history["events"]}
+
+
+def fresh(prefix: str) -> str:
+    return f"GC-{prefix}-{next(_ids)}"
+
+
+@pytest.fixture
+def commands(ledger: Ledger) -> GroupCommit:
+    return grouping(ledger)
+
+
+async def test_commands_on_many_accounts_and_one_account_share_a_commit(
+    commands: GroupCommit, client: httpx.AsyncClient
+) -> None:
+    accounts = [fresh("many") for _ in range(8)]
+    opened = await together(commands, *((a, "open_account", open_body(a)) for a in accounts))
+    assert all(isinstance(r, Outcome) and r.status_code == 201 for r in opened), opened
+    busy = accounts[0]
+    calls: list[tuple[Any, ...]] = [(busy, "issue_invoice", invoice_body("WARM", "1.00"))]
+    for a in accounts:
+        calls += [(a, "issue_invoice", invoice_body(f"I-{k}", f"{k}0.00")) for k in (1, 2)]
+    calls += [(busy, "issue_invoice", invoice_body(f"B-{k}", "5.00")) for k in range(5)]
+    calls += [(a, "receive_payment", payment_body("P-1", "15.00")) for a in accounts]
+    results = await together(commands, *calls)
+    assert all(isinstance(r, Outcome) and r.status_code == 201 for r in results), results
+    assert not any(r.replayed for r in results if isinstance(r, Outcome))
+
+    # everything but the first command went in one transaction
+    txs = [await transactions(client, a) for a in accounts]
+    shared = set.intersection(*txs)
+    assert len(shared) == 1
+    for a in accounts:
+        balance = await get(client, f"/v1/accounts/{a}/balance")
+        expected = Decimal("15.00") + (Decimal("26.00") if a == busy else 0)
+        assert Decimal(balance["balance"]) == expected, a
+    history = await get(client, f"/v1/accounts/{busy}/events", limit=1000)
+    versions = [e["version"] for e in history["events"]]
+    assert versions == list(range(1, len(versions) + 1))
+    assert len(versions) >= 10
+    positions = [e["position"] for e in history["events"]]
+    assert positions == sorted(positions)
+    report = await get(client, "/v1/audit/verify")
+    assert not [f for f in report["findings"] if f["stream_id"] in accounts]
+
+
+async def test_a_refused_command_in_a_group_leaves_the_others_alone(
+    commands: GroupCommit, client: httpx.AsyncClient
+) -> None:
+    a, b = fresh("refused"), fresh("refused")
+    await open_account(client, a)
+    await open_account(client, b)
+    await invoice(client, a, "I-1", "100.00")
+    results = await together(
+        commands,
+        (b, "issue_invoice", invoice_body("WARM", "1.00")),
+        (a, "issue_invoice", invoice_body("I-2", "10.00")),
+        # names an invoice the account does not have: refused
+        (a, "receive_payment", payment_body("P-X", "5.00", allocations=[{"invoice_id": "NO"}])),
+        (b, "issue_invoice", invoice_body("I-1", "20.00")),
+        # the same invoice id again on account a: refused by the domain
+        (a, "issue_invoice", invoice_body("I-1", "30.00")),
+        (a, "receive_payment", payment_body("P-1", "40.00")),
+    )
+    ok = [r for r in results if isinstance(r, Outcome)]
+    refused = [r for r in results if isinstance(r, err.LedgerError)]
+    assert (len(ok), len(refused)) == (4, 2), results
+    assert isinstance(results[2], err.LedgerError)
+    assert isinstance(results[4], err.LedgerError)
+    assert (await transactions(client, a)) & (await transactions(client, b))
+    a_balance = await get(client, f"/v1/accounts/{a}/balance")
+    assert Decimal(a_balance["balance"]) == Decimal("70.00")  # 100 + 10 - 40
+    b_balance = await get(client, f"/v1/accounts/{b}/balance")
+    assert Decimal(b_balance["balance"]) == Decimal("21.00")
+    invoices = await get(client, f"/v1/accounts/{a}/invoices")
+    assert sorted(i["invoice_id"] for i in invoices["invoices"]) == ["I-1", "I-2"]
+
+
+async def test_a_command_crossing_the_total_limit_in_a_group_leaves_its_account_as_it_was(
+    commands: GroupCommit, client: httpx.AsyncClient
+) -> None:
+    a, other = fresh("limit"), fresh("limit")
+    await open_account(client, a, currency="BHD")
+    await open_account(client, other)
+    huge = "999999999999999.999"  # the largest amount; ten of them cross the largest total
+    calls: list[tuple[Any, ...]] = [(other, "issue_invoice", invoice_body("WARM", "1.00"))]
+    calls += [(a, "issue_invoice", invoice_body(f"H-{k}", huge)) for k in range(10)]
+    calls += [(a, "issue_invoice", invoice_body("LAST", "0.009"))]  # up to the total exactly
+    results = await together(commands, *calls)
+    assert all(isinstance(r, Outcome) for r in results[:10]), results
+    assert isinstance(results[10], err.AccountTotalLimit)
+    assert isinstance(results[11], Outcome)
+    account = await get(client, f"/v1/accounts/{a}")
+    assert Decimal(account["summary"]["balance"]) == 9 * Decimal(huge) + Decimal("0.009")
+    assert account["version"] == 11
+
+
+async def test_replays_inside_a_group(commands: GroupCommit, client: httpx.AsyncClient) -> None:
+    a = fresh("replay")
+    await open_account(client, a)
+    first = await submit(commands, a, "issue_invoice", invoice_body("I-0", "7.00"))
+    results = await together(
+        commands,
+        (a, "issue_invoice", invoice_body("WARM", "1.00")),
+        (a, "issue_invoice", invoice_body("I-0", "7.00")),  # made before: replayed
+        (a, "issue_invoice", invoice_body("I-1", "10.00")),
+        (a, "issue_invoice", invoice_body("I-1", "10.00")),  # made in this group: replayed
+        (a, "issue_invoice", invoice_body("I-1", "11.00")),  # another payload: a conflict
+    )
+    assert isinstance(results[1], Outcome)
+    assert results[1].replayed
+    assert results[1].body == first.body
+    made, again = results[2], results[3]
+    assert isinstance(made, Outcome)
+    assert not made.replayed
+    assert isinstance(again, Outcome)
+    assert again.replayed
+    assert again.body == made.body
+    assert isinstance(results[4], err.IdempotencyConflict)
+    account = await get(client, f"/v1/accounts/{a}")
+    assert Decimal(account["summary"]["balance"]) == Decimal("18.00")
+    # and once committed, a retry alone replays the group's answer
+    later = await submit(commands, a, "issue_invoice", invoice_body("I-1", "10.00"))
+    assert later.replayed
+    assert later.body == made.body
+
+
+async def test_a_group_that_cannot_commit_runs_its_commands_alone(
+    ledger: Ledger, client: httpx.AsyncClient
+) -> None:
+    class Failing(AsyncpgGroupUnitOfWorkFactory):
+        def __call__(self) -> Any:
+            raise ConnectionError("the database went away")
+
+    commands = GroupCommit(
+        ledger.handler, Failing(ledger.uow), ledger.clock, ledger.chain_key, in_flight=1
+    )
+    a, b = fresh("alone"), fresh("alone")
+    results = await together(
+        commands,
+        (a, "open_account", open_body(a)),
+        (b, "open_account", open_body(b)),
+        (a, "open_account", open_body(a)),
+    )
+    assert all(isinstance(r, Outcome) for r in results), results
+    assert [r.replayed for r in results if isinstance(r, Outcome)] == [False, False, True]
+    assert (await get(client, f"/v1/accounts/{b}"))["version"] == 1
+
+
+# -- any mix of commands ends as it would one after another -------------------------------
+
+step = st.one_of(
+    st.tuples(st.just("invoice"), st.integers(0, 1), st.integers(1, 500)),
+    st.tuples(st.just("pay"), st.integers(0, 1), st.integers(1, 500)),
+    st.tuples(st.just("credit"), st.integers(0, 1), st.integers(1, 500)),
+)
+
+
+def _calls(accounts: list[str], steps: list[tuple[str, int, int]]) -> list[tuple[Any, ...]]:
+    calls: list[tuple[Any, ...]] = []
+    for n, (kind, which, amount) in enumerate(steps):
+        a = accounts[which]
+        money = f"{amount}.00"
+        if kind == "invoice":
+            calls.append((a, "issue_invoice", invoice_body(f"I-{n}", money)))
+        elif kind == "pay":
+            calls.append((a, "receive_payment", payment_body(f"P-{n}", money)))
+        else:  # refused when the invoice is unknown or less is open
+            body = {
+                "credit_note_id": f"C-{n}",
+                "invoice_id": f"I-{n - 1}",
+                "amount": money,
+                "reason": "generated",
+                "issued_on": "2026-02-01",
+            }
+            calls.append((a, "issue_credit_note", body))
+    return calls
+
+
+async def _state(client: httpx.AsyncClient, account_id: str) -> dict[str, Any]:
+    account = await get(client, f"/v1/accounts/{account_id}")
+    invoices = await get(client, f"/v1/accounts/{account_id}/invoices")
+    return {
+        "summary": account["summary"],
+        "version": account["version"],
+        "invoices": sorted((i["invoice_id"], i["open_amount"]) for i in invoices["invoices"]),
+    }
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(step, min_size=1, max_size=12))
+async def test_a_group_ends_as_its_commands_one_after_another(
+    ledger: Ledger, client: httpx.AsyncClient, steps: list[tuple[str, int, int]]
+) -> None:
+    commands = grouping(ledger)
+    grouped, sequential = [fresh("g"), fresh("g")], [fresh("s"), fresh("s")]
+    for a in grouped + sequential:
+        await open_account(client, a)
+    warm = (grouped[0], "issue_invoice", invoice_body("WARM", "1.00"))
+    in_group = await together(commands, warm, *_calls(grouped, steps))
+    one_by_one: list[Result] = []
+    for call in [(sequential[0], *warm[1:]), *_calls(sequential, steps)]:
+        try:
+            one_by_one.append(await submit(ledger.commands, *call))
+        except err.LedgerError as e:
+            one_by_one.append(e)
+    assert [type(r) for r in in_group] == [type(r) for r in one_by_one]
+    for g, s in zip(grouped, sequential, strict=True):
+        assert await _state(client, g) == await _state(client, s)
