@@ -132,6 +132,18 @@ async def test_json_nested_too_deeply_is_a_4xx_problem_not_a_500() -> None:
     assert seen == []
 
 
+async def test_a_json_body_sent_as_a_form_is_told_to_send_json(guarded: Any) -> None:
+    client, seen = guarded
+    for headers in ({"content-type": "application/x-www-form-urlencoded"}, {}):
+        r = await client.post("/things", content=b'{"name": "x"}', headers=headers)
+        assert_problem(r, 422, "validation", "body")
+        assert "Content-Type: application/json" in r.json()["detail"], r.text
+    r = await client.post("/things", content=b"[]", headers={"content-type": "application/json"})
+    assert_problem(r, 422, "validation", "body")
+    assert "Content-Type" not in r.json()["detail"]  # JSON, of the wrong shape
+    assert seen == []
+
+
 async def test_nul_in_a_query_value_or_header_is_422(guarded: Any) -> None:
     client, seen = guarded
     assert_problem(await client.get("/things?q=a%00b"), 422, "nul-character", "q")

@@ -142,8 +142,14 @@ class Problems:
             errors=fields,
         )
 
-    def invalid(self, e: RequestValidationError) -> JSONResponse:
+    def invalid(self, e: RequestValidationError, content_type: str | None = None) -> JSONResponse:
+        """The 422 of a request that failed validation; ``content_type`` is the request's:
+        a JSON body sent as a form or as text (``curl -d`` without ``-H``) fails as a
+        whole, which is said plainly rather than as "not a dictionary"."""
         body = self.validation(e.errors())
+        if body["field"] == "body" and not _is_json(content_type):
+            got = f"Content-Type {content_type}" if content_type else "no Content-Type"
+            body["detail"] = f"body: send it as JSON, with Content-Type: application/json ({got})"
         return JSONResponse(body, status_code=422, media_type=MEDIA_TYPE)
 
     def _conflicts(self, spec: dict[str, Any], method: str, op: dict[str, Any]) -> bool:
@@ -206,9 +212,9 @@ class Problems:
         async def service_error(_: Request, e: Exception) -> JSONResponse:
             return self.refusal(e)
 
-        async def invalid(_: Request, e: Exception) -> JSONResponse:
+        async def invalid(request: Request, e: Exception) -> JSONResponse:
             assert isinstance(e, RequestValidationError)
-            return self.invalid(e)
+            return self.invalid(e, request.headers.get("content-type"))
 
         async def http_error(_: Request, e: Exception) -> JSONResponse:
             assert isinstance(e, HTTPException)
@@ -231,6 +237,11 @@ class Problems:
         app.add_exception_handler(AuthError, auth_error)
         app.add_exception_handler(RequestValidationError, invalid)
         app.add_exception_handler(HTTPException, http_error)
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
 
 
 def _document_formats(op: dict[str, Any]) -> None:
