@@ -54,9 +54,7 @@ class Billing:
 
 
 def database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise SystemExit("BILLING_DATABASE_URL is not set; `make run` sets it for you")
-    return settings.database_url
+    return settings.required_database_url()
 
 
 def build(

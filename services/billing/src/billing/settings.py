@@ -8,19 +8,15 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
-from servicekit.settings import DatabaseUrl
+from servicekit.settings import DatabaseSettings
 
 
-class Settings(AuthSettings, LedgerCredentialSettings):
+class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
-    database_url: DatabaseUrl = Field(
-        default="", description="SQLAlchemy URL of billing's own database (postgresql+asyncpg://)"
-    )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
     host: str = "127.0.0.1"
     port: int = 8003
-    db_pool_size: int = Field(default=10, ge=1)
     tax_rates: dict[str, dict[str, Decimal]] = Field(
         default={"SG": {"*": Decimal("0.09")}},
         description="Tax (GST) rate per jurisdiction and product ('*': every product), used "

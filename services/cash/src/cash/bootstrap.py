@@ -53,11 +53,7 @@ class Cash:
 
 
 def database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise SystemExit(
-            "CASH_DATABASE_URL is not set; `make run` sets it for the embedded PostgreSQL"
-        )
-    return settings.database_url
+    return settings.required_database_url()
 
 
 def policy(settings: Settings) -> MatchPolicy:

@@ -6,15 +6,12 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
-from servicekit.settings import DatabaseUrl
+from servicekit.settings import DatabaseSettings
 
 
-class Settings(AuthSettings, LedgerCredentialSettings):
+class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
     model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
 
-    database_url: DatabaseUrl = Field(
-        default="", description="SQLAlchemy URL of the cash database (postgresql+asyncpg://...)."
-    )
     ledger_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The ledger API: payments are posted there, its event feed is followed "
@@ -55,7 +52,6 @@ class Settings(AuthSettings, LedgerCredentialSettings):
         description="The creditor EUR mandates are collected for, in pain.008 files (JSON: "
         '{"name", "iban", "bic", "creditor_id"}); empty: EUR mandates are not collected.',
     )
-    db_pool_size: int = Field(default=10, ge=1)
     ready_max_lag: int = Field(default=10_000, ge=0, description="/readyz fails above this lag")
     host: str = "127.0.0.1"
     port: int = 8004

@@ -62,11 +62,7 @@ class Commission:
 
 
 def database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise SystemExit(
-            "COMMISSION_DATABASE_URL is not set; `make run` sets it for the embedded PostgreSQL"
-        )
-    return settings.database_url
+    return settings.required_database_url()
 
 
 def make_source(settings: Settings, *, feed_client: httpx.AsyncClient | None = None) -> Source:

@@ -114,9 +114,7 @@ class Dunning:
 
 
 def database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise SystemExit("DUNNING_DATABASE_URL is not set; `make run` sets it for you")
-    return settings.database_url
+    return settings.required_database_url()
 
 
 def mailer(settings: Settings) -> Mailer:

@@ -9,19 +9,17 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.edge import EdgeSettings
-from servicekit.settings import DatabaseUrl
+from servicekit.settings import ConsumerLagSettings, DatabaseSettings
 
 
-class Settings(EdgeSettings, AuthSettings, LedgerCredentialSettings):
+class Settings(
+    DatabaseSettings, ConsumerLagSettings, EdgeSettings, AuthSettings, LedgerCredentialSettings
+):
     model_config = SettingsConfigDict(env_prefix="DUNNING_", extra="ignore")
 
-    database_url: DatabaseUrl = Field(
-        default="", description="SQLAlchemy URL of dunning's own database (postgresql+asyncpg://)"
-    )
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")
     host: str = "127.0.0.1"
     port: int = 8001
-    db_pool_size: int = Field(default=10, ge=1)
     policy_file: Path | None = Field(
         default=None, description="YAML or TOML dunning policies; unset: the packaged defaults"
     )
@@ -50,14 +48,5 @@ class Settings(EdgeSettings, AuthSettings, LedgerCredentialSettings):
     consume: bool = Field(default=True, description="Follow the ledger's events in `serve`")
     effects_interval: float = Field(
         default=2.0, gt=0, description="Seconds between deliveries of pending notices and fees"
-    )
-    ready_max_lag_seconds: float = Field(
-        default=30.0,
-        ge=0,
-        description="/readyz fails while the consumer is further behind the ledger than this "
-        "(seconds between the newest event it processed and now, while events wait)",
-    )
-    ready_max_lag: int | None = Field(
-        default=None, ge=0, description="/readyz also fails above this many events behind"
     )
     log_level: str = "INFO"
