@@ -93,6 +93,18 @@ async def test_a_bad_csv_row_names_its_line_and_keeps_nothing(world: World) -> N
     assert await world.lines() == []
 
 
+async def test_a_file_that_is_not_csv_is_refused_by_line(world: World) -> None:
+    await world.api.put("/v1/partners/GRABPAY/csv-mapping", json=MAPPING)
+    header = b"Transaction,Settled,Customer,Description,Net amount\n"
+    for content, line in ((b"<a>" * 50_000, 1), (header + b"T1," + b"x" * 200_000, 2)):
+        r = await world.api.post(
+            "/v1/imports", params={"format": "csv", "partner": "GRABPAY"}, content=content
+        )
+        assert r.status_code == 422, r.text  # a header or a field past csv's limit
+        assert r.json()["detail"].startswith(f"line {line}: not CSV: field larger"), r.text
+    assert await world.lines() == []
+
+
 async def test_a_csv_needs_a_saved_mapping_and_a_mapping_its_columns(world: World) -> None:
     r = await world.api.post(
         "/v1/imports", params={"format": "csv", "partner": "NOPE"}, content=b"a,b\n1,2\n"

@@ -59,17 +59,14 @@ def rows(raw: bytes, mapping: CsvMapping) -> list[tuple[int, dict[str, str]]]:
     except UnicodeDecodeError as e:
         raise InvalidStatement("not UTF-8 text", line=raw[: e.start].count(b"\n") + 1) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
-    headers = set(reader.fieldnames or ())
-    missing = [c for c in mapping.columns.values() if c not in headers]
-    if missing:
-        raise InvalidStatement(f"the header has no column {', '.join(missing)}", line=1)
-    out = []
-    try:
-        for row in reader:
-            out.append((reader.line_num, row))
-    except csv.Error as e:
-        raise InvalidStatement(f"not CSV: {e}", line=reader.line_num) from None
-    return out
+    try:  # the header row is read here: it may already not be CSV (a field too long ...)
+        headers = set(reader.fieldnames or ())
+        missing = [c for c in mapping.columns.values() if c not in headers]
+        if missing:
+            raise InvalidStatement(f"the header has no column {', '.join(missing)}", line=1)
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as e:  # line_num counts the lines read before the one at fault
+        raise InvalidStatement(f"not CSV: {e}", line=reader.line_num + 1) from None
 
 
 def parse(raw: bytes, file_id: str, mapping: CsvMapping) -> list[StatementLine]:
