@@ -37,7 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services" / "cash" / "tests" / "integration"))
 
-from samples import Entry, camt053  # noqa: E402  (the tests' camt.053 writer)
+from samples import IBAN, Entry, camt053  # noqa: E402  (the tests' camt.053 writer)
 
 from servicekit.auth.issuer import LocalIssuer  # noqa: E402
 
@@ -154,7 +154,12 @@ async def measure(ledger_settings: Any, cash_url: str, lines: int, accounts: int
         ops = _ledger_commands(lines, accounts)
         batch_seconds = await _post_batches(client, ops)
         cash = build_cash(
-            CashSettings(database_url=cash_url, consume=False, ledger_url="http://ledger"),
+            CashSettings(
+                database_url=cash_url,
+                consume=False,
+                ledger_url="http://ledger",
+                bank_accounts={IBAN: "SG"},
+            ),
             ledger_client=client,
         )
         await _directory_complete(cash, lines)
@@ -177,6 +182,7 @@ async def measure(ledger_settings: Any, cash_url: str, lines: int, accounts: int
             actor="bench",
             clock=cash.clock,
             parse=lambda b, f: parse(b, f, None),
+            bank_accounts=cash.app.bank_accounts,
         )
         imported = time.perf_counter() - start
         outcomes = await cash.app.process(file_id=done.record.file_id)

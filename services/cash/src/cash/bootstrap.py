@@ -22,6 +22,7 @@ from cash.application.collecting import Collections
 from cash.application.mandates import Mandates
 from cash.application.ports import Clock
 from cash.domain.allocation import AllocationOrders
+from cash.domain.bank_accounts import BankAccounts
 from cash.domain.matching import MatchPolicy
 from cash.domain.money import DECIMAL
 from cash.settings import Settings
@@ -70,6 +71,13 @@ def orders(settings: Settings) -> AllocationOrders:
         return AllocationOrders(dict(settings.allocation_orders))
     except ValueError as e:
         raise SystemExit(f"CASH_ALLOCATION_ORDERS: {e}") from None
+
+
+def bank_accounts(settings: Settings) -> BankAccounts:
+    try:
+        return BankAccounts(dict(settings.bank_accounts))
+    except ValueError as e:
+        raise SystemExit(f"CASH_BANK_ACCOUNTS: {e}") from None
 
 
 def debit_files(settings: Settings) -> DebitFileWriter:
@@ -126,6 +134,7 @@ def build(
         dict(settings.suspense_accounts),
         orders(settings),
         collections=collections,
+        bank_accounts=bank_accounts(settings),
     )
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     authenticator = authenticator_from(settings, ROLES, keys)

@@ -35,6 +35,7 @@ async def _import(settings: Settings, path: Path, raw: bytes, fmt: str | None, a
             actor=actor,
             clock=service.clock,
             parse=lambda raw, fid: parse(raw, fid, fmt),
+            bank_accounts=service.app.bank_accounts,
         )
         with Progress("import", unit="line", total=done.record.new_lines or None) as shown:
             outcomes = await service.app.process(

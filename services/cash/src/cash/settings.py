@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+import json
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
 from servicekit.settings import DatabaseSettings
@@ -26,6 +29,23 @@ class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
     auto_post_threshold: int = Field(
         default=75, ge=1, le=100, description="A match scoring this or more is posted at once."
     )
+    bank_accounts: Annotated[dict[str, str], NoDecode] = Field(
+        default={},
+        description="The jurisdiction of each bank or partner account statements arrive for, "
+        'by account identifier or IBAN (JSON, e.g. {"SG12DBSS00001234567890": "SG", '
+        '"CARDPAY-SG": "SG"}; spaces and case do not matter). A statement for an account not '
+        "listed is refused with 422 naming it; a caller limited to some jurisdictions sees and "
+        "imports only their accounts' statements.",
+    )
+
+    @field_validator("bank_accounts", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        """From the environment: JSON; empty (as compose passes an unset variable): none."""
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
     tolerances: dict[str, str] = Field(
         default={"SG": "5.00", "HK": "50.00"},
         description="Short-payment tolerance per jurisdiction, in the account's currency "

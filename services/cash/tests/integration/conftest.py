@@ -30,10 +30,23 @@ from ledger.settings import Settings as LedgerSettings
 from servicekit.auth import ADMIN, CASH_CLERK
 from servicekit.auth.testing import TestIdentity
 
+from .samples import HK_IBAN, IBAN
+
 _ids = count(1)
 
 IDENTITY = TestIdentity(["ledger", "cash"])
 """A throwaway issuer the test ledger and cash trust."""
+
+BANK_ACCOUNTS = {
+    IBAN: "SG",
+    HK_IBAN: "HK",
+    "DBSSSGSGXXX/0721234567": "SG",  # the MT940 samples'
+    "STRIPE-SG": "SG",
+    "STRIPE-HK": "HK",
+    "GRABPAY-SG": "SG",
+    "X": "SG",
+}
+"""The tests' bank and partner accounts and their jurisdictions (CASH_BANK_ACCOUNTS)."""
 
 
 def user(name: str, *roles: str) -> dict[str, str]:
@@ -213,6 +226,7 @@ async def world(
         consume=False,
         ledger_url="http://ledger",
         allocation_orders={"HK": "fees_first", "SG/corporate": "fees_first"},
+        bank_accounts=BANK_ACCOUNTS,
         **IDENTITY.settings(),
     )
     service = build(settings, ledger_client=ledger_client)

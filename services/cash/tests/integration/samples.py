@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 IBAN = "SG12DBSS00001234567890"
+HK_IBAN = "HK12HSBC00009876543210"  # an account of the Hong Kong entity
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .conftest import World, user
-from .samples import Entry, camt053
+from .samples import HK_IBAN, Entry, camt053
 
 
 async def test_one_receipt_across_two_referenced_invoices(world: World) -> None:
@@ -173,7 +173,7 @@ async def test_a_part_without_invoices_is_allocated_in_the_jurisdictions_order(
     inv = await world.invoice(hk, "INV-1", "100.00", due="2026-01-31")
     fee = await world.fee(hk, "FEE-1", "15.00")
     await world.sync()
-    await world.upload(camt053([Entry(world.id("E"), "40.00", "CBO", "feb")]))
+    await world.upload(camt053([Entry(world.id("E"), "40.00", "CBO", "feb")], iban=HK_IBAN))
     [line] = await world.lines("review")
 
     r = await world.api.post(

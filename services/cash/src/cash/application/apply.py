@@ -30,8 +30,10 @@ from cash.application.ports import (
     Store,
     UnitOfWork,
 )
+from cash.application.scope import Scope
 from cash.domain import returns
 from cash.domain.allocation import AllocationOrders
+from cash.domain.bank_accounts import BankAccounts
 from cash.domain.errors import Conflict, NotFound, RuleViolation
 from cash.domain.matching import Candidate, MatchPolicy, OpenItem, decide
 from cash.domain.statement import Direction, StatementLine
@@ -63,6 +65,7 @@ class CashApplication:
     suspense: Mapping[str, str] = field(default_factory=dict)  # currency -> holding account
     orders: AllocationOrders = field(default_factory=AllocationOrders)
     collections: Collections | None = None  # returned direct debits are theirs
+    bank_accounts: BankAccounts = field(default_factory=BankAccounts)
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
 
     async def process(
@@ -71,10 +74,11 @@ class CashApplication:
         file_id: str | None = None,
         batch: int = 2000,
         progress: Callable[[Counter[str]], None] | None = None,
+        scope: Scope = None,
     ) -> Counter[str]:
-        """Decide and post every line still ``new`` or ``posting``, a page of ``batch``
-        lines at a time (:mod:`cash.application.batched`); counts by outcome.
-        ``progress(the page's outcomes)`` after each page."""
+        """Decide and post every line still ``new`` or ``posting`` (of the jurisdictions in
+        ``scope``), a page of ``batch`` lines at a time (:mod:`cash.application.batched`);
+        counts by outcome. ``progress(the page's outcomes)`` after each page."""
         outcomes: Counter[str] = Counter()
         self._accounts.clear()
         for status, run in (("posting", batched.post_page), ("new", batched.decide_page)):
@@ -82,7 +86,7 @@ class CashApplication:
             while True:
                 async with self.uow() as store:
                     page = await store.lines(
-                        file_id=file_id, status=status, limit=batch, after=after
+                        file_id=file_id, status=status, limit=batch, after=after, scope=scope
                     )
                 if not page:
                     break
@@ -108,7 +112,7 @@ class CashApplication:
         line, now = rec.line, self.clock.now()
         if line.direction is Direction.DEBIT:
             return await self._debit(store, rec)
-        candidates = await self._candidates(store, line)
+        candidates = await self._candidates(store, line, jurisdiction=rec.jurisdiction)
         decision = decide(line.paid, line.currency, candidates, self.policy)
         suggestions = [suggestion_json(s) for s in decision.suggestions]
         if decision.post is None:
@@ -163,9 +167,13 @@ class CashApplication:
         store: Directory,
         line: StatementLine,
         open_items: Callable[[str], Awaitable[list[OpenItem]]] | None = None,
+        *,
+        jurisdiction: str | None = None,
     ) -> list[Candidate]:
         """The accounts that may have sent ``line`` (``open_items``: how to ask an account's
-        open items, by default of the ledger)."""
+        open items, by default of the ledger): those of the ``jurisdiction`` of the bank
+        account it arrived on, when known -- money on one entity's account pays that
+        entity's customers."""
         ask = open_items or self.ledger.open_items
         tokens = sorted({t.upper() for t in TOKENS.findall(line.remittance)})
         referenced = await store.referenced(tokens) if tokens else {}
@@ -175,14 +183,18 @@ class CashApplication:
         scores: dict[str, float] = {}
         accounts: dict[str, DirectoryAccount] = {}
         holding = set(self.suspense.values())
-        known = [a for a in known if a.account_id not in holding]
+        known = [
+            a
+            for a in known
+            if a.account_id not in holding and jurisdiction in (None, a.jurisdiction)
+        ]
         if line.payer_name and not referenced:  # a named reference outranks any name alone
             for acc, score in self.names.similar(line.payer_name, known, NAME_CANDIDATES):
                 if score >= NAME_CUTOFF:
                     scores[acc.account_id], accounts[acc.account_id] = score, acc
         for account_id in referenced.keys() - holding:
             known_acc = accounts.get(account_id) or await store.account(account_id)
-            if known_acc is not None:
+            if known_acc is not None and jurisdiction in (None, known_acc.jurisdiction):
                 accounts[account_id] = known_acc
                 if line.payer_name and account_id not in scores:
                     found = self.names.similar(line.payer_name, [known_acc], 1)

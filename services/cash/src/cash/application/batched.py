@@ -97,7 +97,9 @@ async def decide_page(app: CashApplication, page: Sequence[LineRecord]) -> Count
     waiting: list[LineRecord] = []
     for rec in credits:
         line = rec.line
-        candidates = await app._candidates(seen, line, seen.open_items)
+        candidates = await app._candidates(
+            seen, line, seen.open_items, jurisdiction=rec.jurisdiction
+        )
         decision = decide(line.paid, line.currency, candidates, app.policy)
         suggestions = [suggestion_json(s) for s in decision.suggestions]
         if decision.post is None:

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cash.application.ports import Clock, ImportRecord, UnitOfWork
-from cash.domain.errors import InvalidStatement
+from cash.application.scope import Scope, sees, sees_all
+from cash.domain.bank_accounts import BankAccounts
+from cash.domain.errors import InvalidStatement, OutsideJurisdiction
 from cash.domain.statement import StatementLine, file_id
 
 Parse = Callable[[bytes, str], tuple[str, list[StatementLine]]]
@@ -36,10 +38,14 @@ async def import_file(
     actor: str,
     clock: Clock,
     parse: Parse,
+    bank_accounts: BankAccounts,
     partner: str | None = None,
+    scope: Scope = None,
 ) -> Imported:
     """``partner``: the payment partner (bank, gateway, e-wallet) whose settlement file this
-    is; its lines are reconciled against what that partner was expected to settle."""
+    is; its lines are reconciled against what that partner was expected to settle. Each
+    line takes the jurisdiction of its bank account (``bank_accounts``; an account not
+    configured refuses the file); a caller whose ``scope`` lacks one of them is refused."""
     if not raw.strip():
         raise InvalidStatement("the file is empty")
     if len(raw) > MAX_BYTES:
@@ -48,8 +54,16 @@ async def import_file(
     async with uow() as store:
         found = await store.find_import(fid)
     if found is not None:
-        return Imported(found, True)
+        return _replayed(found, scope)
     fmt, lines = parse(raw, fid)
+    jurisdictions = bank_accounts.of_lines(lines)
+    for account, jurisdiction in sorted(jurisdictions.items()):
+        if not sees(scope, jurisdiction):
+            raise OutsideJurisdiction(
+                f"the bank account {account} is {jurisdiction}'s, outside the caller's "
+                "jurisdictions",
+                field="body",
+            )
     seen: set[str] = set()
     for line in lines:
         if line.line_id in seen:
@@ -60,10 +74,30 @@ async def import_file(
     async with uow() as store:
         found = await store.find_import(fid)  # a concurrent import of the same file
         if found is not None:
-            return Imported(found, True)
-        record = ImportRecord(fid, fmt, filename, clock.now(), actor, len(lines), 0, partner)
+            return _replayed(found, scope)
+        record = ImportRecord(
+            fid,
+            fmt,
+            filename,
+            clock.now(),
+            actor,
+            len(lines),
+            0,
+            partner,
+            frozenset(jurisdictions.values()),
+        )
         await store.add_import(record, raw)
-        added = await store.add_lines(fid, lines, partner)
+        added = await store.add_lines(fid, lines, partner, jurisdictions)
         await store.set_new_lines(fid, added)
         record = replace(record, new_lines=added)
     return Imported(record, False)
+
+
+def _replayed(found: ImportRecord, scope: Scope) -> Imported:
+    """The same file again answers its import, to a caller who may see all of it."""
+    if not sees_all(scope, found.jurisdictions):
+        raise OutsideJurisdiction(
+            "the file was imported before, for bank accounts outside the caller's jurisdictions",
+            field="body",
+        )
+    return Imported(found, True)

@@ -6,12 +6,13 @@ everything done through the :class:`Store` it yields commits together or not at 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from cash.application.scope import Scope
 from cash.domain.matching import OpenItem
 from cash.domain.statement import StatementLine
 
@@ -36,6 +37,7 @@ class ImportRecord:
     lines: int
     new_lines: int
     partner_id: str | None = None  # the payment partner whose settlement file it is
+    jurisdictions: frozenset[str] | None = None  # of its bank accounts; None: not known
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class LineRecord:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
     suspense: str | None = None  # the ledger holding account it is held on, if any
+    jurisdiction: str | None = None  # its bank account's; None: not known
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,11 @@ class Store(Protocol):
     async def add_import(self, record: ImportRecord, raw: bytes) -> None: ...
     async def set_new_lines(self, file_id: str, count: int) -> None: ...
     async def add_lines(
-        self, file_id: str, lines: Sequence[StatementLine], partner_id: str | None = None
+        self,
+        file_id: str,
+        lines: Sequence[StatementLine],
+        partner_id: str | None = None,
+        jurisdictions: Mapping[str, str] | None = None,
     ) -> int: ...
     async def lines(
         self,
@@ -81,6 +88,7 @@ class Store(Protocol):
         status: str | None = None,
         limit: int = 1000,
         after: str = "",
+        scope: Scope = None,
     ) -> list[LineRecord]: ...
     async def line(self, line_id: str, *, lock: bool = False) -> LineRecord | None: ...
     async def line_by_end_to_end(self, end_to_end_id: str) -> LineRecord | None: ...

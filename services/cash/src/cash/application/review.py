@@ -12,6 +12,7 @@ from cash.application import suspense
 from cash.application.apply import CashApplication
 from cash.application.plans import plan
 from cash.application.ports import PostingRefused
+from cash.application.scope import Scope, sees
 from cash.domain.allocation import allocation
 from cash.domain.errors import InvalidMatch, LineState, NotFound
 from cash.domain.matching import Share, Suggestion
@@ -33,10 +34,14 @@ class Part:
     policy_id: str | None = None  # auto_allocate: this policy's items first
 
 
-async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], actor: str) -> str:
+async def match_by_hand(
+    app: CashApplication, line_id: str, parts: list[Part], actor: str, scope: Scope = None
+) -> str:
+    """Only to accounts of the line's jurisdiction (its bank account's): money that reached
+    one entity pays none of another's customers."""
     async with app.uow() as store:
         rec = await store.line(line_id)
-    if rec is None:
+    if rec is None or not sees(scope, rec.jurisdiction):
         raise NotFound(f"no statement line {line_id}", field="line_id")
     if rec.status not in OPEN_FOR_DECISION:
         raise LineState(f"line {line_id} is {rec.status}, not waiting for review")
@@ -55,8 +60,14 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
         async with app.uow() as store:
             acc = await store.account(part.account_id)
             segment = await store.segment(part.account_id)
-        if acc is None:
+        if acc is None or not sees(scope, acc.jurisdiction):
             raise InvalidMatch(f"no account {part.account_id}", field=f"{where}.account_id")
+        if rec.jurisdiction not in (None, acc.jurisdiction):
+            raise InvalidMatch(
+                f"account {acc.account_id} is {acc.jurisdiction}'s, the line arrived on a bank "
+                f"account of {rec.jurisdiction}",
+                field=f"{where}.account_id",
+            )
         if acc.currency != line.currency:
             raise InvalidMatch(
                 f"account {acc.account_id} is in {acc.currency}, the line in {line.currency}",
@@ -139,11 +150,13 @@ async def match_by_hand(app: CashApplication, line_id: str, parts: list[Part], a
     return outcome
 
 
-async def refund(app: CashApplication, line_id: str, reason: str, actor: str) -> None:
+async def refund(
+    app: CashApplication, line_id: str, reason: str, actor: str, scope: Scope = None
+) -> None:
     """Send an unidentified receipt back to the payer: it is never posted."""
     async with app.uow() as store:
         rec = await store.line(line_id, lock=True)
-        if rec is None:
+        if rec is None or not sees(scope, rec.jurisdiction):
             raise NotFound(f"no statement line {line_id}", field="line_id")
         if rec.status not in OPEN_FOR_DECISION:
             raise LineState(f"line {line_id} is {rec.status}, not waiting for review")

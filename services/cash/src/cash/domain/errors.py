@@ -5,6 +5,7 @@ CashError                        root of everything the service raises on purpos
 │   ├── InvalidAmount            not a decimal amount, or too precise for the currency
 │   ├── UnknownCurrency          not an ISO 4217 currency
 │   ├── InvalidStatement         a statement file that cannot be read; names the line
+│   │   └── UnknownBankAccount   a statement for a bank account no jurisdiction is configured for
 │   ├── InvalidMapping           a partner's CSV column mapping is incomplete
 │   ├── LineState                the line is not in a state that allows the action
 │   ├── InvalidMatch             a manual match that does not add up
@@ -12,6 +13,7 @@ CashError                        root of everything the service raises on purpos
 │   ├── InvalidMandate           a mandate's bank details or terms do not hold
 │   ├── MandateState             the mandate's state does not allow the change
 │   └── CollectionState          the collection's state does not allow the action
+├── OutsideJurisdiction          the caller works for other jurisdictions than the object's
 ├── ExpectedConflict             a reference already expected with other figures
 ├── Conflict                     a mandate id used before with other terms, or a second mandate
 ├── NotFound                     no such import, line, partner mapping, expected transaction,
@@ -53,6 +55,10 @@ class InvalidStatement(RuleViolation):
         self.line = line
 
 
+class UnknownBankAccount(InvalidStatement):
+    rule = "unknown-bank-account"
+
+
 class InvalidMapping(RuleViolation):
     rule = "invalid-mapping"
 
@@ -67,6 +73,13 @@ class InvalidMatch(RuleViolation):
 
 class InvalidExpected(RuleViolation):
     rule = "invalid-expected"
+
+
+class OutsideJurisdiction(CashError):
+    """Creating something of a jurisdiction the caller does not work for (an import on
+    another entity's bank account); reading one is answered as not found instead."""
+
+    rule = "outside-jurisdiction"
 
 
 class ExpectedConflict(CashError):

@@ -8,15 +8,25 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import scopes as sc
-from cash.adapters.http.deps import Actor, CashDep, everywhere
+from cash.adapters.http.deps import Actor, Caller, CashDep, hide_elsewhere
 from cash.adapters.postgres.store import PostgresStore
 from cash.bootstrap import Cash
 from cash.domain.errors import NotFound
 from servicekit.auth import requires
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=[Depends(everywhere)])
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
 AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+
+async def visible_account(account_id: AccountId, caller: Caller, service: CashDep) -> str:
+    """The path's account (its jurisdiction, as the ledger says)."""
+    missing = NotFound(f"cash knows no account {account_id} (yet)", field="account_id")
+    await hide_elsewhere(service, caller, lambda c: PostgresStore(c).account(account_id), missing)
+    return account_id
+
+
+VisibleAccount = Annotated[str, Depends(visible_account)]
 
 
 class SegmentBody(BaseModel):
@@ -45,7 +55,7 @@ async def _answer(service: Cash, store: PostgresStore, account_id: str) -> dict[
     summary="The account's segment and the allocation order it gets",
     dependencies=[requires(sc.READ)],
 )
-async def get_segment(service: CashDep, account_id: AccountId) -> dict[str, Any]:
+async def get_segment(service: CashDep, account_id: VisibleAccount) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         return await _answer(service, PostgresStore(conn), account_id)
 
@@ -59,7 +69,7 @@ async def get_segment(service: CashDep, account_id: AccountId) -> dict[str, Any]
     dependencies=[requires(sc.POST)],
 )
 async def put_segment(
-    service: CashDep, account_id: AccountId, body: SegmentBody, actor: Actor
+    service: CashDep, account_id: VisibleAccount, body: SegmentBody, actor: Actor
 ) -> dict[str, Any]:
     async with service.engine.begin() as conn:
         store = PostgresStore(conn)

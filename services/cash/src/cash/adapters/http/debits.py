@@ -1,5 +1,10 @@
-"""Auto-debit over HTTP: mandates (their account's jurisdiction's), collection runs and
-their files, returned debits (every jurisdiction's: a run spans them all)."""
+"""Auto-debit over HTTP: mandates, collection runs and their files, returned debits.
+
+A mandate and its debits are the jurisdiction's of their account. A collection run spans
+every jurisdiction (one run per date, one pain.008 per creditor): starting one and reading
+its files needs a caller of every jurisdiction; a caller limited to some sees the runs
+that debited their accounts, with only their debits in the summary and the lists, and may
+record a return of one of their debits."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import scopes as sc
-from cash.adapters.http.deps import Actor, Caller, CashDep, everywhere
+from cash.adapters.http.deps import Actor, Caller, CashDep, everywhere, hide_elsewhere
 from cash.adapters.postgres.debits import PostgresDebits
 from cash.application.debit_ports import ItemRecord, MandateChange, RunRecord
 from cash.application.mandates import Outcome
@@ -22,7 +27,7 @@ from servicekit.auth import Principal, requires
 from servicekit.types import Day
 
 mandates = APIRouter(prefix="/v1/mandates", tags=["mandates"])
-runs = APIRouter(tags=["collection runs"], dependencies=[Depends(everywhere)])
+runs = APIRouter(tags=["collection runs"])
 
 _ID = r"^[A-Za-z0-9:.\-]+$"
 MandateId = Annotated[str, Path(min_length=1, max_length=35, pattern=_ID)]
@@ -110,17 +115,23 @@ def mandate_view(m: Mandate, history: list[MandateChange] | None = None) -> dict
 
 
 async def visible_mandate(mandate_id: MandateId, caller: Caller, service: CashDep) -> str:
-    """The path's mandate, if the caller may see it (else 404, as for no mandate); checked
-    before the body is read, so a mandate elsewhere is never told apart from none."""
-    if not caller.everywhere:
-        async with service.engine.connect() as conn:
-            found = await PostgresDebits(conn).mandate(mandate_id)
-        if found is None or not caller.sees(found.jurisdiction):
-            raise NotFound(f"no mandate {mandate_id}", field="mandate_id")
+    """The path's mandate (its account's jurisdiction)."""
+    missing = NotFound(f"no mandate {mandate_id}", field="mandate_id")
+    await hide_elsewhere(service, caller, lambda c: PostgresDebits(c).mandate(mandate_id), missing)
     return mandate_id
 
 
 VisibleMandate = Annotated[str, Depends(visible_mandate)]
+
+
+async def visible_debit(end_to_end_id: EndToEndId, caller: Caller, service: CashDep) -> str:
+    """The path's debit (its mandate's jurisdiction)."""
+    missing = NotFound(f"no direct debit {end_to_end_id}", field="end_to_end_id")
+    await hide_elsewhere(service, caller, lambda c: PostgresDebits(c).item(end_to_end_id), missing)
+    return end_to_end_id
+
+
+VisibleDebit = Annotated[str, Depends(visible_debit)]
 
 
 def _answer(outcome: Outcome, status: int) -> JSONResponse:
@@ -273,16 +284,27 @@ def item_view(item: ItemRecord) -> dict[str, Any]:
         "note": item.note,
         "return_code": item.return_code,
         "returned_on": item.returned_on.isoformat() if item.returned_on else None,
+        "jurisdiction": item.jurisdiction,
     }
 
 
-async def _run_answer(service: Cash, run_id: str) -> dict[str, Any]:
+async def _view(store: PostgresDebits, run: RunRecord, caller: Principal) -> dict[str, Any]:
+    """The run as the caller may see it: the summary of their debits; the files (every
+    jurisdiction's) only for a caller of all. A run without a debit of theirs: 404."""
+    summary = await store.summary(run.run_id, caller.jurisdictions)
+    if not (caller.everywhere or summary):
+        raise NotFound(f"no collection run {run.run_id}", field="run_id")
+    files = await store.files(run.run_id) if caller.everywhere else []
+    return run_view(run, summary, files)
+
+
+async def _run_answer(service: Cash, run_id: str, caller: Principal) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresDebits(conn)
         run = await store.run(run_id)
         if run is None:
             raise NotFound(f"no collection run {run_id}", field="run_id")
-        return run_view(run, await store.summary(run_id), await store.files(run_id))
+        return await _view(store, run, caller)
 
 
 @runs.post(
@@ -293,30 +315,34 @@ async def _run_answer(service: Cash, run_id: str) -> dict[str, Any]:
     "id = its end-to-end id, reference = the run id) on the collection date, then the "
     "files are written: pain.008 for EUR, a CSV per payment partner. One run per date: "
     "the same date again finishes an interrupted run or answers the finished one "
-    "(`Idempotent-Replayed: true`); an invoice is never collected twice.",
-    dependencies=[requires(sc.POST)],
+    "(`Idempotent-Replayed: true`); an invoice is never collected twice. A run spans every "
+    "jurisdiction: a caller limited to some is refused (403).",
+    dependencies=[requires(sc.POST), Depends(everywhere)],
 )
-async def post_run(service: CashDep, body: RunBody, actor: Actor) -> JSONResponse:
+async def post_run(service: CashDep, body: RunBody, actor: Actor, caller: Caller) -> JSONResponse:
     outcome = await service.collections.run(body.collection_date, actor=actor)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    answer = await _run_answer(service, outcome.run.run_id)
+    answer = await _run_answer(service, outcome.run.run_id, caller)
     return JSONResponse(answer, status_code=201, headers=headers)
 
 
 @runs.get(
-    "/v1/collection-runs", summary="Collection runs, newest first", dependencies=[requires(sc.READ)]
+    "/v1/collection-runs",
+    summary="Collection runs, newest first",
+    description="For a caller limited to some jurisdictions: the runs that debited their "
+    "accounts, each with the summary of those debits and no files.",
+    dependencies=[requires(sc.READ)],
 )
 async def list_runs(
     service: CashDep,
+    caller: Caller,
     before: Annotated[str | None, Query(pattern=r"^DD-[0-9]{8}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresDebits(conn)
-        found = await store.runs(before=before, limit=limit)
-        views = [
-            run_view(r, await store.summary(r.run_id), await store.files(r.run_id)) for r in found
-        ]
+        found = await store.runs(before=before, limit=limit, scope=caller.jurisdictions)
+        views = [await _view(store, r, caller) for r in found]
     return {"runs": views, "next_before": found[-1].run_id if len(found) == limit else None}
 
 
@@ -325,8 +351,8 @@ async def list_runs(
     summary="One run: its progress, summary and files",
     dependencies=[requires(sc.READ)],
 )
-async def get_run(service: CashDep, run_id: RunId) -> dict[str, Any]:
-    return await _run_answer(service, run_id)
+async def get_run(service: CashDep, run_id: RunId, caller: Caller) -> dict[str, Any]:
+    return await _run_answer(service, run_id, caller)
 
 
 @runs.get(
@@ -337,13 +363,16 @@ async def get_run(service: CashDep, run_id: RunId) -> dict[str, Any]:
 async def list_debits(
     service: CashDep,
     run_id: RunId,
+    caller: Caller,
     status: Annotated[str | None, Query(pattern="^(planned|collected|refused|returned)$")] = None,
     after: Annotated[str, Query(max_length=35)] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    await _run_answer(service, run_id)
+    await _run_answer(service, run_id, caller)
     async with service.engine.connect() as conn:
-        found = await PostgresDebits(conn).items(run_id, status=status, after=after, limit=limit)
+        found = await PostgresDebits(conn).items(
+            run_id, status=status, after=after, limit=limit, scope=caller.jurisdictions
+        )
     return {
         "debits": [item_view(i) for i in found],
         "next_after": found[-1].debit.end_to_end_id if len(found) == limit else None,
@@ -353,9 +382,13 @@ async def list_debits(
 @runs.get(
     "/v1/collection-runs/{run_id}/files/{name}",
     summary="A debit file of the run, as it was written",
+    description="For a caller of every jurisdiction (a file holds the debits of all).",
     dependencies=[requires(sc.READ)],
 )
-async def get_file(service: CashDep, run_id: RunId, name: FileName) -> Response:
+async def get_file(service: CashDep, run_id: RunId, name: FileName, caller: Caller) -> Response:
+    await _run_answer(service, run_id, caller)
+    if not caller.everywhere:
+        raise NotFound(f"no file {name} of yours in collection run {run_id}", field="name")
     async with service.engine.connect() as conn:
         files = await PostgresDebits(conn).files(run_id)
     found = next((f for f in files if f.name == name), None)
@@ -377,7 +410,7 @@ async def get_file(service: CashDep, run_id: RunId, name: FileName) -> Response:
     dependencies=[requires(sc.POST)],
 )
 async def return_debit(
-    service: CashDep, end_to_end_id: EndToEndId, body: ReturnBody
+    service: CashDep, end_to_end_id: VisibleDebit, body: ReturnBody
 ) -> JSONResponse:
     item, replayed = await service.collections.returned(
         end_to_end_id, body.reason_code, body.returned_on

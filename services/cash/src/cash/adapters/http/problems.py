@@ -11,6 +11,7 @@ PROBLEMS = Problems(
     status={
         err.NotFound: 404,
         err.RuleViolation: 422,
+        err.OutsideJurisdiction: 403,
         err.ExpectedConflict: 409,
         err.Conflict: 409,
         err.LedgerUnavailable: 503,

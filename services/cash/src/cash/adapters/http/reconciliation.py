@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import scopes as sc
-from cash.adapters.http.deps import Actor, CashDep, everywhere
-from cash.adapters.http.partners import PartnerId
+from cash.adapters.http.deps import Actor, Caller, CashDep
+from cash.adapters.http.partners import VisiblePartner
 from cash.adapters.postgres import reconciliation as sql
 from cash.domain.errors import InvalidExpected, NotFound, UnknownCurrency
 from cash.domain.money import decimal_string, minor_units, places
@@ -20,7 +20,7 @@ from servicekit.auth import requires
 from servicekit.exports import Column, Report, download, format_param
 from servicekit.types import Day as BusinessDay
 
-router = APIRouter(tags=["reconciliation"], dependencies=[Depends(everywhere)])
+router = APIRouter(tags=["reconciliation"])
 
 Reference = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
@@ -77,7 +77,7 @@ def _expected(partner_id: str, n: int, t: ExpectedBody) -> Expected:
     dependencies=[requires(sc.POST)],
 )
 async def add_expected(
-    service: CashDep, partner_id: PartnerId, body: ExpectedUpload, actor: Actor
+    service: CashDep, partner_id: VisiblePartner, body: ExpectedUpload, actor: Actor
 ) -> dict[str, Any]:
     incoming = [_expected(partner_id, n, t) for n, t in enumerate(body.transactions)]
     async with service.engine.begin() as conn:
@@ -95,7 +95,7 @@ async def add_expected(
 )
 async def withdraw_expected(
     service: CashDep,
-    partner_id: PartnerId,
+    partner_id: VisiblePartner,
     reference: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")],
 ) -> Response:
     async with service.engine.begin() as conn:
@@ -176,11 +176,14 @@ def difference_view(d: Difference) -> dict[str, Any]:
     description="Per partner, settlement date and currency: transactions expected and their "
     "amount, lines settled with gross, fees withheld and net, how many agreed, and every "
     "difference (not_settled, not_expected, amount_differs, other_date). `format=csv` holds "
-    "one table (`table=`), `xlsx` both as sheets.",
+    "one table (`table=`), `xlsx` both as sheets. A caller limited to some jurisdictions gets "
+    "the settlement lines of their bank accounts and what their partners are expected to "
+    "settle.",
     dependencies=[requires(sc.READ)],
 )
 async def reconciliation(
     service: CashDep,
+    caller: Caller,
     fmt: Annotated[str, format_param("json", "csv", "xlsx")],
     partner: Annotated[
         str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
@@ -203,8 +206,8 @@ async def reconciliation(
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise InvalidExpected(f"a period is at most {MAX_PERIOD_DAYS} days", field="from")
     async with service.engine.connect() as conn:
-        expected = await sql.expected(conn, partner, first, last)
-        settled = await sql.settled(conn, partner, first, last)
+        expected = await sql.expected(conn, partner, first, last, caller.jurisdictions)
+        settled = await sql.settled(conn, partner, first, last, caller.jurisdictions)
     found = reconcile(expected, settled, first, last)
     body = {
         "partner_id": partner,

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import partners
 from cash.adapters.http import scopes as sc
-from cash.adapters.http.deps import Actor, CashDep, FileId, LineId, everywhere
+from cash.adapters.http.deps import (
+    Actor,
+    Caller,
+    CashDep,
+    VisibleImport,
+    VisibleLine,
+    visible_import,
+)
 from cash.adapters.http.views import import_view, line_view
 from cash.adapters.postgres.store import PostgresStore
 from cash.application.importing import import_file
+from cash.application.ports import ImportRecord
 from cash.application.review import Part, match_by_hand, refund
+from cash.application.scope import sees
+from cash.bootstrap import Cash
 from cash.domain.errors import NotFound
 from cash.domain.matching import Share
 from cash.domain.money import minor_units
 from servicekit.auth import requires
 
-router = APIRouter(prefix="/v1", tags=["cash"], dependencies=[Depends(everywhere)])
+router = APIRouter(prefix="/v1", tags=["cash"])
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,15}(\.[0-9]{1,6})?$")]
@@ -59,13 +69,9 @@ class RefundBody(Body):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
-async def _import_answer(service: Any, file_id: str) -> dict[str, Any]:
+async def _import_answer(service: Cash, rec: ImportRecord) -> dict[str, Any]:
     async with service.engine.connect() as conn:
-        store = PostgresStore(conn)
-        rec = await store.find_import(file_id)
-        if rec is None:
-            raise NotFound(f"no import {file_id}", field="file_id")
-        return import_view(rec, await store.counts(file_id))
+        return import_view(rec, await PostgresStore(conn).counts(rec.file_id))
 
 
 @router.post(
@@ -74,7 +80,10 @@ async def _import_answer(service: Any, file_id: str) -> dict[str, Any]:
     summary="Import a statement (camt.053, camt.054, MT940, partner CSV), match and post it",
     description="The file is the request body. Its SHA-256 is the import id: the same file "
     "again answers the first import (`Idempotent-Replayed: true`) and changes nothing. "
-    "A file that cannot be read is refused with 422 naming the line; nothing is kept.",
+    "A file that cannot be read is refused with 422 naming the line; nothing is kept. Each "
+    "line takes the jurisdiction of its bank account (CASH_BANK_ACCOUNTS): a file for an "
+    "account not configured is refused with 422 `unknown-bank-account`, one for an account of "
+    "a jurisdiction the caller does not work for with 403 `outside-jurisdiction`.",
     openapi_extra={
         "requestBody": {"content": {"application/xml": {}, "text/plain": {}}, "required": True}
     },
@@ -84,6 +93,7 @@ async def post_import(
     request: Request,
     service: CashDep,
     actor: Actor,
+    caller: Caller,
     format: Annotated[str | None, Query(pattern="^(camt\\.053|camt\\.054|mt940|csv)$")] = None,
     partner: Annotated[
         str | None,
@@ -99,7 +109,7 @@ async def post_import(
     process: Annotated[bool, Query(description="match and post now")] = True,
 ) -> JSONResponse:
     raw = await request.body()
-    reader = await partners.reader(service, format, partner)
+    reader = await partners.reader(service, format, partner, caller)
     done = await import_file(
         service.app.uow,
         raw,
@@ -107,20 +117,26 @@ async def post_import(
         actor=actor,
         clock=service.clock,
         parse=reader,
+        bank_accounts=service.app.bank_accounts,
         partner=partner,
+        scope=caller.jurisdictions,
     )
     if process:
         await service.app.process(file_id=done.record.file_id)
-    body = await _import_answer(service, done.record.file_id)
+    body = await _import_answer(service, await visible_import(done.record.file_id, caller, service))
     headers = {"Idempotent-Replayed": "true"} if done.replayed else {}
     return JSONResponse(body, status_code=201, headers=headers)
 
 
-@router.get("/imports", summary="Imported files, newest first", dependencies=[requires(sc.READ)])
-async def list_imports(service: CashDep) -> dict[str, Any]:
+@router.get(
+    "/imports",
+    summary="Imported files, newest first (those of the caller's jurisdictions)",
+    dependencies=[requires(sc.READ)],
+)
+async def list_imports(service: CashDep, caller: Caller) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresStore(conn)
-        found = await store.imports()
+        found = await store.imports(scope=caller.jurisdictions)
         return {"imports": [import_view(r, await store.counts(r.file_id)) for r in found]}
 
 
@@ -129,8 +145,8 @@ async def list_imports(service: CashDep) -> dict[str, Any]:
     summary="One import with its lines' statuses",
     dependencies=[requires(sc.READ)],
 )
-async def get_import(service: CashDep, file_id: FileId) -> dict[str, Any]:
-    return await _import_answer(service, file_id)
+async def get_import(service: CashDep, found: VisibleImport) -> dict[str, Any]:
+    return await _import_answer(service, found)
 
 
 @router.get(
@@ -138,30 +154,33 @@ async def get_import(service: CashDep, file_id: FileId) -> dict[str, Any]:
     summary="The file exactly as it was imported",
     dependencies=[requires(sc.READ)],
 )
-async def get_raw(service: CashDep, file_id: FileId) -> Response:
+async def get_raw(service: CashDep, found: VisibleImport) -> Response:
     async with service.engine.connect() as conn:
-        raw = await PostgresStore(conn).raw(file_id)
+        raw = await PostgresStore(conn).raw(found.file_id)
     if raw is None:
-        raise NotFound(f"no import {file_id}", field="file_id")
+        raise NotFound(f"no import {found.file_id}", field="file_id")
     return Response(raw, media_type="application/octet-stream")
 
 
 @router.post(
     "/process",
     summary="Match and post every line still waiting (after an outage)",
+    description="Those of the caller's jurisdictions.",
     dependencies=[requires(sc.POST)],
 )
-async def process_pending(service: CashDep) -> dict[str, Any]:
-    return {"outcomes": dict(await service.app.process())}
+async def process_pending(service: CashDep, caller: Caller) -> dict[str, Any]:
+    return {"outcomes": dict(await service.app.process(scope=caller.jurisdictions))}
 
 
 @router.get(
     "/lines",
     summary="Statement lines by status (status=review: the review queue)",
+    description="Those of the caller's jurisdictions (their bank accounts').",
     dependencies=[requires(sc.READ)],
 )
 async def list_lines(
     service: CashDep,
+    caller: Caller,
     status: Annotated[str | None, Query(pattern=STATUSES)] = None,
     file_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
     after: Annotated[str, Query(max_length=64)] = "",
@@ -169,7 +188,9 @@ async def list_lines(
 ) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         store = PostgresStore(conn)
-        found = await store.lines(file_id=file_id, status=status, limit=limit, after=after)
+        found = await store.lines(
+            file_id=file_id, status=status, limit=limit, after=after, scope=caller.jurisdictions
+        )
     return {
         "lines": [line_view(r) for r in found],
         "next_after": found[-1].line.line_id if len(found) == limit else None,
@@ -181,10 +202,10 @@ async def list_lines(
     summary="One statement line: match, postings, suggestions",
     dependencies=[requires(sc.READ)],
 )
-async def get_line(service: CashDep, line_id: LineId) -> dict[str, Any]:
+async def get_line(service: CashDep, line_id: VisibleLine, caller: Caller) -> dict[str, Any]:
     async with service.engine.connect() as conn:
         rec = await PostgresStore(conn).line(line_id)
-    if rec is None:
+    if rec is None or not sees(caller.jurisdictions, rec.jurisdiction):
         raise NotFound(f"no statement line {line_id}", field="line_id")
     return line_view(rec)
 
@@ -195,9 +216,9 @@ async def get_line(service: CashDep, line_id: LineId) -> dict[str, Any]:
     dependencies=[requires(sc.POST)],
 )
 async def match_line(
-    service: CashDep, line_id: LineId, body: MatchBody, actor: Actor
+    service: CashDep, line_id: VisibleLine, body: MatchBody, actor: Actor, caller: Caller
 ) -> dict[str, Any]:
-    current = await get_line(service, line_id)
+    current = await get_line(service, line_id, caller)
     ccy = current["currency"]
     parts = []
     for i, p in enumerate(body.parts):
@@ -212,8 +233,8 @@ async def match_line(
         parts.append(
             Part(p.account_id, shares, amount, p.write_off_gap, p.auto_allocate, p.policy_id)
         )
-    await match_by_hand(service.app, line_id, parts, actor)
-    return await get_line(service, line_id)
+    await match_by_hand(service.app, line_id, parts, actor, caller.jurisdictions)
+    return await get_line(service, line_id, caller)
 
 
 @router.post(
@@ -222,7 +243,7 @@ async def match_line(
     dependencies=[requires(sc.POST)],
 )
 async def refund_line(
-    service: CashDep, line_id: LineId, body: RefundBody, actor: Actor
+    service: CashDep, line_id: VisibleLine, body: RefundBody, actor: Actor, caller: Caller
 ) -> dict[str, Any]:
-    await refund(service.app, line_id, body.reason, actor)
-    return await get_line(service, line_id)
+    await refund(service.app, line_id, body.reason, actor, caller.jurisdictions)
+    return await get_line(service, line_id, caller)

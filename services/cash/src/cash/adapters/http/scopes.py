@@ -9,9 +9,10 @@
 - ``cash:dead-letters``: the consumer's dead letters (a read: auditors)
 - ``cash:operate``: retrying a dead letter (admins)
 
-Admins hold every scope, auditors every read. Statement lines and collection runs belong to
-no one jurisdiction, so their routes need an unrestricted caller; a mandate is its
-account's jurisdiction's.
+Admins hold every scope, auditors every read. Jurisdictions limit what a caller sees: a
+statement line (and its import, review, suspense) is its bank account's jurisdiction's
+(CASH_BANK_ACCOUNTS), a partner its settlement account's, a mandate and its debits their
+account's; starting a collection run and reading its files need an unrestricted caller.
 """
 
 from __future__ import annotations

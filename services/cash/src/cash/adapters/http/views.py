@@ -19,6 +19,7 @@ def import_view(rec: ImportRecord, counts: dict[str, int]) -> dict[str, Any]:
         "lines": rec.lines,
         "new_lines": rec.new_lines,
         "partner_id": rec.partner_id,
+        "jurisdictions": None if rec.jurisdictions is None else sorted(rec.jurisdictions),
         "status": counts,
     }
 
@@ -30,6 +31,7 @@ def line_view(rec: LineRecord) -> dict[str, Any]:
         "file_id": rec.file_id,
         "line_no": ln.line_no,
         "bank_account": ln.bank_account,
+        "jurisdiction": rec.jurisdiction,
         "entry_ref": ln.entry_ref,
         "direction": ln.direction.value,
         "amount": decimal_string(ln.amount, ccy),

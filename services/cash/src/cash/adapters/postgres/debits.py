@@ -16,8 +16,9 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from cash.adapters.postgres.store import PostgresStore
+from cash.adapters.postgres.store import PostgresStore, in_scope
 from cash.application.debit_ports import DebitFile, ItemRecord, MandateChange, RunRecord
+from cash.application.scope import Scope, param
 from cash.domain.collection import Debit
 from cash.domain.errors import Conflict
 from cash.domain.mandates import (
@@ -86,8 +87,24 @@ def _item(row: RowMapping) -> ItemRecord:
         Details(**{k: row[k] for k in DETAILS}),
     )
     return ItemRecord(
-        debit, row["run_id"], row["status"], row["note"], row["return_code"], row["returned_on"]
+        debit,
+        row["run_id"],
+        row["status"],
+        row["note"],
+        row["return_code"],
+        row["returned_on"],
+        row["jurisdiction"],
     )
+
+
+# A debit is its mandate's jurisdiction's (its account's).
+_ITEMS = (
+    "SELECT c.*, (SELECT m.jurisdiction FROM mandates m WHERE m.mandate_id = c.mandate_id) "
+    "AS jurisdiction FROM collection_items c"
+)
+_ITEM_IN_SCOPE = in_scope(
+    "(SELECT m.jurisdiction FROM mandates m WHERE m.mandate_id = c.mandate_id)"
+)
 
 
 def _run(row: RowMapping) -> RunRecord:
@@ -216,12 +233,12 @@ class PostgresDebits(PostgresStore):
     ) -> list[Mandate]:
         rows = await self._rows(
             "SELECT * FROM mandates WHERE mandate_id > :after "
-            "AND (CAST(:j AS text[]) IS NULL OR jurisdiction = ANY(CAST(:j AS text[]))) "
+            f"AND {in_scope('jurisdiction')} "
             "AND (CAST(:a AS text) IS NULL OR account_id = :a) "
             "AND (CAST(:s AS text) IS NULL OR status = :s) ORDER BY mandate_id LIMIT :n",
             {
                 "after": after,
-                "j": None if jurisdictions is None else sorted(jurisdictions),
+                "scope": param(jurisdictions),
                 "a": account_id,
                 "s": status,
                 "n": limit,
@@ -235,11 +252,15 @@ class PostgresDebits(PostgresStore):
         rows = await self._rows("SELECT * FROM collection_runs WHERE run_id = :r", {"r": run_id})
         return _run(rows[0]) if rows else None
 
-    async def runs(self, *, before: str | None, limit: int) -> list[RunRecord]:
+    async def runs(self, *, before: str | None, limit: int, scope: Scope = None) -> list[RunRecord]:
+        """The runs before ``before``, newest first; with a ``scope``, those that debited
+        an account of its jurisdictions."""
         rows = await self._rows(
-            "SELECT * FROM collection_runs WHERE CAST(:b AS text) IS NULL OR run_id < :b "
+            "SELECT * FROM collection_runs r WHERE (CAST(:b AS text) IS NULL OR run_id < :b) "
+            "AND (CAST(:scope AS text[]) IS NULL OR EXISTS (SELECT 1 FROM collection_items c "
+            f"WHERE c.run_id = r.run_id AND {_ITEM_IN_SCOPE})) "
             "ORDER BY run_id DESC LIMIT :n",
-            {"b": before, "n": limit},
+            {"b": before, "n": limit, "scope": param(scope)},
         )
         return [_run(r) for r in rows]
 
@@ -305,18 +326,25 @@ class PostgresDebits(PostgresStore):
         return added
 
     async def items(
-        self, run_id: str, *, status: str | None = None, after: str = "", limit: int = 500
+        self,
+        run_id: str,
+        *,
+        status: str | None = None,
+        after: str = "",
+        limit: int = 500,
+        scope: Scope = None,
     ) -> list[ItemRecord]:
         rows = await self._rows(
-            "SELECT * FROM collection_items WHERE run_id = :r AND end_to_end_id > :after "
-            "AND (CAST(:s AS text) IS NULL OR status = :s) ORDER BY end_to_end_id LIMIT :n",
-            {"r": run_id, "after": after, "s": status, "n": limit},
+            f"{_ITEMS} WHERE run_id = :r AND end_to_end_id > :after "
+            f"AND (CAST(:s AS text) IS NULL OR status = :s) AND {_ITEM_IN_SCOPE} "
+            "ORDER BY end_to_end_id LIMIT :n",
+            {"r": run_id, "after": after, "s": status, "n": limit, "scope": param(scope)},
         )
         return [_item(r) for r in rows]
 
     async def item(self, end_to_end_id: str, *, lock: bool = False) -> ItemRecord | None:
-        sql = "SELECT * FROM collection_items WHERE end_to_end_id = :e"
-        rows = await self._rows(sql + (" FOR UPDATE" if lock else ""), {"e": end_to_end_id})
+        sql = f"{_ITEMS} WHERE end_to_end_id = :e"
+        rows = await self._rows(sql + (" FOR UPDATE OF c" if lock else ""), {"e": end_to_end_id})
         return _item(rows[0]) if rows else None
 
     async def set_item(
@@ -346,13 +374,14 @@ class PostgresDebits(PostgresStore):
         )
         return int(n or 0)
 
-    async def summary(self, run_id: str) -> list[dict[str, object]]:
-        """Debits and amounts by status, scheme and currency."""
+    async def summary(self, run_id: str, scope: Scope = None) -> list[dict[str, object]]:
+        """Debits and amounts by status, scheme and currency (of the jurisdictions in
+        ``scope``)."""
         rows = await self._rows(
             "SELECT status, scheme, currency, count(*) AS debits, sum(amount) AS amount "
-            "FROM collection_items WHERE run_id = :r GROUP BY status, scheme, currency "
-            "ORDER BY status, scheme, currency",
-            {"r": run_id},
+            f"FROM collection_items c WHERE run_id = :r AND {_ITEM_IN_SCOPE} "
+            "GROUP BY status, scheme, currency ORDER BY status, scheme, currency",
+            {"r": run_id, "scope": param(scope)},
         )
         return [dict(r) for r in rows]
 

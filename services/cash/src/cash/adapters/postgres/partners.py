@@ -12,22 +12,41 @@ from cash.domain.partners import CsvMapping
 
 
 async def save(
-    conn: AsyncConnection, partner_id: str, mapping: CsvMapping, at: datetime, actor: str
+    conn: AsyncConnection,
+    partner_id: str,
+    mapping: CsvMapping,
+    at: datetime,
+    actor: str,
+    jurisdiction: str,
 ) -> None:
+    """``jurisdiction``: the partner's, that of the account its money settles on."""
     await conn.execute(
         text(
-            "INSERT INTO partner_mappings VALUES (:p, CAST(:m AS jsonb), :at, :by) "
+            "INSERT INTO partner_mappings (partner_id, mapping, saved_at, saved_by, jurisdiction) "
+            "VALUES (:p, CAST(:m AS jsonb), :at, :by, :j) "
             "ON CONFLICT (partner_id) DO UPDATE SET mapping = EXCLUDED.mapping, "
-            "saved_at = EXCLUDED.saved_at, saved_by = EXCLUDED.saved_by"
+            "saved_at = EXCLUDED.saved_at, saved_by = EXCLUDED.saved_by, "
+            "jurisdiction = EXCLUDED.jurisdiction"
         ),
-        {"p": partner_id, "m": mapping.model_dump_json(), "at": at, "by": actor},
+        {
+            "p": partner_id,
+            "m": mapping.model_dump_json(),
+            "at": at,
+            "by": actor,
+            "j": jurisdiction,
+        },
     )
 
 
-async def load(conn: AsyncConnection, partner_id: str) -> CsvMapping | None:
-    raw = await conn.scalar(
-        text("SELECT mapping FROM partner_mappings WHERE partner_id = :p"), {"p": partner_id}
-    )
-    if raw is None:
+async def load(conn: AsyncConnection, partner_id: str) -> tuple[CsvMapping, str | None] | None:
+    """The partner's mapping and jurisdiction (None: not known), if one is saved."""
+    row = (
+        await conn.execute(
+            text("SELECT mapping, jurisdiction FROM partner_mappings WHERE partner_id = :p"),
+            {"p": partner_id},
+        )
+    ).first()
+    if row is None:
         return None
-    return CsvMapping.model_validate(raw if isinstance(raw, dict) else json.loads(raw))
+    raw = row[0]
+    return CsvMapping.model_validate(raw if isinstance(raw, dict) else json.loads(raw)), row[1]

@@ -10,6 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from cash.adapters.postgres.store import in_scope
+from cash.application.scope import Scope, param
 from cash.domain.reconciliation import Expected, Settled
 
 
@@ -76,34 +78,39 @@ _PARTNER = "(CAST(:p AS text) IS NULL OR {t}.partner_id = :p)"
 
 
 async def expected(
-    conn: AsyncConnection, partner_id: str | None, first: date, last: date
+    conn: AsyncConnection, partner_id: str | None, first: date, last: date, scope: Scope = None
 ) -> list[Expected]:
-    """Expected in the period, or settled in it (the other side of a period's line)."""
+    """Expected in the period, or settled in it (the other side of a period's line), of the
+    partners of the jurisdictions in ``scope``."""
     rows = await conn.execute(
         text(
             "SELECT * FROM expected_payments e WHERE " + _PARTNER.format(t="e") + " AND "
             "(e.expected_on BETWEEN :f AND :t OR EXISTS (SELECT 1 FROM lines l "
             "WHERE l.partner_id = e.partner_id AND l.entry_ref = e.reference "
-            "AND l.value_date BETWEEN :f AND :t))"
+            "AND l.value_date BETWEEN :f AND :t)) AND "
+            + in_scope(
+                "(SELECT m.jurisdiction FROM partner_mappings m WHERE m.partner_id = e.partner_id)"
+            )
         ),
-        {"p": partner_id, "f": first, "t": last},
+        {"p": partner_id, "f": first, "t": last, "scope": param(scope)},
     )
     return [_expected(r) for r in rows.mappings()]
 
 
 async def settled(
-    conn: AsyncConnection, partner_id: str | None, first: date, last: date
+    conn: AsyncConnection, partner_id: str | None, first: date, last: date, scope: Scope = None
 ) -> list[Settled]:
-    """Partners' lines settled in the period, or expected in it."""
+    """Partners' lines settled in the period, or expected in it, on the bank accounts of
+    the jurisdictions in ``scope``."""
     rows = await conn.execute(
         text(
             "SELECT partner_id, entry_ref, line_id, direction, amount, fee, currency, value_date "
             "FROM lines l WHERE l.partner_id IS NOT NULL AND " + _PARTNER.format(t="l") + " AND "
             "(l.value_date BETWEEN :f AND :t OR EXISTS (SELECT 1 FROM expected_payments e "
             "WHERE e.partner_id = l.partner_id AND e.reference = l.entry_ref "
-            "AND e.expected_on BETWEEN :f AND :t))"
+            "AND e.expected_on BETWEEN :f AND :t)) AND " + in_scope("l.jurisdiction")
         ),
-        {"p": partner_id, "f": first, "t": last},
+        {"p": partner_id, "f": first, "t": last, "scope": param(scope)},
     )
     return [
         Settled(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -13,13 +13,20 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cash.application.ports import DirectoryAccount, ImportRecord, LineRecord, Outcome
+from cash.application.scope import Scope, param
 from cash.domain.statement import Direction, StatementLine
 
 _LINE_COLUMNS = (
     "line_id, file_id, line_no, bank_account, entry_ref, direction, amount, currency, "
     "value_date, booking_date, payer_name, remittance, end_to_end_id, return_code, "
-    "original_ref, status, score, account_id, postings, suggestions, note, suspense_account, fee"
+    "original_ref, status, score, account_id, postings, suggestions, note, suspense_account, fee, "
+    "jurisdiction"
 )
+
+
+def in_scope(column: str) -> str:
+    """SQL: ``column`` is one of the ``:scope`` jurisdictions (a NULL scope: every one)."""
+    return f"(CAST(:scope AS text[]) IS NULL OR {column} = ANY(CAST(:scope AS text[])))"
 
 
 def _line(row: RowMapping) -> LineRecord:
@@ -49,6 +56,7 @@ def _line(row: RowMapping) -> LineRecord:
         list(row["suggestions"]),
         row["note"],
         row["suspense_account"],
+        row["jurisdiction"],
     )
 
 
@@ -62,6 +70,7 @@ def _import(row: RowMapping) -> ImportRecord:
         row["lines"],
         row["new_lines"],
         row["partner_id"],
+        None if row["jurisdictions"] is None else frozenset(row["jurisdictions"]),
     )
 
 
@@ -83,9 +92,14 @@ class PostgresStore:
         )
         return _import(row) if row else None
 
-    async def imports(self, limit: int = 100) -> list[ImportRecord]:
+    async def imports(self, limit: int = 100, scope: Scope = None) -> list[ImportRecord]:
+        """The newest imports whose every bank account is within ``scope``."""
         rows = await self.conn.execute(
-            text("SELECT * FROM imports ORDER BY imported_at DESC LIMIT :n"), {"n": limit}
+            text(
+                "SELECT * FROM imports WHERE CAST(:scope AS text[]) IS NULL "
+                "OR jurisdictions <@ CAST(:scope AS text[]) ORDER BY imported_at DESC LIMIT :n"
+            ),
+            {"n": limit, "scope": param(scope)},
         )
         return [_import(r) for r in rows.mappings()]
 
@@ -99,8 +113,8 @@ class PostgresStore:
         await self.conn.execute(
             text(
                 "INSERT INTO imports (file_id, format, filename, raw, imported_at, imported_by, "
-                "lines, new_lines, partner_id) VALUES (:f, :fmt, :name, :raw, :at, :by, :n, :new, "
-                ":partner)"
+                "lines, new_lines, partner_id, jurisdictions) VALUES (:f, :fmt, :name, :raw, :at, "
+                ":by, :n, :new, :partner, :j)"
             ),
             {
                 "f": record.file_id,
@@ -112,6 +126,7 @@ class PostgresStore:
                 "n": record.lines,
                 "new": record.new_lines,
                 "partner": record.partner_id,
+                "j": None if record.jurisdictions is None else sorted(record.jurisdictions),
             },
         )
 
@@ -121,10 +136,16 @@ class PostgresStore:
         )
 
     async def add_lines(
-        self, file_id: str, lines: Sequence[StatementLine], partner_id: str | None = None
+        self,
+        file_id: str,
+        lines: Sequence[StatementLine],
+        partner_id: str | None = None,
+        jurisdictions: Mapping[str, str] | None = None,
     ) -> int:
         """Insert the lines not seen before (by bank account and entry reference); the count
-        of those new to the file. ``partner_id``: the payment partner that settled them."""
+        of those new to the file. ``partner_id``: the payment partner that settled them;
+        ``jurisdictions``: bank account -> its jurisdiction."""
+        of = jurisdictions or {}
         for start in range(0, len(lines), 1000):
             chunk = lines[start : start + 1000]
             await self.conn.execute(
@@ -132,9 +153,9 @@ class PostgresStore:
                     "INSERT INTO lines (line_id, file_id, line_no, bank_account, entry_ref, "
                     "direction, amount, currency, value_date, booking_date, payer_name, "
                     "remittance, end_to_end_id, return_code, original_ref, status, partner_id, "
-                    "fee) "
+                    "fee, jurisdiction) "
                     "VALUES (:id, :file, :no, :acct, :ref, :dir, :amount, :ccy, :vd, :bd, "
-                    ":payer, :rmt, :e2e, :rc, :orig, 'new', :partner, :fee) "
+                    ":payer, :rmt, :e2e, :rc, :orig, 'new', :partner, :fee, :j) "
                     "ON CONFLICT DO NOTHING"
                 ),
                 [
@@ -156,6 +177,7 @@ class PostgresStore:
                         "orig": ln.original_ref,
                         "partner": partner_id,
                         "fee": ln.fee,
+                        "j": of.get(ln.bank_account),
                     }
                     for ln in chunk
                 ],
@@ -172,15 +194,17 @@ class PostgresStore:
         status: str | None = None,
         limit: int = 1000,
         after: str = "",
+        scope: Scope = None,
     ) -> list[LineRecord]:
         rows = await self.conn.execute(
             text(
                 f"SELECT {_LINE_COLUMNS} FROM lines WHERE line_id > :after "
                 "AND (CAST(:file AS text) IS NULL OR file_id = :file) "
                 "AND (CAST(:status AS text) IS NULL OR status = :status) "
+                f"AND {in_scope('jurisdiction')} "
                 "ORDER BY line_id LIMIT :n"
             ),
-            {"after": after, "file": file_id, "status": status, "n": limit},
+            {"after": after, "file": file_id, "status": status, "n": limit, "scope": param(scope)},
         )
         return [_line(r) for r in rows.mappings()]
 
