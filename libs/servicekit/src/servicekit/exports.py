@@ -48,6 +48,24 @@ class Column:
     width: int | None = None
 
 
+# The money columns of an aging report (the ledger's, and dunning's by level, which ties
+# to it): the buckets of money.aging, the disputed part, and what is open net of credit.
+AGING_COLUMNS = tuple(
+    Column(key, title, "money")
+    for key, title in (
+        ("current", "Current"),
+        ("days_1_30", "1-30 days"),
+        ("days_31_60", "31-60 days"),
+        ("days_61_90", "61-90 days"),
+        ("days_over_90", "Over 90 days"),
+        ("disputed", "Disputed"),
+        ("total", "Total open"),
+        ("unapplied", "Unapplied"),
+        ("net", "Net"),
+    )
+)
+
+
 @dataclass(frozen=True)
 class Report:
     """One table: a sheet of a workbook, or the whole of a CSV file."""
@@ -94,6 +112,15 @@ def to_xlsx(reports: Sequence[Report]) -> bytes:
     return workbook(reports, cell_value)
 
 
+def attachment(content: bytes | str, filename: str, media_type: str) -> Response:
+    """``content`` as a download the browser saves as ``filename`` (text as UTF-8)."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def download(fmt: str, reports: Report | Sequence[Report], filename: str, body: Any = None) -> Any:
     """The answer in ``fmt``: ``body`` itself for JSON, else the file named
     ``filename`` (without extension). CSV holds the first report."""
@@ -107,11 +134,7 @@ def download(fmt: str, reports: Report | Sequence[Report], filename: str, body: 
         content, media = to_xlsx(many), MEDIA_TYPES["xlsx"]
     else:  # pragma: no cover - format_param lets only the route's formats through
         raise ValueError(fmt)
-    return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
-    )
+    return attachment(content, f"{filename}.{fmt}", media)
 
 
 def negotiate(fmt: str | None, accept: str | None, allowed: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from billing.application import members as lists
 from billing.application.reconcile import COLUMNS, reconcile
 from billing.domain import decide as cmd
 from servicekit.auth import requires
+from servicekit.exports import attachment
 from servicekit.types import Day
 
 router = APIRouter(prefix="/v1/policies/{policy_id}", tags=["members"])
@@ -140,15 +141,11 @@ async def reconciliation(
     report = reconcile(policy, billed, period_start, rows)
     name = f"reconciliation-{policy_id}-{period_start:%Y%m%d}"
     if format == "csv":
-        return Response(
-            files.to_csv(COLUMNS, report["discrepancies"]),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return attachment(files.to_csv(COLUMNS, report["discrepancies"]), f"{name}.csv", "text/csv")
     if format == "xlsx":
-        return Response(
+        return attachment(
             files.to_xlsx("Discrepancies", COLUMNS, report["discrepancies"]),
-            media_type=files.XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            f"{name}.xlsx",
+            files.XLSX,
         )
     return JSONResponse(report)

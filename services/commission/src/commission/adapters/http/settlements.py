@@ -23,6 +23,7 @@ from commission.application import settlement as app
 from commission.application import statements
 from commission.domain.money import format_minor
 from servicekit.auth import Principal, requires
+from servicekit.exports import attachment
 
 router = APIRouter(prefix="/v1", tags=["settlement"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,17 +108,9 @@ async def statement(
     )
     name = f"commission-{broker_id}-{period}"
     if format == "csv":
-        return Response(
-            statement_csv(doc),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return attachment(statement_csv(doc), f"{name}.csv", "text/csv; charset=utf-8")
     if format == "xlsx":
-        return Response(
-            statement_xlsx(doc),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
+        return attachment(statement_xlsx(doc), f"{name}.xlsx", XLSX)
     return JSONResponse(doc)
 
 
@@ -156,8 +149,4 @@ async def payout_file(
         }
         for p in await statements.payouts(service.uow, period, _sees(principal))
     ]
-    return Response(
-        payout_csv(out),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="payout-{period}.csv"'},
-    )
+    return attachment(payout_csv(out), f"payout-{period}.csv", "text/csv; charset=utf-8")

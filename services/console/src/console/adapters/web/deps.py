@@ -12,6 +12,7 @@ from starlette.responses import Response
 from console.application.ports import ANONYMOUS, Credential, Download
 from console.bootstrap import Console
 from console.domain.money import grouped, is_negative, is_zero
+from servicekit import exports
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -47,8 +48,4 @@ def page(
 
 def attachment(doc: Download) -> Response:
     """A file from a backend, handed to the browser as a download under its own name."""
-    return Response(
-        doc.content,
-        media_type=doc.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{doc.filename}"'},
-    )
+    return exports.attachment(doc.content, doc.filename, doc.media_type)

@@ -19,7 +19,7 @@ from dunning.bootstrap import Dunning
 from dunning.domain import reports as rp
 from dunning.domain.money import format_minor
 from servicekit.auth import Principal, requires
-from servicekit.exports import Column, Report, download, format_param
+from servicekit.exports import AGING_COLUMNS, Column, Report, download, format_param
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -187,19 +187,6 @@ async def credit_control(dunning: DunningDep, at: SelectionDep, fmt: Format) -> 
     return download(fmt, report, f"credit-control-{at.day.isoformat()}", body)
 
 
-_AGING_TITLES = {
-    "current": "Current",
-    "days_1_30": "1-30 days",
-    "days_31_60": "31-60 days",
-    "days_61_90": "61-90 days",
-    "days_over_90": "Over 90 days",
-    "disputed": "Disputed",
-    "total": "Total open",
-    "unapplied": "Unapplied",
-    "net": "Net",
-}
-
-
 def _aging_row(cur: str, f: rp.AgingFigures, **key: Any) -> dict[str, Any]:
     return {
         **key,
@@ -233,7 +220,7 @@ async def aging_by_level(dunning: DunningDep, at: SelectionDep, fmt: Format) -> 
             Column("level", "Level", "int"),
             Column("currency", "Currency"),
             Column("accounts", "Accounts", "int"),
-            *(Column(k, t, "money") for k, t in _AGING_TITLES.items()),
+            *AGING_COLUMNS,
         ),
         rows=rows,
         totals=[{**t, "level": None, "currency": f"Total {t['currency']}"} for t in totals],

@@ -16,7 +16,7 @@ from ledger.adapters.http.schemas import CURRENCY_PATTERN, ID_PATTERN
 from ledger.adapters.postgres import queries
 from ledger.domain import reporting
 from ledger.domain.money import format_minor
-from servicekit.exports import Column, Report, download, format_param
+from servicekit.exports import AGING_COLUMNS, Column, Report, download, format_param
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -26,18 +26,7 @@ Broker = Annotated[
     str | None, Query(max_length=64, pattern=ID_PATTERN, description="the account's broker")
 ]
 GroupBy = Literal["account", "currency", "jurisdiction", "broker"]
-_TITLES = {
-    "current": "Current",
-    "days_1_30": "1-30 days",
-    "days_31_60": "31-60 days",
-    "days_61_90": "61-90 days",
-    "days_over_90": "Over 90 days",
-    "disputed": "Disputed",
-    "total": "Total open",
-    "unapplied": "Unapplied",
-    "net": "Net",
-}
-MONEY = tuple(Column(k, t, "money") for k, t in _TITLES.items())
+MONEY = AGING_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 
 from ledger.adapters.documents.statement_pdf import statement_pdf
 from ledger.adapters.http import scopes as sc
@@ -17,7 +16,7 @@ from ledger.adapters.postgres import queries
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 from servicekit.auth import requires
-from servicekit.exports import MEDIA_TYPES, Column, Report, download, format_param
+from servicekit.exports import MEDIA_TYPES, Column, Report, attachment, download, format_param
 from servicekit.types import Day
 
 router = APIRouter(prefix="/v1", tags=["queries"])
@@ -104,11 +103,7 @@ async def statement(
     }
     name = f"statement-{account_id}-{body['from']}-{body['to']}"
     if fmt == "pdf":
-        return Response(
-            statement_pdf(body),
-            media_type=MEDIA_TYPES["pdf"],
-            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-        )
+        return attachment(statement_pdf(body), f"{name}.pdf", MEDIA_TYPES["pdf"])
     return download(fmt, _report(body), name, body)
 
 
