@@ -64,6 +64,10 @@ async def test_a_user_of_one_jurisdiction_sees_only_its_accounts(sg_and_hk: Stac
     )
     assert r.status_code == 403
     r = await as_(s, CREDIT_CONTROLLER).post(
+        "/v1/blacklist", json={"account_id": "ACC-HK", "reason": "x", "jurisdiction": "SG"}
+    )  # an HK account listed as SG's would be hidden from HK and shown to SG
+    assert (r.status_code, r.json()["field"]) == (422, "jurisdiction"), r.text
+    r = await as_(s, CREDIT_CONTROLLER).post(
         "/v1/blacklist", json={"account_id": "ACC-HK", "reason": "x", "jurisdiction": "HK"}
     )
     assert r.status_code == 201

@@ -11,6 +11,7 @@ from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import ActorDep, DunningDep, VisibleAccount, check_visible
 from dunning.application import credit, queries
 from dunning.domain.credit import BlacklistEntry
+from dunning.domain.errors import RuleViolation
 from dunning.domain.money import format_minor
 from servicekit.auth import Forbidden, Principal, requires
 
@@ -27,6 +28,12 @@ async def add(
     if not principal.sees(body.jurisdiction):
         raise Forbidden(f"{principal.subject} may not act in {body.jurisdiction}")
     await check_visible(dunning, principal, body.account_id)
+    known = await queries.jurisdiction_of(dunning.uow, body.account_id)
+    if known is not None and known != body.jurisdiction:  # else listed where it is not
+        raise RuleViolation(
+            f"account {body.account_id} is in {known}, not {body.jurisdiction}",
+            field="jurisdiction",
+        )
     entry = BlacklistEntry(
         account_id=body.account_id,
         reason=body.reason,
