@@ -23,6 +23,8 @@ def test_malformed_ids_and_dates_are_422_naming_the_field(console: httpx.Client)
         ("/accounts/bad%20id", "account_id"),
         ("/accounts/X/statement?from=2026-13-01", "from"),
         ("/aging?as_of=yesterday", "as_of"),
+        ("/aging/export?as_of=0", "as_of"),  # not seconds since 1970
+        ("/accounts/X/statement?to=0001-01-01", "to"),
         ("/aging?currency=S1", "currency"),
         ("/aging?jurisdiction=S1", "jurisdiction"),
         ("/aging/export?format=pdf", "format"),

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from console.adapters.web.deps import ConsoleDep, Who, attachment, page
 from console.application import pages
 from console.domain.errors import InvalidInput
+from servicekit.types import Day
 
 router = APIRouter(tags=["accounts"])
 Text = Annotated[str, Form(min_length=1, max_length=500)]
@@ -49,8 +50,8 @@ async def statement(
     account_id: str,
     console: ConsoleDep,
     who: Who,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     format: Annotated[str, Query(pattern="^(csv|xlsx|pdf|json)$")] = "csv",
 ) -> Response:
     pages.check_id(account_id, "account_id")
@@ -89,7 +90,7 @@ async def promise(
     who: Who,
     promise_id: Annotated[str, Form(pattern=pages.ID.pattern)],
     amount: Annotated[str, Form(pattern=r"^\d{1,15}(\.\d{1,6})?$")],
-    promised_date: Annotated[date, Form()],
+    promised_date: Annotated[Day, Form()],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     pages.check_id(account_id, "account_id")

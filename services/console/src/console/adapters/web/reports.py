@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from console.adapters.web.deps import ConsoleDep, Who, attachment, page
 from console.application import pages
+from servicekit.types import Day
 
 router = APIRouter(tags=["reports"])
 Code = Annotated[str, Query(max_length=8)]
@@ -26,7 +27,7 @@ async def aging(
     request: Request,
     console: ConsoleDep,
     who: Who,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     currency: Code = "",
     jurisdiction: Code = "",
 ) -> Response:
@@ -44,7 +45,7 @@ async def aging(
 async def aging_export(
     console: ConsoleDep,
     who: Who,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     currency: Code = "",
     jurisdiction: Code = "",
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx",
