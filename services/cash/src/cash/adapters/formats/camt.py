@@ -71,9 +71,10 @@ def parse(raw: bytes, file_id: str) -> list[StatementLine]:
         account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
         if not account:
             raise InvalidStatement("the account has no Acct/Id", line=report.sourceline)
+        ccy = _text(report, "Acct/Ccy")  # once: a path search walks all the report's children
         for n, entry in enumerate(report.findall("Ntry"), 1):
             try:
-                lines += _entry(entry, account, _text(report, "Acct/Ccy"), f"{file_id[:16]}:{n}")
+                lines += _entry(entry, account, ccy, f"{file_id[:16]}:{n}")
             except InvalidStatement:
                 raise
             except CashError as e:
