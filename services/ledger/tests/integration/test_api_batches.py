@@ -149,6 +149,35 @@ async def test_one_failing_command_fails_its_account_only(
     assert out["results"][4]["body"]["allocations"] == [{"invoice_id": "INV-1", "amount": "40.00"}]
 
 
+async def test_results_errors_answers_the_counts_and_only_the_items_not_run(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    good, bad = f"{account_id}-OK", f"{account_id}-KO"
+    items = [
+        _open(good),
+        _open(bad),
+        _invoice(good, "INV-1", "100.00"),
+        _invoice(bad, "INV-1", "100.00"),
+        _pay(bad, "PAY-1", "10.00", allocations=[{"invoice_id": "NOPE"}]),
+    ]
+    r = await client.post("/v1/batches?results=errors", json=items)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["written"], out["replayed"], out["failed"]) == (2, 0, 3)
+    assert [(x["index"], x["status"]) for x in out["results"]] == [(1, 424), (3, 424), (4, 422)]
+    assert out["results"][2]["problem"]["rule"] == "unknown-invoice"
+    assert all("body" not in x for x in out["results"])
+    # what was written is what the full answer reports: a retry replays it in full
+    again = await _batch(client, items)
+    assert _statuses(again) == [201, 424, 201, 424, 422]
+    assert [x.get("replayed") for x in again["results"]] == [True, None, True, None, None]
+    assert again["results"][2]["body"]["invoice_id"] == "INV-1"
+    quiet = await client.post("/v1/batches?results=errors", json=items[:1])
+    assert quiet.json() == {"written": 0, "replayed": 1, "failed": 0, "results": []}
+    r = await client.post("/v1/batches?results=some", json=items)
+    assert_problem(r, 422, field="results")
+
+
 async def test_an_invalid_item_is_refused_with_its_field_and_fails_its_account(
     client: httpx.AsyncClient, account_id: str
 ) -> None:

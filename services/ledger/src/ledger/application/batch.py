@@ -11,10 +11,10 @@ are answered ``NotApplied``; other accounts are not affected.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import uuid4
+from uuid import UUID
 
 from ledger.application.approvals import ApprovalPolicy
 from ledger.application.clock import Clock
@@ -30,7 +30,12 @@ from ledger.application.ports import (
 from ledger.application.projections import Row, account_row, item_row, journal_rows, payment_row
 from ledger.application.projections import touched as touched_by
 from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
-from ledger.application.sealing import MAX_EVENTS_PER_TRANSACTION, ORDINAL_BITS, seal
+from ledger.application.sealing import (
+    MAX_EVENTS_PER_TRANSACTION,
+    ORDINAL_BITS,
+    event_ids,
+    seal,
+)
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain.decide import decide
@@ -178,6 +183,7 @@ class BatchHandler:
         found = await uow.find_commands([_key(c) for a in chunk for c in by_account[a]])
         states = await uow.load_states({a: _union(by_account[a]) for a in chunk})
         recorded_at = self._clock.now()
+        ids = event_ids()
         results: list[BatchResult] = []
         write = BatchWrite([], [], [], [], [], [])
         for n, account_id in enumerate(chunk):
@@ -185,7 +191,7 @@ class BatchHandler:
             share = _Account(state=states.get(account_id), head=locked.heads.get(account_id))
             first = len(write.events)
             try:
-                self._decide(share, commands, found, locked.tx_id, first, recorded_at)
+                self._decide(share, commands, found, locked.tx_id, first, recorded_at, ids)
             except _Failure as f:
                 results.extend(_failed(commands, f.at, f.error))
                 continue
@@ -225,6 +231,7 @@ class BatchHandler:
         tx_id: int,
         first: int,
         recorded_at: Any,
+        ids: Iterator[UUID],
     ) -> None:
         seen: dict[CommandKey, tuple[bytes, BatchResult]] = {}
         for at, c in enumerate(commands):
@@ -260,7 +267,7 @@ class BatchHandler:
                 stream_id=c.account_id,
                 head=share.head,
                 tx_id=tx_id,
-                new=[NewEvent(e, uuid4()) for e in new_events],
+                new=[NewEvent(e, next(ids)) for e in new_events],
                 meta=c.meta,
                 recorded_at=recorded_at,
                 key=self._key,

@@ -69,13 +69,14 @@ def needs(command: cmd.Command) -> Needs:
     """What ``decide`` reads for ``command``; the rest of the account stays unloaded."""
     items: set[str] = set()
     pays: set[str] = set()
+    fields = command.__dict__  # a missing field through getattr costs a pydantic exception
     for name in ("invoice_id", "adjustment_id"):
-        value = getattr(command, name, None)
+        value = fields.get(name)
         if value:
             items.add(value)
-    for spec in getattr(command, "allocations", None) or ():
+    for spec in fields.get("allocations") or ():
         items.add(spec.invoice_id)
-    payment_id = getattr(command, "payment_id", None)
+    payment_id = fields.get("payment_id")
     if payment_id:
         pays.add(payment_id)
     auto_allocation = isinstance(command, cmd.ReceivePayment) and command.allocations is None

@@ -138,15 +138,16 @@ def touched(event: ev.Event) -> tuple[set[str], set[str]]:
     """Item ids and payment ids whose rows an event changes."""
     items: set[str] = set()
     pays: set[str] = set()
-    invoice_id = getattr(event, "invoice_id", None)
+    fields = event.__dict__  # a missing field through getattr costs a pydantic exception
+    invoice_id = fields.get("invoice_id")
     if invoice_id:
         items.add(invoice_id)
     if isinstance(event, ev.AdjustmentPosted) and event.invoice_id is None:
         items.add(event.adjustment_id)
-    payment_id = getattr(event, "payment_id", None)
+    payment_id = fields.get("payment_id")
     if payment_id:
         pays.add(payment_id)
-    for share in (*getattr(event, "released", ()), *getattr(event, "sources", ())):
+    for share in (*fields.get("released", ()), *fields.get("sources", ())):
         pays.add(share.payment_id)
         if share.invoice_id:
             items.add(share.invoice_id)

@@ -7,15 +7,30 @@ lines and response are all built before the single write.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from uuid import UUID
 
 from ledger.application.hashing import canonical, chain_hash
 from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
 
 ORDINAL_BITS = 16
 MAX_EVENTS_PER_TRANSACTION = 1 << ORDINAL_BITS
+
+# RFC 9562 version 4: the version and variant bits set, the other 122 bits random
+_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_V4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def event_ids(per_read: int = 256) -> Iterator[UUID]:
+    """Random (version 4) UUIDs, as ``uuid4()`` makes them, reading the system's random
+    source once per ``per_read`` ids rather than once per id."""
+    while True:
+        raw = os.urandom(16 * per_read)
+        for at in range(0, len(raw), 16):
+            yield UUID(int=(int.from_bytes(raw[at : at + 16]) & _V4_CLEAR) | _V4_SET)
 
 
 def seal(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from operator import itemgetter
 
 import asyncpg
 
@@ -123,6 +124,9 @@ COMMAND_COLUMNS = [
     "response",
     "recorded_at",
 ]
+_JOURNAL_ROW = itemgetter(*JOURNAL_COLUMNS)
+_COMMAND_KEY = itemgetter(*COMMAND_COLUMNS[:5])  # then the response and recorded_at
+assert COMMAND_COLUMNS[5:] == ["response", "recorded_at"]
 
 
 def _pairs(keyed: dict[str, frozenset[str] | set[str]]) -> tuple[list[str], list[str]]:
@@ -224,10 +228,9 @@ class AsyncpgBatchUnitOfWork:
             )
             for s in batch.events
         ]
-        journal = [tuple(line[c] for c in JOURNAL_COLUMNS) for line in batch.journal_lines]
+        journal = list(map(_JOURNAL_ROW, batch.journal_lines))
         commands = [
-            tuple(_response(c[k]) if k == "response" else c[k] for k in COMMAND_COLUMNS)
-            for c in batch.commands
+            (*_COMMAND_KEY(c), _response(c["response"]), c["recorded_at"]) for c in batch.commands
         ]
         try:
             # A stream created meanwhile by someone else collides on (stream_id, version).

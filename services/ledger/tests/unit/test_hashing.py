@@ -1,0 +1,100 @@
+"""The hash chain's canonical JSON is the same bytes as it always was (hypothesis), so the
+chains of events written before orjson wrote it still verify; and the event ids sealing
+draws are random version 4 UUIDs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.application.hashing import canonical, chain_hash, hashed_record
+from ledger.application.records import StoredEvent
+from ledger.application.sealing import event_ids
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past 64 bits too
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=16,
+)
+
+
+def _before(s: StoredEvent) -> bytes:
+    """The canonical JSON as it was written before orjson: ``json.dumps``."""
+    record = hashed_record(s)
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _event(data: dict[str, Any], text: str, scheme: int, position: int) -> StoredEvent:
+    return StoredEvent(
+        position=position,
+        stream_id=text or "ACC-1",
+        version=position % 1000 + 1,
+        event_id=uuid.uuid4(),
+        event_type="InvoiceIssued",
+        schema_version=1,
+        data=data,
+        effective_date=date(2026, 1, 31),
+        recorded_at=datetime(2026, 2, 1, 9, 30, 15, 123456, tzinfo=UTC),
+        actor=text,
+        correlation_id=uuid.uuid4() if position % 2 else None,
+        causation_id=None,
+        idempotency_key=text or None,
+        prev_hash=None,
+        hash=b"",
+        hash_scheme=scheme,
+    )
+
+
+def _encodable(s: StoredEvent) -> bool:
+    try:
+        _before(s)
+    except UnicodeEncodeError:  # a lone surrogate: refused before, refused now
+        return False
+    return True
+
+
+@settings(max_examples=400)
+@given(
+    data=st.dictionaries(st.text(), _JSON, max_size=6),
+    text=st.text(),
+    scheme=st.sampled_from([1, 2]),
+    position=st.integers(min_value=0, max_value=2**62),
+)
+def test_canonical_json_is_byte_identical_to_what_earlier_events_were_hashed_over(
+    data: dict[str, Any], text: str, scheme: int, position: int
+) -> None:
+    s = _event(data, text, scheme, position)
+    if _encodable(s):
+        assert canonical(s) == _before(s)
+        key = b"chain-key"
+        assert chain_hash(key, b"\x01" * 32, canonical(s)) == chain_hash(
+            key, b"\x01" * 32, _before(s)
+        )
+
+
+def test_an_event_of_the_ledgers_shape_is_hashed_by_orjson_and_unchanged() -> None:
+    data = {
+        "invoice_id": "INV-1",
+        "currency": "SGD",
+        "lines": [{"description": 'Prämie — 保险费\n\t"x"', "amount": "100.00"}],
+        "issue_date": "2026-01-01",
+    }
+    s = _event(data, "clerk@example.com", 2, (12345 << 16) + 7)
+    assert canonical(s) == _before(s)
+
+
+def test_event_ids_are_distinct_random_version_4_uuids() -> None:
+    ids = event_ids(per_read=8)
+    drawn = [next(ids) for _ in range(100)]  # past several reads of the random source
+    assert len(set(drawn)) == 100
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in drawn)
+    assert all(uuid.UUID(str(u)) == u for u in drawn)
