@@ -18,10 +18,11 @@ from billing.domain.documents import Document
 from billing.domain.errors import LedgerUnavailable
 from billing.domain.money import fmt
 from billing.domain.state import Policy
+from servicekit.ledger_client import LedgerClient
 
 
-class HttpLedger:
-    """``client``: an ``httpx.AsyncClient`` (tests pass one on the ledger's ASGI app)."""
+class HttpLedger(LedgerClient):
+    """Billing's calls; each carries billing's credential (also on a client it is handed)."""
 
     def __init__(
         self,
@@ -32,11 +33,7 @@ class HttpLedger:
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> None:
-        """``headers``: the credential billing sends (``Settings.ledger_headers()``: a
-        bearer token or an API key)."""
-        self.base_url = base_url.rstrip("/")
-        self._own = client is None
-        self.client = client or httpx.AsyncClient(timeout=timeout)
+        super().__init__(base_url, client=client, headers=headers, timeout=timeout)
         # The ledger records the token's subject; a user is named only when acting for one
         # (the ledger accepts X-Actor from a trusted service identity alone).
         self.headers = {**(headers or {}), **({"X-Actor": actor} if actor else {})}
@@ -118,14 +115,3 @@ class HttpLedger:
         if r.status_code in (404, 409, 422):
             return Outcome("rejected", f"{r.status_code}: {r.text[:500]}")
         raise LedgerUnavailable(f"the ledger answered {r.status_code}: {r.text[:300]}")
-
-    async def ping(self) -> bool:
-        try:
-            r = await self.client.get(f"{self.base_url}/healthz", timeout=2.0)
-        except httpx.HTTPError:
-            return False
-        return r.status_code == 200
-
-    async def close(self) -> None:
-        if self._own:
-            await self.client.aclose()

@@ -18,10 +18,11 @@ from cash.application.ports import PostingRefused
 from cash.domain.errors import LedgerUnavailable
 from cash.domain.matching import OpenItem
 from cash.domain.money import minor_units
+from servicekit.ledger_client import LedgerClient
 
 
-class HttpLedger:
-    """``client``: an ``httpx.AsyncClient`` (tests pass one on the ledger's ASGI app)."""
+class HttpLedger(LedgerClient):
+    """Cash's calls; ``actor``: the name cash records on what it posts."""
 
     def __init__(
         self,
@@ -32,12 +33,7 @@ class HttpLedger:
         timeout: float = 10.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        """``headers``: cash's credential for the ledger, which records its subject."""
-        self.base_url = base_url.rstrip("/")
-        self._own = client is None
-        self.client = client or httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, headers=headers
-        )
+        super().__init__(base_url, client=client, headers=headers, timeout=timeout)
         self.actor = actor
 
     async def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -119,7 +115,3 @@ class HttpLedger:
         if r.status_code != 200:
             raise LedgerUnavailable(f"the ledger answered a batch {r.status_code}: {r.text[:300]}")
         return list(r.json()["results"])
-
-    async def close(self) -> None:
-        if self._own:
-            await self.client.aclose()
