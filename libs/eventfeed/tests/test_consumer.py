@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import Consumer, DeadLetters, LedgerEvent, create_tables_sql, replay
-from eventfeed.consumer import ConsumerStatus
+from eventfeed.consumer import Backoff, ConsumerStatus
 
 
 def ev(account: str, version: int, position: int) -> LedgerEvent:
@@ -85,6 +85,22 @@ async def record(conn: AsyncConnection, event: LedgerEvent) -> None:
 async def seen(engine: AsyncEngine) -> list[int]:
     async with engine.connect() as conn:
         return [r[0] for r in await conn.execute(text("SELECT v FROM seen"))]
+
+
+class RefusingSource(ListSource):
+    """A feed that refuses the consumer's credential, as the ledger does with a 401."""
+
+    async def fetch(self, max_events: int, wait: float) -> list[LedgerEvent]:
+        raise PermissionError("401 Unauthorized")
+
+    async def caught_up(self) -> bool:
+        return False
+
+
+async def test_not_catching_up_in_time_says_why(engine: AsyncEngine) -> None:
+    consumer = Consumer("c", engine, record, RefusingSource([]), backoff=Backoff(initial=0.05))
+    with pytest.raises(TimeoutError, match=r"did not catch up in 0.3s \(last error: .*401"):
+        await consumer.run_until_caught_up(max_seconds=0.3)
 
 
 async def test_an_event_ahead_of_its_stream_waits_for_the_missing_one(engine: AsyncEngine) -> None:

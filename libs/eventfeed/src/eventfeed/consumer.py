@@ -189,7 +189,10 @@ class Consumer:
                 if self._opened and await self.source.caught_up():
                     break
                 if deadline is not None and time.monotonic() > deadline:
-                    raise TimeoutError(f"consumer {self.name} did not catch up in {max_seconds}s")
+                    why = f" (last error: {self._last_error})" if self._last_error else ""
+                    raise TimeoutError(
+                        f"consumer {self.name} did not catch up in {max_seconds}s{why}"
+                    )
                 await self._step(0.2)
         finally:
             self._state = "stopped"

@@ -45,6 +45,9 @@ async def _import(settings: Settings, path: Path, raw: bytes, fmt: str | None, a
     except CashError as e:
         print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
         return 2
+    except TimeoutError as e:  # the ledger's feed unreachable or refusing cash's credential
+        print(f"refused (consumer-behind): {e}", file=sys.stderr)
+        return 1
     finally:
         await service.close()
     r = done.record
@@ -68,6 +71,9 @@ async def _process(settings: Settings) -> int:
             outcomes = await service.app.process(
                 progress=lambda page: shown.advance(page.total(), **page)
             )
+    except TimeoutError as e:
+        print(f"refused (consumer-behind): {e}", file=sys.stderr)
+        return 1
     finally:
         await service.close()
     print(json.dumps(dict(outcomes)))
@@ -95,6 +101,9 @@ async def _collect(settings: Settings, on: date, actor: str) -> int:
     except CashError as e:
         print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
         return 2
+    except TimeoutError as e:  # the ledger's feed unreachable or refusing cash's credential
+        print(f"refused (consumer-behind): {e}", file=sys.stderr)
+        return 1
     finally:
         await service.close()
     run = outcome.run

@@ -33,7 +33,11 @@ async def _run(settings: Settings, as_of: date) -> int:
         except RuleViolation as e:
             print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
             return 2
-        caught_up = await d.consumer().run_until_caught_up(max_seconds=120)
+        try:
+            caught_up = await d.consumer().run_until_caught_up(max_seconds=120)
+        except TimeoutError as e:  # the ledger's feed unreachable or refusing the credential
+            print(f"refused (consumer-behind): {e}; nothing was run", file=sys.stderr)
+            return 1
         report = await run(d.uow, d.policies, as_of, today)
         delivered = await d.effects.deliver()
         if d.publisher is not None:
