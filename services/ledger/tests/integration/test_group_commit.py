@@ -7,6 +7,8 @@ The groups here are made deterministic with one group in flight: the first comma
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
 from itertools import count
@@ -254,6 +256,111 @@ async def test_a_group_that_cannot_commit_runs_its_commands_alone(
     assert all(isinstance(r, Outcome) for r in results), results
     assert [r.replayed for r in results if isinstance(r, Outcome)] == [False, False, True]
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 1
+
+
+@asynccontextmanager
+async def holding(ledger: Ledger, account_id: str) -> AsyncIterator[None]:
+    """Another transaction holds the account's stream (as a batch or an approval does)."""
+    pool = await ledger.uow.pool()
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", account_id)
+        yield
+
+
+async def test_a_held_stream_holds_up_only_its_own_commands(
+    ledger: Ledger, commands: GroupCommit, client: httpx.AsyncClient
+) -> None:
+    held, free, other = fresh("held"), fresh("held"), fresh("held")
+    for a in (held, free, other):
+        await open_account(client, a)
+    async with holding(ledger, held):
+        # the first runs alone (the group in flight), the next three form one group
+        waiting = asyncio.gather(
+            submit(commands, other, "issue_invoice", invoice_body("WARM", "1.00")),
+            submit(commands, held, "issue_invoice", invoice_body("I-1", "10.00")),
+            submit(commands, free, "issue_invoice", invoice_body("I-1", "20.00")),
+            submit(commands, other, "issue_invoice", invoice_body("I-1", "30.00")),
+        )
+        await wait_for_account(client, free, version=2)
+        await wait_for_account(client, other, version=3)
+        assert (await get(client, f"/v1/accounts/{held}"))["version"] == 1
+    results = await waiting
+    assert [r.status_code for r in results] == [201] * 4
+    assert (await get(client, f"/v1/accounts/{held}"))["version"] == 2
+
+
+async def test_a_group_of_one_waiting_for_its_stream_lets_the_queue_move_on(
+    ledger: Ledger, client: httpx.AsyncClient
+) -> None:
+    commands = GroupCommit(
+        ledger.handler,
+        AsyncpgGroupUnitOfWorkFactory(ledger.uow),
+        ledger.clock,
+        ledger.chain_key,
+        in_flight=1,
+        hold=0.05,
+    )
+    held, free = fresh("hold"), fresh("hold")
+    await open_account(client, held)
+    await open_account(client, free)
+    async with holding(ledger, held):
+        alone = asyncio.ensure_future(
+            submit(commands, held, "issue_invoice", invoice_body("I-1", "10.00"))
+        )
+        await asyncio.sleep(0.01)  # in flight, waiting for the stream
+        after = await asyncio.wait_for(
+            submit(commands, free, "issue_invoice", invoice_body("I-1", "20.00")), 30
+        )
+        assert after.status_code == 201
+        assert not alone.done()
+    assert (await alone).status_code == 201
+
+
+async def wait_for_account(client: httpx.AsyncClient, account_id: str, *, version: int) -> None:
+    for _ in range(600):
+        if (await get(client, f"/v1/accounts/{account_id}"))["version"] >= version:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{account_id} never reached version {version}")
+
+
+async def test_a_commit_whose_outcome_is_lost_answers_what_committed(
+    ledger: Ledger, client: httpx.AsyncClient
+) -> None:
+    class LostAtCommit(AsyncpgGroupUnitOfWorkFactory):
+        """The COMMIT goes through, but its answer never reaches the service."""
+
+        @asynccontextmanager
+        async def __call__(self) -> AsyncIterator[Any]:
+            async with super().__call__() as uow:
+                yield uow
+            raise ConnectionError("connection lost during COMMIT")
+
+    commands = GroupCommit(
+        ledger.handler, LostAtCommit(ledger.uow), ledger.clock, ledger.chain_key, in_flight=1
+    )
+    a, b = fresh("lost"), fresh("lost")
+    await open_account(client, a)
+    results = await together(
+        commands,
+        (a, "issue_invoice", invoice_body("WARM", "1.00")),
+        (a, "issue_invoice", invoice_body("I-1", "10.00")),
+        (a, "receive_payment", payment_body("P-1", "4.00")),
+        (b, "open_account", open_body(b)),
+        (b, "issue_invoice", invoice_body("I-1", "3.00")),
+        (a, "issue_invoice", invoice_body("I-1", "10.00")),
+    )
+    assert all(isinstance(r, Outcome) and r.status_code == 201 for r in results), results
+    # each answers the body that committed, once: the group's commands replay alone
+    history = await get(client, f"/v1/accounts/{a}/events", limit=1000)
+    by_position = {e["position"]: e for e in history["events"]}
+    for r in results[1:3]:
+        assert isinstance(r, Outcome)
+        assert r.replayed
+        assert {e["position"] for e in r.body["events"]} <= set(by_position)
+    assert len(history["events"]) == 5  # opened, WARM, I-1, the payment and its allocation
+    assert Decimal((await get(client, f"/v1/accounts/{a}/balance"))["balance"]) == 7
+    assert (await get(client, f"/v1/accounts/{b}"))["version"] == 2
 
 
 # -- any mix of commands ends as it would one after another -------------------------------

@@ -4,6 +4,12 @@ A few groups run at a time; a command that arrives while they are all in flight 
 a queue, and the next group takes everything queued. Alone on a quiet service a command
 is a group of one and takes the single path (:class:`CommandHandler`) unchanged.
 
+Nothing one account does holds up the others: a group locks only the streams no other
+transaction holds and the commands of a held stream leave the group to run alone (they
+wait for their stream there, outside the groups in flight), and a group still running
+after ``hold`` seconds (a group of one waiting for its stream, a slow database) stops
+counting as in flight, so the queue moves on.
+
 A group locks its streams in one order, reads their state and the earlier runs of its
 commands in a few statements, decides each command in arrival order on its account's
 state as the group's earlier commands left it, and writes every event, projection row,
@@ -21,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -84,6 +91,7 @@ class _Share:
 
 
 Result = Outcome | err.LedgerError
+# None in a group's results: the command was not decided (its stream was busy) and runs alone
 
 
 class GroupCommit:
@@ -99,6 +107,7 @@ class GroupCommit:
         *,
         in_flight: int = 2,
         max_group: int = 64,
+        hold: float = 0.25,
     ) -> None:
         self._single = single
         self._uow = uow
@@ -107,8 +116,10 @@ class GroupCommit:
         self._policy = policy or ApprovalPolicy()
         self._in_flight = in_flight
         self._max_group = max_group
+        self._hold = hold
         self._queue: list[Submitted] = []
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[None]] = set()  # the groups in flight
+        self._tasks: set[asyncio.Task[None]] = set()  # those and everything running alone
 
     async def handle(
         self,
@@ -142,23 +153,36 @@ class GroupCommit:
         while self._queue and len(self._running) < self._in_flight:
             group = self._queue[: self._max_group]
             del self._queue[: self._max_group]
-            task = asyncio.create_task(self._run(group))
+            task = self._spawn(self._run(group))
             self._running.add(task)
-            task.add_done_callback(self._finished)
+            asyncio.get_running_loop().call_later(self._hold, self._release, task)
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._start()
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._release)
+        return task
+
+    def _release(self, task: asyncio.Task[None]) -> None:
+        """Done, or running for longer than ``hold``: no longer in flight."""
+        if task.done():
+            self._tasks.discard(task)
+        if task in self._running:
+            self._running.discard(task)
+            self._start()
 
     async def _run(self, group: list[Submitted]) -> None:
         try:
-            if len(group) > 1:
-                results = await self._grouped(group)
-                if results is not None:
-                    for s, r in zip(group, results, strict=True):
-                        _settle(s, r)
-                    return
-            await asyncio.gather(*(self._alone(s) for s in group))
+            if len(group) == 1:
+                await self._alone(group[0])
+                return
+            results = await self._grouped(group)
+            for s, r in zip(group, results or [None] * len(group), strict=True):
+                if r is None:
+                    # its stream was busy, or the group failed: alone, out of the group's way
+                    self._spawn(self._alone(s))
+                else:
+                    _settle(s, r)
         except BaseException as e:  # never leave a request waiting
             for s in group:
                 if not s.answer.done():
@@ -182,7 +206,7 @@ class GroupCommit:
         else:
             _settle(s, outcome)
 
-    async def _grouped(self, group: list[Submitted]) -> list[Result] | None:
+    async def _grouped(self, group: list[Submitted]) -> list[Result | None] | None:
         """The group's answers once committed; None when its commands must run alone."""
         for attempt in range(1, GROUP_ATTEMPTS + 1):
             try:
@@ -194,7 +218,7 @@ class GroupCommit:
                 return None
         return None
 
-    async def _transaction(self, group: list[Submitted]) -> list[Result]:
+    async def _transaction(self, group: list[Submitted]) -> list[Result | None]:
         by_account: dict[str, list[int]] = {}
         for n, s in enumerate(group):
             by_account.setdefault(s.account_id, []).append(n)
@@ -202,9 +226,10 @@ class GroupCommit:
         results: list[Result | None] = [None] * len(group)
         async with self._uow() as uow:
             locked = await uow.lock(accounts)
+            accounts = [a for a in accounts if a not in locked.busy]
             if any(h.position >> ORDINAL_BITS >= locked.tx_id for h in locked.heads.values()):
                 raise err.ConcurrencyConflict("transaction order, retry")
-            found = await uow.find_commands([s.key for s in group])
+            found = await uow.find_commands([group[n].key for a in accounts for n in by_account[a]])
             states = await uow.load_states(
                 {a: needs_of_all(group[n].command for n in by_account[a]) for a in accounts}
             )
@@ -231,7 +256,7 @@ class GroupCommit:
                     write.commands.extend(share.commands)
             if write.events:
                 await uow.write_batch(write)
-        return [r for r in results if r is not None]
+        return results
 
     def _decide(
         self,

@@ -80,6 +80,7 @@ class Locked:
 
     heads: dict[str, StreamHead]  # the locked streams that exist
     tx_id: int
+    busy: frozenset[str] = frozenset()  # streams that exist but another transaction holds
 
 
 @dataclass(frozen=True)
