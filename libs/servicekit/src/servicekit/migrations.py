@@ -9,15 +9,46 @@ A service's ``migrations/env.py`` is two lines::
 The URL comes from the ``sqlalchemy.url`` main option, which each service's ``migrate``
 command sets. ``version_table`` names the table Alembic keeps its revision in (services that
 share one database need one each; the default is Alembic's own).
+
+The migrations themselves run SQL scripts with :func:`run_script`, and create the table the
+shared parts of servicekit keep in every service's database (``api_keys``) with
+:func:`create_api_keys`, naming the version of it they create.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from alembic import context
+from alembic import context, op
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.util import await_only
+
+from servicekit.auth.api_keys import DDL_VERSIONS
+
+
+def run_script(sql: str) -> None:
+    """Run a multi-statement SQL script on the migration's asyncpg connection.
+
+    asyncpg prepares single statements; a script (functions, DO blocks) goes through its
+    simple-query path instead.
+    """
+    driver = op.get_bind().connection.driver_connection
+    assert driver is not None
+    await_only(driver.execute(sql))
+
+
+def create_api_keys(version: int, *, grant_to: str | None = None) -> None:
+    """Create ``api_keys`` as it is in ``version`` (see servicekit.auth.api_keys), and give
+    ``grant_to`` (a role the service runs as) what the key store needs on it."""
+    sql = DDL_VERSIONS[version] + ";"
+    if grant_to is not None:
+        sql += f"\nGRANT SELECT, INSERT, UPDATE ON api_keys TO {grant_to};"
+    run_script(sql)
+
+
+def drop_api_keys() -> None:
+    run_script("DROP TABLE api_keys;")
 
 
 def run_migrations(*, version_table: str = "alembic_version") -> None:

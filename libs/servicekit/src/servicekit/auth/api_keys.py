@@ -28,8 +28,12 @@ from servicekit.auth.principal import ROLES, TRUSTED_SERVICE, Principal, jurisdi
 
 PREFIX = "rk"
 
-# The DDL each service's migration runs (its own database, its own table).
-DDL = """
+# The table as each version of it is created (its own database, its own table): a
+# service's migration names the version it creates (servicekit.migrations.create_api_keys),
+# so it creates the same table however a later version changes it. A change is a new
+# version here and a new migration in each service; a version is never edited.
+DDL_VERSIONS = {
+    1: """
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id        text PRIMARY KEY,
     name          text NOT NULL,
@@ -39,7 +43,9 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at    timestamptz NOT NULL DEFAULT now(),
     revoked_at    timestamptz
 )
-"""
+""",
+}
+DDL = DDL_VERSIONS[max(DDL_VERSIONS)]  # the table as it is now
 
 _metadata = MetaData()
 api_keys = Table(

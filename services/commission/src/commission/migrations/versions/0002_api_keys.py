@@ -4,8 +4,7 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from commission.migrations import run_script
-from servicekit.auth.api_keys import DDL
+from servicekit.migrations import create_api_keys, drop_api_keys
 
 revision = "0002"
 down_revision = "0001"
@@ -14,8 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_script(DDL + ";")
+    create_api_keys(version=1)
 
 
 def downgrade() -> None:
-    run_script("DROP TABLE api_keys;")
+    drop_api_keys()

@@ -6,8 +6,7 @@ Revises: 0002
 
 from __future__ import annotations
 
-from dunning.migrations import run_script
-from servicekit.auth.api_keys import DDL
+from servicekit.migrations import create_api_keys, drop_api_keys
 
 revision = "0003"
 down_revision = "0002"
@@ -16,8 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_script(DDL + ";")
+    create_api_keys(version=1)
 
 
 def downgrade() -> None:
-    run_script("DROP TABLE api_keys;")
+    drop_api_keys()

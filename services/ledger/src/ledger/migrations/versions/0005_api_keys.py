@@ -4,8 +4,7 @@ Revision ID: 0005
 Revises: 0004
 """
 
-from ledger.migrations import run_script
-from servicekit.auth.api_keys import DDL
+from servicekit.migrations import create_api_keys, drop_api_keys
 
 revision = "0005"
 down_revision = "0004"
@@ -16,8 +15,8 @@ WRITER = "ledger_writer"
 
 
 def upgrade() -> None:
-    run_script(f"{DDL};\nGRANT SELECT, INSERT, UPDATE ON api_keys TO {WRITER};")
+    create_api_keys(version=1, grant_to=WRITER)
 
 
 def downgrade() -> None:
-    run_script("DROP TABLE api_keys;")
+    drop_api_keys()
