@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import httpx
 
@@ -94,6 +95,8 @@ def test_worklist_lists_overdue_accounts_after_the_dunning_run(console: httpx.Cl
     assert r.status_code == 200
     assert 'id="worklist"' in r.text
     assert 'href="/accounts/' in r.text
+    # each row says what dunning does next, in words: a level and its date, or a pause
+    assert re.search(r"<td>(level \d+ \(.+\) from \d{4}-\d{2}-\d{2}|paused until|none: )", r.text)
 
 
 def test_collector_logs_a_contact_and_sees_it_on_the_account(

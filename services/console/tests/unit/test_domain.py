@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.domain import aging, money
+from console.domain import aging, dunning, money
 
 amounts = st.decimals(
     min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False
@@ -75,3 +75,13 @@ def test_a_negative_total_draws_no_bar() -> None:
     assert bars[0].height == 0
     assert bars[0].percent == 0
     assert bars[1].percent == 100
+
+
+def test_dunning_s_next_action_in_words() -> None:
+    level = {"kind": "level", "level": 2, "name": "Final notice", "due_on": "2026-02-15"}
+    assert dunning.next_step(level) == "level 2 (Final notice) from 2026-02-15"
+    assert dunning.next_step({"kind": "paused", "until": "2026-03-01"}) == (
+        "paused until 2026-03-01"
+    )
+    assert dunning.next_step({"kind": "end_of_ladder", "level": 5}) == "none: level 5 is the last"
+    assert dunning.next_step({"kind": "none"}) == dunning.next_step(None) == ""

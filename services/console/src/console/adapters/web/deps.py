@@ -11,12 +11,14 @@ from starlette.responses import Response
 
 from console.application.ports import ANONYMOUS, Credential, Download
 from console.bootstrap import Console
+from console.domain.dunning import next_step
 from console.domain.money import grouped, is_negative, is_zero
 from servicekit import exports
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["money"] = grouped
+templates.env.filters["next_step"] = next_step
 templates.env.tests["zero"] = is_zero
 templates.env.tests["negative"] = is_negative
 
