@@ -363,6 +363,31 @@ async def test_a_commit_whose_outcome_is_lost_answers_what_committed(
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 2
 
 
+def _metric(text: str, name: str) -> float:
+    [line] = [x for x in text.splitlines() if x.startswith(name + " ")]
+    return float(line.split()[1])
+
+
+async def test_group_sizes_are_a_metric(client: httpx.AsyncClient) -> None:
+    """Groups show in /metrics: how many, and how many commands they held."""
+    before = (await client.get("/metrics")).text
+    a = fresh("metric")
+    await open_account(client, a)
+    posts = [
+        client.post(f"/v1/accounts/{a}/invoices", json=invoice_body(f"I-{k}", "1.00"))
+        for k in range(24)
+    ]
+    assert {r.status_code for r in await asyncio.gather(*posts)} == {201}
+    after = (await client.get("/metrics")).text
+    groups, commands = (
+        _metric(after, f"ledger_group_commit_commands_{s}")
+        - _metric(before, f"ledger_group_commit_commands_{s}")
+        for s in ("count", "sum")
+    )
+    assert commands == 25  # every command of the routes went through a group
+    assert groups < commands  # some went together
+
+
 # -- any mix of commands ends as it would one after another -------------------------------
 
 step = st.one_of(

@@ -29,7 +29,7 @@ import copy
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 from ledger.application.approvals import ApprovalPolicy
@@ -90,6 +90,16 @@ class _Share:
     seen: dict[CommandKey, tuple[bytes, Outcome]] = field(default_factory=dict)
 
 
+class GroupWatch(Protocol):
+    """Where the sizes of the groups go (the service's metrics)."""
+
+    def group(self, size: int) -> None:
+        """A group of ``size`` commands left the queue."""
+
+    def alone(self, reason: str) -> None:
+        """A command of a group ran alone: its stream was ``busy`` or the group ``failed``."""
+
+
 Result = Outcome | err.LedgerError
 # None in a group's results: the command was not decided (its stream was busy) and runs alone
 
@@ -120,6 +130,7 @@ class GroupCommit:
         self._queue: list[Submitted] = []
         self._running: set[asyncio.Task[None]] = set()  # the groups in flight
         self._tasks: set[asyncio.Task[None]] = set()  # those and everything running alone
+        self.watch: GroupWatch | None = None
 
     async def handle(
         self,
@@ -153,6 +164,8 @@ class GroupCommit:
         while self._queue and len(self._running) < self._in_flight:
             group = self._queue[: self._max_group]
             del self._queue[: self._max_group]
+            if self.watch is not None:
+                self.watch.group(len(group))
             task = self._spawn(self._run(group))
             self._running.add(task)
             asyncio.get_running_loop().call_later(self._hold, self._release, task)
@@ -180,6 +193,8 @@ class GroupCommit:
             for s, r in zip(group, results or [None] * len(group), strict=True):
                 if r is None:
                     # its stream was busy, or the group failed: alone, out of the group's way
+                    if self.watch is not None:
+                        self.watch.alone("failed" if results is None else "busy")
                     self._spawn(self._alone(s))
                 else:
                     _settle(s, r)

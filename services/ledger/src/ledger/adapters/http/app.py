@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ledger.adapters.http import (
     approvals,
@@ -53,6 +53,26 @@ class Metrics:
             "behind an older transaction still running",
             registry=self.registry,
         )
+        self.group_size = Histogram(
+            "ledger_group_commit_commands",
+            "Single commands per group commit (one transaction, one COMMIT); 1 is a command "
+            "that found no other waiting",
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=self.registry,
+        )
+        self.group_alone = Counter(
+            "ledger_group_commit_alone",
+            "Commands of a group that ran alone instead: their account was held by another "
+            "transaction (busy) or the group's transaction failed (failed)",
+            ["reason"],
+            registry=self.registry,
+        )
+
+    def group(self, size: int) -> None:
+        self.group_size.observe(size)
+
+    def alone(self, reason: str) -> None:
+        self.group_alone.labels(reason).inc()
 
 
 def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
@@ -63,6 +83,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         async with owned(ledger, lambda: build(settings or Settings())) as built:
             app.state.ledger = built
             app.state.authenticator = built.authenticator
+            built.commands.watch = metrics
             async with (
                 relay_task(built.engine, built.settings, metrics.registry) as relay,
                 checkpoint_task(built.engine, built.chain_key, built.settings.checkpoint_interval),
@@ -78,6 +99,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         app.state.authenticator = ledger.authenticator
     metrics = Metrics()
     app.state.feed_held = metrics.feed_held
+    if ledger is not None:
+        ledger.commands.watch = metrics
     edge = settings or (ledger.settings if ledger is not None else Settings())
     batch_limit = (("/v1/batches", edge.batch_max_body_bytes),)
     problems.install(app, replace(edge.limits(), bodies=batch_limit))
