@@ -61,3 +61,28 @@ async def test_a_service_that_does_not_catch_up_leaves_its_step_for_later() -> N
     assert [p.split(" ")[0] for p in loader.summary.pending] == ["dunning", "commission"]
     assert ("dunning", 500) in lags
     assert not loader.summary.created
+
+
+async def test_collector_calls_follow_the_account_not_its_place_on_the_worklist() -> None:
+    portfolio = plan(seed=4, policies=10, through=THROUGH)
+    rows = [{"account_id": f"SG-{n:05d}", "overdue": "100.00"} for n in range(12)]
+    worklists = [rows, [{"account_id": "NEW-1", "overdue": "900.00"}, *rows]]
+    sent: list[tuple[str, str]] = []
+
+    def dunning(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/readyz":
+            return httpx.Response(200, json={"feed": {"position": 0}})
+        if request.url.path == "/v1/worklist":
+            return httpx.Response(200, json={"accounts": worklists.pop(0)})
+        if request.method == "POST" and request.url.path != "/v1/dunning-runs":
+            sent.append((request.url.path, request.content.decode()))
+        return httpx.Response(201, json={})
+
+    ok = httpx.MockTransport(lambda r: httpx.Response(201, json={}))
+    loader = Loader(Backends(_client(ok), _client(httpx.MockTransport(dunning)), _client(ok)))
+    await loader.collections(portfolio)
+    first = list(sent)
+    await loader.collections(portfolio)  # the worklist gained an account at the top
+    again = {call for call in sent[len(first) :] if "NEW-1" not in call[0]}
+    assert again == set(first)
+    assert any(path.endswith("/promises") for path, _ in first)
