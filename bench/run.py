@@ -670,6 +670,44 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b and b == b else float("nan")
 
 
+def print_aims(top: Figure, ratios: dict[str, float]) -> None:
+    print("aims (single commands, 32 clients, the most workers)")
+    for label, value, aim, ok in (
+        ("posts/s", f"{top.rate:9,.0f}", ">= 1,500", top.rate >= 1500),
+        ("p99", f"{ratios['ledger_p99_ms']:7.1f} ms", "<= 50 ms", ratios["ledger_p99_ms"] <= 50),
+        (
+            "ledger / trivial FastAPI",
+            f"{ratios['ledger_vs_trivial']:9.1%}",
+            ">= 60%",
+            ratios["ledger_vs_trivial"] >= 0.6,
+        ),
+    ):
+        print(f"  {label:<32} {value}  aim {aim}: {'met' if ok else 'NOT met'}")
+
+
+def report_singles(figs: dict[str, Figure], facts: dict[str, str], argv: list[str]) -> None:
+    """``--singles``: the ceiling, the ledger over HTTP and the trivial endpoint, the aims."""
+    ledger_keys = [k for k in figs if k.startswith("ledger_w")]
+    top_key = max(ledger_keys, key=lambda k: int(k.removeprefix("ledger_w")))
+    top, raw = figs[top_key], figs["raw"]
+    print()
+    print(f"Ledger single commands ({' '.join(shlex.quote(a) for a in argv)}; {facts['ledger']})")
+    for k in ["raw", *ledger_keys, "trivial"]:
+        bound = ""
+        if k.startswith("ledger_w"):
+            workers = int(k.removeprefix("ledger_w"))
+            bound = f"; idle-machine bound {capacity(figs[k], workers):,.0f}/s"
+        print("  " + _row(figs[k]))
+        print(_cpu_row(figs[k]) + bound)
+    print(f"  ledger / raw ceiling             {_ratio(top.rate, raw.rate):7.1%}")
+    print()
+    ratios = {
+        "ledger_p99_ms": top.pct(0.99),
+        "ledger_vs_trivial": _ratio(top.rate, figs["trivial"].rate),
+    }
+    print_aims(top, ratios)
+
+
 def report(
     figs: dict[str, Figure], facts: dict[str, str], cfg: Config, argv: list[str]
 ) -> dict[str, Any]:
@@ -749,19 +787,7 @@ def report(
         f"{ratios['peer_latency_long_vs_short_p50']:7.1f}x  (p50)"
     )
     print()
-    print("aims (single commands, 32 clients, the most workers)")
-    top = figs[top_key]
-    for label, value, aim, ok in (
-        ("posts/s", f"{top.rate:9,.0f}", ">= 1,500", top.rate >= 1500),
-        ("p99", f"{ratios['ledger_p99_ms']:7.1f} ms", "<= 50 ms", ratios["ledger_p99_ms"] <= 50),
-        (
-            "ledger / trivial FastAPI",
-            f"{ratios['ledger_vs_trivial']:9.1%}",
-            ">= 60%",
-            ratios["ledger_vs_trivial"] >= 0.6,
-        ),
-    ):
-        print(f"  {label:<32} {value}  aim {aim}: {'met' if ok else 'NOT met'}")
+    print_aims(figs[top_key], ratios)
     return {
         "argv": argv,
         "config": asdict(cfg),
@@ -778,6 +804,11 @@ def report(
 def parse(argv: list[str]) -> tuple[argparse.Namespace, Config, ScaleConfig]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="tiny sizes: a few seconds in all")
+    p.add_argument(
+        "--singles",
+        action="store_true",
+        help="only the single-command figures: ceiling, ledger over HTTP, trivial endpoint",
+    )
     p.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
@@ -834,6 +865,8 @@ def main(argv: list[str] | None = None) -> int:
                 with ledger_server(db_url, workers) as server:
                     log(f"ledger, {workers} worker(s)")
                     figs[f"ledger_w{workers}"] = run_ledger(db_url, server, cfg, workers)
+                    if args.singles:
+                        continue
                     if workers == cfg.workers[0]:
                         log("latency vs history")
                         figs.update(run_history(server.port, cfg, db_url))
@@ -843,6 +876,9 @@ def main(argv: list[str] | None = None) -> int:
             log("trivial FastAPI endpoint")
             top = max(cfg.workers)
             figs["trivial"] = run_trivial(top, cfg.clients, cfg.warmup, cfg.duration)
+            if args.singles:
+                report_singles(figs, facts, shown)
+                return 0
             log("eventsourcing peer")
             peer_url = asyncpg_url(dbs.make("peer"))
             figs["peer"], figs["peer_latency_short"], figs["peer_latency_long"] = run_peer(

@@ -72,7 +72,14 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     clock = clock or SystemClock()
     policy = ApprovalPolicy(settings.write_off_approval_threshold)
     handler = CommandHandler(uow, clock, key, policy)
-    commands = GroupCommit(handler, AsyncpgGroupUnitOfWorkFactory(uow), clock, key, policy)
+    commands = GroupCommit(
+        handler,
+        AsyncpgGroupUnitOfWorkFactory(uow),
+        clock,
+        key,
+        policy,
+        in_flight=settings.group_commit_in_flight,
+    )
     batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key, policy)
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)
     return Ledger(

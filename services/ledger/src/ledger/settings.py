@@ -34,6 +34,12 @@ class Settings(EdgeSettings, AuthSettings):
         "Empty: act as the login user.",
     )
     db_pool_size: int = Field(default=20, ge=1)
+    group_commit_in_flight: int = Field(
+        default=1,
+        ge=1,
+        description="Transactions of single commands a process runs at once; commands that "
+        "arrive meanwhile wait and share the next one (group commit).",
+    )
     chain_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_CHAIN_KEY),
         description="Secret of the events' HMAC hash chain; set your own in production.",

@@ -1,8 +1,9 @@
 """Group commit: single commands that arrive together share one transaction and one COMMIT.
 
-A few groups run at a time; a command that arrives while they are all in flight waits in
-a queue, and the next group takes everything queued. Alone on a quiet service a command
-is a group of one and takes the single path (:class:`CommandHandler`) unchanged.
+One group runs at a time per process (``in_flight``); a command that arrives while it is
+in flight waits in a queue, and the next group takes everything queued. Alone on a quiet
+service a command is a group of one and takes the single path (:class:`CommandHandler`)
+unchanged.
 
 Nothing one account does holds up the others: a group locks only the streams no other
 transaction holds and the commands of a held stream leave the group to run alone (they
@@ -115,7 +116,7 @@ class GroupCommit:
         chain_key: bytes,
         policy: ApprovalPolicy | None = None,
         *,
-        in_flight: int = 2,
+        in_flight: int = 1,
         max_group: int = 64,
         hold: float = 0.25,
     ) -> None:
