@@ -21,6 +21,7 @@ from cash.application.apply import CashApplication
 from cash.application.collecting import Collections
 from cash.application.mandates import Mandates
 from cash.application.ports import Clock
+from cash.domain import holding
 from cash.domain.allocation import AllocationOrders
 from cash.domain.bank_accounts import BankAccounts
 from cash.domain.matching import MatchPolicy
@@ -80,6 +81,14 @@ def bank_accounts(settings: Settings) -> BankAccounts:
         raise SystemExit(f"CASH_BANK_ACCOUNTS: {e}") from None
 
 
+def suspense_accounts(settings: Settings) -> dict[str, str]:
+    try:
+        holding.check(settings.suspense_accounts)
+    except ValueError as e:
+        raise SystemExit(f"CASH_SUSPENSE_ACCOUNTS: {e}") from None
+    return dict(settings.suspense_accounts)
+
+
 def debit_files(settings: Settings) -> DebitFileWriter:
     try:
         return DebitFileWriter(settings.sepa_creditor)
@@ -131,7 +140,7 @@ def build(
         the_clock,
         policy(settings),
         settings.ledger_actor,
-        dict(settings.suspense_accounts),
+        suspense_accounts(settings),
         orders(settings),
         collections=collections,
         bank_accounts=bank_accounts(settings),

@@ -54,7 +54,9 @@ class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
     suspense_accounts: dict[str, str] = Field(
         default={"SGD": "SUSPENSE-SGD", "HKD": "SUSPENSE-HKD"},
         description="Per currency, the ledger account that holds unidentified receipts in "
-        "suspense (JSON); a currency without one waits in review outside the ledger.",
+        "suspense (JSON); \"HK/SGD\": the one for a currency's receipts on one jurisdiction's "
+        "bank accounts (over the currency's own). A currency without one waits in review "
+        "outside the ledger.",
     )
     allocation_orders: dict[str, str] = Field(
         default={},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .conftest import World
-from .samples import Entry, camt053
+from .samples import HK_IBAN, Entry, camt053
 
 
 def change(before: str, after: str) -> Decimal:
@@ -58,3 +58,48 @@ async def test_a_refunded_receipt_leaves_suspense_as_owed_to_the_payer(world: Wo
     again = await world.api.post(f"/v1/lines/{line['line_id']}/refund", json={"reason": "x"})
     assert again.status_code == 422
     assert await world.suspense() == start
+
+
+async def test_a_receipt_waits_in_the_suspense_of_the_entity_whose_account_it_reached(
+    world: World,
+) -> None:
+    """SGD reaching the HK entity's bank account is held on HK's SGD holding account, not
+    on SG's; matched by hand to an HK customer it moves from there."""
+    hk_holding = world.id("SUSPENSE-HK-SGD")
+    await world.call(
+        "/v1/accounts",
+        {
+            "account_id": hk_holding,
+            "name": "Suspense, SGD receipts of the HK entity",
+            "currency": "SGD",
+            "jurisdiction": "HK",
+            "credit_limit": "0.00",
+            "payment_terms_days": 0,
+            "opened_on": "2000-01-01",
+        },
+    )
+    world.service.app.suspense = {"SGD": "SUSPENSE-SGD", "HK/SGD": hk_holding}
+    hk = await world.account("HK", "Causeway Bay Optics", jurisdiction="HK")
+    await world.sync()
+    raw = camt053([Entry(world.id("E"), "64.00", "CBO LTD", "feb")], iban=HK_IBAN)
+
+    await world.upload(raw)
+
+    [line] = await world.lines("review")
+    assert (line["jurisdiction"], line["suspense_account"]) == ("HK", hk_holding)
+    assert await held(world, hk_holding) == [("ReceiptSuspended", line["line_id"])]
+    r = await world.api.post(
+        f"/v1/lines/{line['line_id']}/match", json={"parts": [{"account_id": hk}]}
+    )
+    assert r.status_code == 200, r.text
+    assert await held(world, hk_holding) == [
+        ("ReceiptSuspended", line["line_id"]),
+        ("SuspenseCleared", line["line_id"]),
+    ]
+
+
+async def held(world: World, holding: str) -> list[tuple[str, str]]:
+    """What the holding account's events say: (type, the receipt's payment id)."""
+    r = await world.ledger.get(f"/v1/accounts/{holding}/events")
+    events = r.json()["events"][1:]  # after AccountOpened
+    return [(e["type"], e["data"]["payment_id"]) for e in events]

@@ -116,7 +116,7 @@ class CashApplication:
         decision = decide(line.paid, line.currency, candidates, self.policy)
         suggestions = [suggestion_json(s) for s in decision.suggestions]
         if decision.post is None:
-            holding, held = await suspense.hold(self.ledger, self.suspense, line)
+            holding, held = await suspense.hold(self.ledger, self.suspense, line, rec.jurisdiction)
             await store.set_suspense(line.line_id, holding)
             found = "" if suggestions else "no account found: unidentified receipt; "
             note = found + held

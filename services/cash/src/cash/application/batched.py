@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cash.application import suspense
 from cash.application.plans import commands, plan, suggestion_json
 from cash.application.ports import DirectoryAccount, LineRecord, Outcome
+from cash.domain.holding import holding_account
 from cash.domain.matching import OpenItem, Suggestion, decide
 from cash.domain.statement import Direction
 
@@ -150,7 +151,10 @@ async def decide_page(app: CashApplication, page: Sequence[LineRecord]) -> Count
 async def _hold(app: CashApplication, waiting: list[LineRecord], now: Any) -> list[Outcome]:
     """Hold what waits for review in suspense, in one batch; the review outcomes."""
     held: dict[str, tuple[str | None, str]] = {}
-    batch = [(r, app.suspense[r.line.currency]) for r in waiting if r.line.currency in app.suspense]
+    accounts = [
+        (r, holding_account(app.suspense, r.jurisdiction, r.line.currency)) for r in waiting
+    ]
+    batch = [(r, account) for r, account in accounts if account is not None]
     items = [
         {"op": "suspend_receipt", "account_id": account, "body": suspense.receipt(r.line)}
         for r, account in batch
@@ -158,7 +162,9 @@ async def _hold(app: CashApplication, waiting: list[LineRecord], now: Any) -> li
     results = await app.ledger.batch(items) if items else []
     if results is None:  # no batches: one by one
         for r in waiting:
-            held[r.line.line_id] = await suspense.hold(app.ledger, app.suspense, r.line)
+            held[r.line.line_id] = await suspense.hold(
+                app.ledger, app.suspense, r.line, r.jurisdiction
+            )
     else:
         for (r, account), result in zip(batch, results, strict=True):
             if result["status"] < 300:

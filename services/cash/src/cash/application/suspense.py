@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from cash.application.ports import Ledger, PostingRefused
+from cash.domain.holding import holding_account
 from cash.domain.money import decimal_string
 from cash.domain.statement import StatementLine
 
@@ -32,10 +33,11 @@ def receipt(line: StatementLine) -> dict[str, Any]:
 
 
 async def hold(
-    ledger: Ledger, holding: Mapping[str, str], line: StatementLine
+    ledger: Ledger, holding: Mapping[str, str], line: StatementLine, jurisdiction: str | None
 ) -> tuple[str | None, str]:
-    """(the holding account the receipt is now held on, or None; a note saying so)."""
-    account = holding.get(line.currency)
+    """(the holding account the receipt is now held on, or None; a note saying so).
+    ``jurisdiction``: the line's bank account's (:mod:`cash.domain.holding`)."""
+    account = holding_account(holding, jurisdiction, line.currency)
     if account is None:
         return None, f"not in the ledger yet: no suspense account for {line.currency}"
     try:
