@@ -9,11 +9,19 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
+from servicekit.edge import EdgeSettings, MiB
 from servicekit.settings import DatabaseSettings
 
 
-class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
+class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings, EdgeSettings):
     model_config = SettingsConfigDict(env_prefix="CASH_", extra="ignore")
+
+    import_max_body_bytes: int = Field(
+        default=32 * MiB,
+        ge=1,
+        description="Largest statement file POST /v1/imports takes (a camt.053 entry is about "
+        "1 KiB); other routes keep max_body_bytes.",
+    )
 
     ledger_url: str = Field(
         default="http://127.0.0.1:8000",

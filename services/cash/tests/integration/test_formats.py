@@ -115,3 +115,11 @@ async def test_a_csv_needs_a_saved_mapping_and_a_mapping_its_columns(world: Worl
     r = await world.api.put("/v1/partners/X/csv-mapping", json=bad)
     assert r.status_code == 422
     assert "value_date" in r.json()["detail"]
+
+
+async def test_a_statement_may_be_larger_than_other_bodies(world: World) -> None:
+    big = b"<x/>" + b" " * (2 * 1024 * 1024)  # past the 1 MiB of other routes
+    r = await world.api.post("/v1/imports", content=big)
+    assert (r.status_code, r.json()["rule"]) == (422, "invalid-statement"), r.text
+    r = await world.api.put("/v1/partners/GRABPAY/csv-mapping", content=big)
+    assert (r.status_code, r.json()["rule"]) == (413, "body-too-large")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -49,7 +50,9 @@ def create_app(service: Cash | None = None, settings: Settings | None = None) ->
     )
     if service is not None:
         _attach(app, service)
-    problems.install(app)
+    edge = settings or (service.settings if service is not None else Settings())
+    statements = (("/v1/imports", edge.import_max_body_bytes),)
+    problems.install(app, replace(edge.limits(), bodies=statements))
     serve_docs(app)
     app.include_router(routes.router)
     app.include_router(partners.router)
