@@ -7,13 +7,14 @@ One run, one machine, one PostgreSQL server, three figures:
    same measurement as ``bench/run.py``), with ``--clients`` connections and with one.
 2. **billing run** -- ``--policies`` policies with ``--members`` members in all (two
    products, two tiers), set up in billing's database; ``ledger serve`` in a subprocess with
-   one account per policy; then one run as of the term start, in this process, posting one
-   invoice per policy over HTTP (``BILLING_RUN_WORKERS`` policies at a time): invoices/s.
+   one account per policy; then one run as of the term start, in this process, billing
+   ``BILLING_RUN_WORKERS`` policies at a time and posting each page's invoices (one per
+   policy) through the ledger's ``POST /v1/batches``: invoices/s.
 3. **re-run** -- the same run again: every period is billed, nothing is posted (the cost of
    finding that out per policy).
 
 The ratios to the raw ceiling say how far from the commit rate of the database the billing
-run is; each invoice costs the ledger one command (one commit) and billing two commits.
+run is; each invoice costs billing two commits, the ledger a share of a batch.
 ``--quick`` shrinks it to seconds (the smoke test uses it). Database server: as in
 ``bench/run.py`` (``--database-url``, ``$BENCH_DATABASE_URL`` or an embedded one).
 """

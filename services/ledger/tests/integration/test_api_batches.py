@@ -267,6 +267,19 @@ async def test_a_malformed_empty_or_oversized_batch_is_refused_whole(
         assert_problem(r, 422, field="body", rule="validation")
 
 
+async def test_an_item_nested_deep_but_readable_fails_that_item_only(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    for depth in (500, 1_000):  # the reader refuses past 1,024 levels: the batch is whole
+        deep = "[" * depth + "]" * depth
+        content = f'[{json.dumps(_open(f"{account_id}-{depth}"))},{{"op":"x","body":{deep}}}]'
+        r = await client.post(
+            "/v1/batches", content=content, headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 200, r.text
+        assert _statuses(r.json()) == [201, 422]
+
+
 async def test_concurrent_batches_and_single_commands_lose_nothing(
     client: httpx.AsyncClient, account_id: str
 ) -> None:

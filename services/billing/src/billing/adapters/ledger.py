@@ -4,10 +4,15 @@ A document becomes one request whose body is fixed when the document is recorded
 retry (after a timeout, a crash, a re-run) sends exactly the same command with the same
 id, which the ledger answers from its idempotency record. A debit note is a positive
 adjustment on the period's invoice; a credit note credits that invoice.
+
+Many documents go in one ``POST /v1/batches`` (``send_many``): each is the same command,
+with the same id, as its single route, so a batch resent after a failure replays what the
+ledger already wrote. A ledger that takes no batches from billing gets them one by one.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +24,21 @@ from billing.domain.errors import LedgerUnavailable
 from billing.domain.money import fmt
 from billing.domain.state import Policy
 from servicekit.ledger_client import LedgerClient
+
+# a document's route, as a batch item's op
+_OPS = {"invoices": "issue_invoice", "credit-notes": "issue_credit_note"}
+_OPS["adjustments"] = "post_adjustment"
+REJECTED = (404, 409, 422)  # the ledger refused the document itself
+NOT_APPLIED = 424  # another document of its account was refused: not written, send it alone
+
+
+def batch_item(request: dict[str, Any]) -> dict[str, Any] | None:
+    """A recorded request (``path`` and ``body``) as a ``POST /v1/batches`` item, or None
+    when its route has no op."""
+    parts = request["path"].split("/")
+    if len(parts) != 5 or parts[:3] != ["", "v1", "accounts"] or parts[4] not in _OPS:
+        return None
+    return {"op": _OPS[parts[4]], "account_id": parts[3], "body": request["body"]}
 
 
 class HttpLedger(LedgerClient):
@@ -115,3 +135,34 @@ class HttpLedger(LedgerClient):
         if r.status_code in (404, 409, 422):
             return Outcome("rejected", f"{r.status_code}: {r.text[:500]}")
         raise LedgerUnavailable(f"the ledger answered {r.status_code}: {r.text[:300]}")
+
+    async def send_many(self, requests: list[dict[str, Any]]) -> list[Outcome]:
+        """``requests`` through ``POST /v1/batches`` (``?results=errors``: the answers of
+        the documents written are not needed), an outcome each, in order; a document not
+        applied because another of its account was refused is sent again alone."""
+        items = [batch_item(r) for r in requests]
+        if not items or None in items:
+            return [await self.send(r) for r in requests]
+        try:
+            r = await self.client.post(
+                f"{self.base_url}/v1/batches?results=errors", json=items, headers=self.headers
+            )
+        except httpx.HTTPError as e:
+            raise LedgerUnavailable(f"the ledger is unreachable: {e!r}") from e
+        if r.status_code in (401, 403, 404, 405):  # no batches for billing: one by one
+            return [await self.send(r) for r in requests]
+        if r.status_code != 200:
+            raise LedgerUnavailable(f"the ledger answered a batch {r.status_code}: {r.text[:300]}")
+        outcomes = [Outcome("posted")] * len(requests)  # an item not listed was run
+        for result in r.json()["results"]:
+            n, status = result["index"], result["status"]
+            if status in (200, 201):
+                continue
+            if status in REJECTED:
+                detail = json.dumps(result.get("problem"), ensure_ascii=False)
+                outcomes[n] = Outcome("rejected", f"{status}: {detail[:500]}")
+            elif status == NOT_APPLIED:
+                outcomes[n] = await self.send(requests[n])
+            else:
+                raise LedgerUnavailable(f"the ledger answered a document {status}: {result}")
+        return outcomes

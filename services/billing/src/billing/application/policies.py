@@ -16,6 +16,8 @@ from billing.domain.documents import Billed, Document, plan
 from billing.domain.money import to_decimal
 from billing.domain.state import Policy, evolve, fold
 
+SEND_BATCH = 2_000  # documents per request to the ledger (its batches take up to 10,000)
+
 TaxTable = Mapping[str, Mapping[str, Decimal]]  # jurisdiction -> product ("*": any) -> rate
 
 
@@ -181,12 +183,16 @@ class Policies:
         return Bill(policy, docs, pending)
 
     async def send(self, pending: Sequence[Pending]) -> list[tuple[Pending, Outcome]]:
-        """Post recorded documents in order; a ledger failure stops here (raised)."""
+        """Post recorded documents in order, ``SEND_BATCH`` to a request to the ledger, and
+        record each answer; a ledger failure stops here (raised), leaving the documents of
+        the unanswered request pending for the next run to resend."""
         out = []
-        for p in pending:
-            outcome = await self.ledger.send(p.request)
-            await self.store.posted(p.document_id, outcome, self.clock.now())
-            out.append((p, outcome))
+        for at in range(0, len(pending), SEND_BATCH):
+            chunk = pending[at : at + SEND_BATCH]
+            outcomes = await self.ledger.send_many([p.request for p in chunk])
+            for p, outcome in zip(chunk, outcomes, strict=True):
+                await self.store.posted(p.document_id, outcome, self.clock.now())
+                out.append((p, outcome))
         return out
 
     async def bill_now(self, policy: Policy, actor: str, reason: str | None) -> list[Document]:

@@ -1,11 +1,13 @@
 """Billing runs: every policy with a period due on or before ``as_of``.
 
 A run first resends documents an earlier run recorded but could not post (a crash, the
-ledger down), then bills the policies, ``workers`` at a time, each under its own lock: the
-documents of a policy are recorded with the lines they bill in one transaction before
-anything is sent, so a period is never billed twice however often a run is repeated or
-interrupted, and a re-run posts exactly what is missing (the ledger answers a resent id
-from its record). When the ledger fails, the other workers stop too and the run fails.
+ledger down), then bills the policies a page at a time, ``workers`` at a time, each under
+its own lock, and sends the page's documents to the ledger in batches (each policy's in
+order). The documents of a policy are recorded with the lines they bill in one
+transaction before anything is sent, so a period is never billed twice however often a
+run is repeated or interrupted, and a re-run posts exactly what is missing (the ledger
+answers a resent id from its record). When the ledger fails, the other workers stop too
+and the run fails.
 """
 
 from __future__ import annotations
@@ -123,11 +125,15 @@ class Runs:
         done = 0
         while ids := await self.store.policy_ids(after, PAGE):
             queue = list(reversed(ids))
+            billed: dict[str, list[Pending]] = {}  # the page's documents, by policy
 
-            async def worker(queue: list[str]) -> None:
+            async def worker(queue: list[str], billed: dict[str, list[Pending]]) -> None:
                 nonlocal done
                 while queue:
-                    await self._bill_one(queue.pop(), run_id, as_of, actor, tally, accounts)
+                    policy_id = queue.pop()
+                    billed[policy_id] = await self._bill_one(
+                        policy_id, run_id, as_of, actor, tally, accounts
+                    )
                     done += 1
                     if progress:
                         progress(done, total)
@@ -135,9 +141,13 @@ class Runs:
             try:
                 async with asyncio.TaskGroup() as group:
                     for _ in range(self.workers):
-                        group.create_task(worker(queue))
+                        group.create_task(worker(queue, billed))
             except* err.LedgerUnavailable as failed:
                 raise failed.exceptions[0] from None
+            # the page's documents in few requests, each policy's in order
+            page = [p for policy_id in ids for p in billed.get(policy_id, ())]
+            for p, outcome in await self.policies.send(page):
+                self._rejected(tally, p, outcome)
             after = ids[-1]
             await self.store.run_progress(run_id, tally.policies, total, tally.as_dict())
 
@@ -149,7 +159,9 @@ class Runs:
         actor: str,
         tally: Tally,
         accounts: dict[str, AccountTerms | None],
-    ) -> None:
+    ) -> list[Pending]:
+        """Bill the policy; its documents to send."""
+
         async def account_of(account_id: str) -> AccountTerms | None:
             if account_id not in accounts:
                 accounts[account_id] = await self.policies.ledger.account(account_id)
@@ -161,14 +173,13 @@ class Runs:
         )
         if done.skipped:
             tally.skipped.append({"policy_id": policy_id, "reason": done.skipped})
-            return
+            return []
         if not done.docs:
-            return
+            return []
         tally.billed += 1
         for d in done.docs:
             tally.count(done.policy.currency, d.kind, d.amount)
-        for p, outcome in await self.policies.send(done.pending):
-            self._rejected(tally, p, outcome)
+        return list(done.pending)
 
     @staticmethod
     def _rejected(tally: Tally, p: Pending, outcome: Outcome) -> None:

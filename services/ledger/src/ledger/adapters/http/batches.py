@@ -154,7 +154,11 @@ def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
     """The item as a command, or its result when it cannot be one."""
     if isinstance(raw, _Unreadable):
         return _invalid(index, [{"type": "value_error", "loc": ("body",), "msg": raw.why}])
-    at_fault = nul_field(raw)  # named within the item, as the body of its own request
+    try:
+        at_fault = nul_field(raw)  # named within the item, as the body of its own request
+    except RecursionError:  # read (orjson takes 1,024 levels) but too deep to walk
+        why = "nested too deeply"
+        return _invalid(index, [{"type": "value_error", "loc": ("body",), "msg": why}])
     if at_fault:  # text cannot hold NUL; NDJSON bodies are not scanned at the edge
         detail = f"{at_fault}: contains a NUL character (U+0000), which text cannot hold"
         problem = PROBLEMS.body(422, "nul-character", "Invalid request", detail, field=at_fault)
