@@ -26,6 +26,18 @@ Take = Callable[[AsyncConnection, int], Awaitable[list[Row]]]
 Mark = Callable[[AsyncConnection, list[Row]], Awaitable[None]]
 
 
+async def start_producer(producer: AIOKafkaProducer) -> AIOKafkaProducer:
+    """``producer``, started; stopped again (its connections closed) when it cannot start,
+    and the error raised."""
+    try:
+        await producer.start()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await producer.stop()
+        raise
+    return producer
+
+
 class OutboxPublisher:
     """``take(conn, limit)``: the oldest unpublished rows, locked; ``mark(conn, rows)``:
     record them as published; ``envelope(row)``: the row as an event of the stream."""
@@ -51,18 +63,13 @@ class OutboxPublisher:
 
     async def _started(self) -> AIOKafkaProducer:
         if self.producer is None:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                enable_idempotence=self.idempotent,
-                acks="all",
+            self.producer = await start_producer(
+                AIOKafkaProducer(
+                    bootstrap_servers=self.bootstrap_servers,
+                    enable_idempotence=self.idempotent,
+                    acks="all",
+                )
             )
-            try:
-                await producer.start()
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await producer.stop()
-                raise
-            self.producer = producer
         return self.producer
 
     async def publish_pending(self) -> int:

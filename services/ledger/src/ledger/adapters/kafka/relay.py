@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from eventfeed.consumer import Backoff
 from eventfeed.envelope import LEDGER_SOURCE, headers_list, key_bytes, to_kafka
 from eventfeed.event import LedgerEvent
+from eventfeed.outbox import start_producer
 from ledger.adapters.postgres import event_store
 from ledger.adapters.postgres import relay_checkpoint as checkpoint
 from ledger.application.published import event_view
@@ -211,14 +212,7 @@ class Relay:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = self._producer_factory()
-            try:
-                await producer.start()
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await producer.stop()
-                raise
-            self._producer = producer
+            self._producer = await start_producer(self._producer_factory())
             log.info("relay: connected to Kafka, topic %s", self.topic)
         return self._producer
 
