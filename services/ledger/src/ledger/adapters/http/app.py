@@ -8,12 +8,14 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ledger.adapters.http import (
     approvals,
     batches,
     commands,
+    fast_routes,
     kpis,
     problems,
     queries,
@@ -106,6 +108,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     problems.install(app, replace(edge.limits(), bodies=batch_limit))
     serve_docs(app)
     app.include_router(commands.router)
+    fast_routes.install(app, [r for r in commands.router.routes if isinstance(r, APIRoute)])
     app.include_router(batches.router)
     app.include_router(suspense.router)
     app.include_router(approvals.router)
