@@ -280,6 +280,12 @@ async def test_partners_and_their_reconciliation_are_their_jurisdictions(
     assert (await clerk.get("/v1/partners/P-NEW/csv-mapping")).status_code == 200
     r = await as_(world, CASH_CLERK, where="HK").get("/v1/partners/P-NEW/csv-mapping")
     assert r.status_code == 404
+    # a statement of the clerk's own account may not be filed as another's partner's
+    raw = camt053([Entry(world.id("S1"), "10.00", "X", "y")])
+    r = await clerk.post("/v1/imports", params={"partner": "P-HK"}, content=raw)
+    assert (r.status_code, r.json()["field"]) == (404, "partner")
+    r = await clerk.post("/v1/imports", params={"partner": "P-SG"}, content=raw)
+    assert r.status_code == 201, r.text
 
 
 async def test_collection_runs_span_every_jurisdiction(world: World) -> None:

@@ -29,7 +29,9 @@ matched, split or refunded by hand. Direct debits: mandates per account, collect
 posting each debit to the ledger and writing the pain.008 or partner file, and returns
 reversing them. Amounts are decimal strings; errors are
 `application/problem+json`. Every route but `/healthz`, `/readyz` and `/metrics` needs a
-bearer token or an API key holding the scope it names.
+bearer token or an API key holding the scope it names. A caller limited to some
+jurisdictions works with the statements of their bank accounts (`CASH_BANK_ACCOUNTS`), their
+partners, accounts, mandates and debits; anything of another jurisdiction is not found.
 """
 
 

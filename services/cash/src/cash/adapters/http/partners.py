@@ -40,9 +40,19 @@ async def _saved(
     return saved
 
 
+async def _elsewhere(service: Cash, partner_id: str, caller: Principal) -> bool:
+    """Is the partner saved as another jurisdiction's than the caller's?"""
+    async with service.engine.connect() as conn:
+        saved = await sql.load(conn, partner_id)
+    return saved is not None and not sees(caller.jurisdictions, saved[1])
+
+
 async def reader(service: Cash, fmt: str | None, partner: str | None, caller: Principal) -> Parse:
-    """How to read an import: a partner's CSV mapping, or the statement formats."""
+    """How to read an import: a partner's CSV mapping, or the statement formats. A partner
+    of another jurisdiction than the caller's is not found."""
     if fmt != "csv":
+        if partner and await _elsewhere(service, partner, caller):
+            raise NotFound(f"no partner {partner} of yours", field="partner")
         return lambda raw, fid: parse(raw, fid, fmt)
     if not partner:
         raise InvalidStatement("a CSV import names its partner (partner=...)")
@@ -64,9 +74,7 @@ async def visible_partner(partner_id: PartnerId, caller: Caller, service: CashDe
 async def _not_elsewhere(partner_id: PartnerId, caller: Caller, service: CashDep) -> str:
     """The path's partner, unless it is another jurisdiction's (404): a new one may be set
     up by anyone."""
-    async with service.engine.connect() as conn:
-        saved = await sql.load(conn, partner_id)
-    if saved is not None and not sees(caller.jurisdictions, saved[1]):
+    if await _elsewhere(service, partner_id, caller):
         raise NotFound(f"no partner {partner_id} of yours", field="partner_id")
     return partner_id
 
