@@ -57,7 +57,9 @@ run: venv
 # A realistic year (about 2,000 group policies, SG and HK) through the services' APIs;
 # idempotent. make demo DEMO_ARGS="--policies 200" for a smaller one.
 demo: venv
-	@tokens="$${LEDGER_DATA_DIR:-var}/auth/tokens.env"; if [ -f "$$tokens" ]; then . "$$tokens"; fi; \
+	@data="$${LEDGER_DATA_DIR:-var}"; \
+	if [ -f "$$data/auth/tokens.env" ]; then . "$$data/auth/tokens.env"; fi; \
+	if [ -f "$$data/run.env" ]; then . "$$data/run.env"; fi; \
 	$(BIN)/console demo $(DEMO_ARGS)
 
 test: venv

@@ -74,6 +74,14 @@ def record(tmp_path: Path, name: str, command: str) -> dict:
     return json.loads((tmp_path / "records" / f"{name}.{command}.json").read_text())
 
 
+def sourced(env_file: Path, env: dict[str, str]) -> list[str]:
+    """The console's ledger and commission URLs in a shell that sourced ``env_file``."""
+    shell = f". {env_file}; echo $CONSOLE_LEDGER_URL $CONSOLE_COMMISSION_URL"
+    return subprocess.run(
+        ["sh", "-c", shell], env=env, capture_output=True, text=True
+    ).stdout.split()
+
+
 async def current_database(url: str) -> str:
     conn = await asyncpg.connect(libpq_url(url))
     try:
@@ -122,6 +130,15 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
         for name in ("ledger", "dunning", "commission"):
             assert console_env[f"CONSOLE_{name.upper()}_URL"] == f"http://127.0.0.1:{ports[name]}"
         assert "CONSOLE_DATABASE_URL" not in console_env
+        # ... and make demo, in another shell, finds them there (a URL set in it wins)
+        demo_env = tmp_path / "var" / "run.env"
+        assert sourced(demo_env, {}) == [
+            f"http://127.0.0.1:{ports['ledger']}",
+            f"http://127.0.0.1:{ports['commission']}",
+        ]
+        assert sourced(demo_env, {"CONSOLE_LEDGER_URL": "http://elsewhere:1"})[0] == (
+            "http://elsewhere:1"
+        )
         assert not (tmp_path / "records" / "console.migrate.json").exists()
         # development identities: every service trusts the local issuer, dunning has a
         # ledger token, and a token per role is printed and kept for the shell

@@ -143,6 +143,7 @@ class Supervisor:
                 url = f"http://{self.host}:{self._port(other)}"
                 self.env.setdefault(f"{svc.env_prefix}_{other.upper()}_URL", url)
         self._identities([s.name for s in self.services if s.name in commands])
+        self._console_urls()
         path = [str(d) for d in self.bin_dirs] + [str(Path(sys.executable).parent)]
         self.env["PATH"] = os.pathsep.join([*path, self.env.get("PATH", "")])
         for svc in self.services:
@@ -159,6 +160,16 @@ class Supervisor:
         print("\nDevelopment tokens (one per role; valid 7 days):", flush=True)
         print("\n".join(tokens.lines), flush=True)
         print(f"(also in {tokens.path}: `source {tokens.path}`)\n", flush=True)
+
+    def _console_urls(self) -> None:
+        """Where the console's backends listen, for ``make demo`` in another terminal (it
+        sources this file): with other ports (``RUN_ARGS``) it would look for them on the
+        default ones. A value already set in that shell wins."""
+        data_dir = Path(self.env.get("LEDGER_DATA_DIR", "var")).resolve()
+        names = sorted(n for n in self.env if n.startswith("CONSOLE_") and n.endswith("_URL"))
+        lines = [f': "${{{n}:={self.env[n]}}}"; export {n}' for n in names]
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "run.env").write_text("\n".join(lines) + "\n")
 
     def _commands(self) -> dict[str, str]:
         search = [*map(str, self.bin_dirs), str(Path(sys.executable).parent)]
