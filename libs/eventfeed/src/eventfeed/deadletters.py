@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -234,3 +234,23 @@ async def operate(
         return 1 if failed else 0
     table(await letters.list(include_resolved=everything), write)
     return 0
+
+
+class Operated(Protocol):
+    """A built service whose consumer parks dead letters."""
+
+    def dead_letters(self) -> DeadLetters: ...
+
+    async def close(self) -> None: ...
+
+
+async def run_command(build: Callable[[], Operated], args: Any) -> int:
+    """Run the ``dead-letters`` subcommand :func:`add_command` parsed on the service
+    ``build`` makes, and close it."""
+    service = build()
+    try:
+        return await operate(
+            service.dead_letters(), retry=args.retry, retry_all=args.retry_all, everything=args.all
+        )
+    finally:
+        await service.close()

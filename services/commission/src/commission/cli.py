@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from uuid import UUID
 
 from commission.settings import Settings
 from eventfeed import deadletters as dead_letters
@@ -57,21 +56,6 @@ async def _replay(settings: Settings) -> int:
     return 0
 
 
-async def _dead_letters(
-    settings: Settings, retry: UUID | None, retry_all: bool, everything: bool
-) -> int:
-    from commission.bootstrap import build
-    from eventfeed.deadletters import operate
-
-    service = build(settings)
-    try:
-        return await operate(
-            service.dead_letters(), retry=retry, retry_all=retry_all, everything=everything
-        )
-    finally:
-        await service.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser, sub = service_cli.parser(
         "commission", "Broker commission service", "serve the HTTP API and consume ledger events"
@@ -88,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         return asyncio.run(_replay(settings))
     if args.command == "dead-letters":
-        return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
+        from commission.bootstrap import build
+
+        return asyncio.run(dead_letters.run_command(lambda: build(settings), args))
     return service_cli.run_common(
         args, service_cli.common("commission", settings, limits=settings.limits())
     )

@@ -7,7 +7,6 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 from dunning.settings import Settings
 from eventfeed import deadletters as dead_letters
@@ -75,21 +74,6 @@ async def _replay(settings: Settings) -> int:
     return 1 if report.differ else 0
 
 
-async def _dead_letters(
-    settings: Settings, retry: UUID | None, retry_all: bool, everything: bool
-) -> int:
-    from dunning.bootstrap import build
-    from eventfeed.deadletters import operate
-
-    d = build(settings)
-    try:
-        return await operate(
-            d.dead_letters(), retry=retry, retry_all=retry_all, everything=everything
-        )
-    finally:
-        await d.close()
-
-
 def _policies(settings: Settings) -> int:
     from dunning.adapters.policy_file import load_policies
     from dunning.domain.errors import PolicyFileError
@@ -123,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         return asyncio.run(_replay(settings))
     if args.command == "dead-letters":
-        return asyncio.run(_dead_letters(settings, args.retry, args.retry_all, args.all))
+        from dunning.bootstrap import build
+
+        return asyncio.run(dead_letters.run_command(lambda: build(settings), args))
     if args.command == "policies":
         return _policies(settings)
     return service_cli.run_common(
