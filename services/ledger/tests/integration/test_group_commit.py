@@ -363,6 +363,38 @@ async def test_a_commit_whose_outcome_is_lost_answers_what_committed(
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 2
 
 
+class Recorder:
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.reasons: list[str] = []
+
+    def group(self, size: int) -> None:
+        self.sizes.append(size)
+
+    def alone(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+async def test_commands_on_one_account_wait_for_its_group_not_for_its_lock(
+    ledger: Ledger, client: httpx.AsyncClient
+) -> None:
+    """With two groups in flight, a command whose account is in the other one waits in the
+    queue for the next group: at the account's lock it would find it held and run alone."""
+    commands = GroupCommit(
+        ledger.handler, AsyncpgGroupUnitOfWorkFactory(ledger.uow), ledger.clock, ledger.chain_key
+    )
+    commands.watch = seen = Recorder()
+    a = fresh("hot")
+    await open_account(client, a)
+    results = await asyncio.gather(
+        *(submit(commands, a, "issue_invoice", invoice_body(f"I-{k}", "1.00")) for k in range(20))
+    )
+    assert {r.status_code for r in results} == {201}
+    assert seen.sizes == [1, 19]
+    assert seen.reasons == []
+    assert (await get(client, f"/v1/accounts/{a}"))["version"] == 21
+
+
 def _metric(text: str, name: str) -> float:
     [line] = [x for x in text.splitlines() if x.startswith(name + " ")]
     return float(line.split()[1])

@@ -5,11 +5,13 @@ in flight waits in a queue, and the next group takes everything queued. Alone on
 service a command is a group of one and takes the single path (:class:`CommandHandler`)
 unchanged.
 
-Nothing one account does holds up the others: a group locks only the streams no other
-transaction holds and the commands of a held stream leave the group to run alone (they
-wait for their stream there, outside the groups in flight), and a group still running
-after ``hold`` seconds (a group of one waiting for its stream, a slow database) stops
-counting as in flight, so the queue moves on.
+A command whose account is in a group running (or running alone after one) stays in the
+queue for the next group, so the groups in flight never want the same stream. Nothing one
+account does holds up the others: a group locks only the streams no other transaction
+holds and the commands of a held stream leave the group to run alone (they wait for their
+stream there, outside the groups in flight), and a group still running after ``hold``
+seconds (a group of one waiting for its stream, a slow database) stops counting as in
+flight, so the queue moves on.
 
 A group locks its streams in one order, reads their state and the earlier runs of its
 commands in a few statements, decides each command in arrival order on its account's
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -131,6 +134,8 @@ class GroupCommit:
         self._queue: list[Submitted] = []
         self._running: set[asyncio.Task[None]] = set()  # the groups in flight
         self._tasks: set[asyncio.Task[None]] = set()  # those and everything running alone
+        # the accounts of the groups running and of their commands running alone
+        self._accounts: Counter[str] = Counter()
         self.watch: GroupWatch | None = None
 
     async def handle(
@@ -163,13 +168,28 @@ class GroupCommit:
 
     def _start(self) -> None:
         while self._queue and len(self._running) < self._in_flight:
-            group = self._queue[: self._max_group]
-            del self._queue[: self._max_group]
+            group = self._take()
+            if not group:
+                return  # every queued command's account is in a group in flight
             if self.watch is not None:
                 self.watch.group(len(group))
             task = self._spawn(self._run(group))
             self._running.add(task)
             asyncio.get_running_loop().call_later(self._hold, self._release, task)
+
+    def _take(self) -> list[Submitted]:
+        """The next group: queued commands in arrival order, up to ``max_group``, of no
+        account a group in flight has (those wait for it here rather than at its lock)."""
+        group: list[Submitted] = []
+        left: list[Submitted] = []
+        for s in self._queue:
+            if len(group) < self._max_group and not self._accounts[s.account_id]:
+                group.append(s)
+            else:
+                left.append(s)
+        self._queue = left
+        self._accounts.update({s.account_id for s in group})
+        return group
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(work)
@@ -179,13 +199,24 @@ class GroupCommit:
 
     def _release(self, task: asyncio.Task[None]) -> None:
         """Done, or running for longer than ``hold``: no longer in flight."""
+        self._running.discard(task)
         if task.done():
             self._tasks.discard(task)
-        if task in self._running:
-            self._running.discard(task)
-            self._start()
+        self._start()
 
     async def _run(self, group: list[Submitted]) -> None:
+        try:
+            await self._settle_group(group)
+        finally:
+            self._let_go({s.account_id for s in group})
+
+    def _let_go(self, accounts: set[str]) -> None:
+        self._accounts.subtract(accounts)
+        for a in accounts:
+            if self._accounts[a] <= 0:
+                del self._accounts[a]
+
+    async def _settle_group(self, group: list[Submitted]) -> None:
         try:
             if len(group) == 1:
                 await self._alone(group[0])
@@ -196,7 +227,8 @@ class GroupCommit:
                     # its stream was busy, or the group failed: alone, out of the group's way
                     if self.watch is not None:
                         self.watch.alone("failed" if results is None else "busy")
-                    self._spawn(self._alone(s))
+                    self._accounts[s.account_id] += 1
+                    self._spawn(self._detached(s))
                 else:
                     _settle(s, r)
         except BaseException as e:  # never leave a request waiting
@@ -205,6 +237,13 @@ class GroupCommit:
                     s.answer.set_exception(e)
             if not isinstance(e, Exception):
                 raise
+
+    async def _detached(self, s: Submitted) -> None:
+        """Alone, out of the group's way; its account's next commands wait for it."""
+        try:
+            await self._alone(s)
+        finally:
+            self._let_go({s.account_id})
 
     async def _alone(self, s: Submitted) -> None:
         try:
