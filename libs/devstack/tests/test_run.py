@@ -76,7 +76,7 @@ def record(tmp_path: Path, name: str, command: str) -> dict:
 
 def sourced(env_file: Path, env: dict[str, str]) -> list[str]:
     """The console's ledger and commission URLs in a shell that sourced ``env_file``."""
-    shell = f". {env_file}; echo $CONSOLE_LEDGER_URL $CONSOLE_COMMISSION_URL"
+    shell = f". {env_file}; echo $CONSOLE_LEDGER_URL $CONSOLE_COMMISSION_URL $CONSOLE_PORT"
     return subprocess.run(
         ["sh", "-c", shell], env=env, capture_output=True, text=True
     ).stdout.split()
@@ -135,6 +135,7 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
         assert sourced(demo_env, {}) == [
             f"http://127.0.0.1:{ports['ledger']}",
             f"http://127.0.0.1:{ports['commission']}",
+            str(ports["console"]),
         ]
         assert sourced(demo_env, {"CONSOLE_LEDGER_URL": "http://elsewhere:1"})[0] == (
             "http://elsewhere:1"

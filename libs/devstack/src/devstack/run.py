@@ -167,7 +167,10 @@ class Supervisor:
         default ones. A value already set in that shell wins."""
         data_dir = Path(self.env.get("LEDGER_DATA_DIR", "var")).resolve()
         names = sorted(n for n in self.env if n.startswith("CONSOLE_") and n.endswith("_URL"))
-        lines = [f': "${{{n}:={self.env[n]}}}"; export {n}' for n in names]
+        values = {n: self.env[n] for n in names}
+        # and the console's own address, which the demo names at the end
+        values |= {"CONSOLE_HOST": self.host, "CONSOLE_PORT": str(self._port("console"))}
+        lines = [f': "${{{n}:={v}}}"; export {n}' for n, v in values.items()]
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "run.env").write_text("\n".join(lines) + "\n")
 
