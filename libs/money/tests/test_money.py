@@ -137,6 +137,14 @@ def test_format_then_parse_gives_back_the_same_minor_units(minor: int, currency:
     assert len(text.partition(".")[2]) == places
 
 
+@given(minor=st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR), currency=CURRENCIES)
+@FAST
+def test_formatting_is_the_decimal_with_the_currencys_places(minor: int, currency: str) -> None:
+    exact = str(RULES.to_decimal(minor, currency))
+    assert RULES.format_minor(minor, currency) == exact
+    assert RULES.formatter(currency)(minor) == exact
+
+
 @given(
     whole=st.integers(min_value=0, max_value=10**12),
     fraction=st.integers(min_value=0, max_value=99),

@@ -13,6 +13,7 @@ exact in the currency's minor unit (trailing zeros are not extra precision).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from money.currency import iso_exponent
@@ -41,6 +42,7 @@ class MoneyRules:
         self._unknown_currency = unknown_currency
         self._pattern = SIGNED_DECIMAL if signed else UNSIGNED_DECIMAL
         self._shape = "a plain decimal" if signed else "an unsigned decimal"
+        self._formatters: dict[str, Callable[[int], str]] = {}
 
     def exponent(self, currency: str) -> int:
         """Digits of the minor unit of ``currency`` (2 for SGD, 0 for JPY, 3 for BHD)."""
@@ -95,7 +97,35 @@ class MoneyRules:
 
     def format_minor(self, minor: int, currency: str) -> str:
         """Minor units as the decimal string JSON carries: 125000 SGD -> ``"1250.00"``."""
-        return str(self.to_decimal(minor, currency))
+        if not isinstance(minor, int):  # a Decimal from a SQL sum, say
+            return str(self.to_decimal(minor, currency))
+        return self.formatter(currency)(minor)
+
+    def formatter(self, currency: str) -> Callable[[int], str]:
+        """``format_minor`` for one currency, for formatting many amounts (a report's)."""
+        fmt = self._formatters.get(currency)
+        if fmt is None:  # only known currencies get here: the cache stays small
+            fmt = self._formatters[currency] = _formatter(self.exponent(currency))
+        return fmt
+
+
+def _formatter(exp: int) -> Callable[[int], str]:
+    """``str(to_decimal(minor))`` for a currency of ``exp`` places, in integer arithmetic."""
+    if exp == 0:
+        return str
+    unit = 10**exp
+    zero = f"0.{0:0{exp}d}"
+
+    def fmt(minor: int) -> str:
+        if not minor:
+            return zero
+        if minor < 0:
+            whole, part = divmod(-minor, unit)
+            return f"-{whole}.{part:0{exp}d}"
+        whole, part = divmod(minor, unit)
+        return f"{whole}.{part:0{exp}d}"
+
+    return fmt
 
 
 RULES = MoneyRules()

@@ -14,12 +14,14 @@ from money import MAX_MINOR, MAX_TOTAL, MoneyRules, split_largest_remainder
 RULES = MoneyRules(invalid_amount=InvalidAmount, unknown_currency=UnknownCurrency)
 exponent, is_currency, to_minor = RULES.exponent, RULES.is_currency, RULES.to_minor
 to_decimal, format_minor, parse_decimal = RULES.to_decimal, RULES.format_minor, RULES.parse_decimal
+formatter = RULES.formatter  # format_minor for one currency, for many amounts
 
 __all__ = [
     "MAX_MINOR",
     "MAX_TOTAL",
     "exponent",
     "format_minor",
+    "formatter",
     "is_currency",
     "parse_decimal",
     "split_largest_remainder",

@@ -12,7 +12,7 @@ from ledger.adapters.http import scopes as sc
 from ledger.adapters.http.access import Reader, VisibleAccount, everywhere, jurisdictions
 from ledger.adapters.http.deps import Conn, LedgerDep
 from ledger.adapters.http.views import account_view, item_view
-from ledger.adapters.postgres import event_store, maintenance, queries
+from ledger.adapters.postgres import event_store, maintenance, positions, queries
 from ledger.adapters.postgres.relay_checkpoint import feed_lag
 from ledger.application.published import event_view
 from ledger.domain import errors as err
@@ -91,26 +91,18 @@ async def balance(
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
-    account = await account_or_404(conn, account_id)
     day = as_of or ledger.clock.today()
-    items, credit = await queries.positions_as_of(
-        conn, day, known_at=known_at, account_id=account_id
-    )
-    unapplied = credit.get(account_id, 0)
-    open_ = sum(i.open_amount for i in items)
-    overdue = sum(i.open_amount for i in items if i.due_date < day)
-    disputed = sum(i.open_amount for i in items if i.disputed)
-    cur = account["currency"]
+    found = await positions.balance(conn, account_id, positions.AsOf(day, known_at))
+    if found is None:
+        raise err.AccountNotFound(f"account {account_id} does not exist")
+    cur = found["currency"]
     return {
         "account_id": account_id,
         "currency": cur,
         "as_of": day.isoformat(),
         "known_at": known_at.isoformat() if known_at else None,
-        "balance": format_minor(open_ - unapplied, cur),
-        "open": format_minor(open_, cur),
-        "overdue": format_minor(overdue, cur),
-        "disputed": format_minor(disputed, cur),
-        "unapplied": format_minor(unapplied, cur),
+        "balance": format_minor(found["open"] - found["unapplied"], cur),
+        **{k: format_minor(found[k], cur) for k in ("open", "overdue", "disputed", "unapplied")},
     }
 
 

@@ -1,15 +1,13 @@
 """Read queries for CRM front ends, collectors and auditors.
 
-Balances and aging "as of" an effective date come from the journal: the open amount of
-an item on a date is the sum of its receivables postings up to that date, so balances,
-open items and aging agree to the cent. ``known_at`` further limits them to what the
-ledger had recorded by then.
+Balances and aging "as of" an effective date are in ``positions``; statements and the
+trial balance sum the journal up to a date here. ``known_at`` further limits them to what
+the ledger had recorded by then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,15 +19,6 @@ from ledger.domain.postings import Chart
 from ledger.domain.reporting import BUCKETS, bucket
 
 __all__ = ["BUCKETS", "bucket"]  # the aging rules live in the domain; kept importable here
-
-
-@dataclass(frozen=True)
-class ItemPosition:
-    account_id: str
-    item_id: str
-    due_date: date
-    open_amount: int
-    disputed: bool
 
 
 async def get_account(conn: AsyncConnection, account_id: str) -> dict[str, Any] | None:
@@ -55,141 +44,6 @@ def _journal_filter(as_of: date, known_at: datetime | None) -> Any:
     if known_at is not None:
         cond = and_(cond, journal.c.recorded_at <= known_at)
     return cond
-
-
-async def _disputed_as_of(
-    conn: AsyncConnection, as_of: date, known_at: datetime | None, account_id: str | None
-) -> set[tuple[str, str]]:
-    """(account, invoice) pairs under dispute on ``as_of`` (last dispute event wins)."""
-    cond = and_(
-        events.c.event_type.in_(("InvoiceDisputed", "DisputeResolved")),
-        events.c.effective_date <= as_of,
-    )
-    if known_at is not None:
-        cond = and_(cond, events.c.recorded_at <= known_at)
-    if account_id is not None:
-        cond = and_(cond, events.c.stream_id == account_id)
-    q = (
-        select(events.c.stream_id, events.c.event_type, events.c.data["invoice_id"].astext)
-        .where(cond)
-        .order_by(events.c.effective_date, events.c.position)
-    )
-    state: dict[tuple[str, str], bool] = {}
-    for stream_id, event_type, invoice_id in await conn.execute(q):
-        state[(stream_id, invoice_id)] = event_type == "InvoiceDisputed"
-    return {k for k, v in state.items() if v}
-
-
-async def item_positions(
-    conn: AsyncConnection,
-    as_of: date,
-    *,
-    known_at: datetime | None = None,
-    account_id: str | None = None,
-    currency: str | None = None,
-    jurisdictions: Collection[str] | None = None,
-) -> list[ItemPosition]:
-    """Open amount of every item with something open on ``as_of``."""
-    cond = and_(
-        _journal_filter(as_of, known_at), journal.c.ledger_account == Chart.RECEIVABLES.value
-    )
-    if account_id is not None:
-        cond = and_(cond, journal.c.account_id == account_id)
-    total = func.sum(journal.c.amount)
-    q = (
-        select(journal.c.account_id, journal.c.item_id, open_items.c.due_date, total.label("open"))
-        .join(
-            open_items,
-            and_(
-                open_items.c.account_id == journal.c.account_id,
-                open_items.c.item_id == journal.c.item_id,
-            ),
-        )
-        .join(accounts, accounts.c.account_id == journal.c.account_id)
-        .where(cond)
-        .group_by(journal.c.account_id, journal.c.item_id, open_items.c.due_date)
-        .having(total != 0)
-    )
-    if currency:
-        q = q.where(accounts.c.currency == currency)
-    if jurisdictions is not None:
-        q = q.where(func.upper(accounts.c.jurisdiction).in_(jurisdictions))
-    disputed = await _disputed_as_of(conn, as_of, known_at, account_id)
-    return [
-        ItemPosition(
-            r.account_id, r.item_id, r.due_date, int(r.open), (r.account_id, r.item_id) in disputed
-        )
-        for r in await conn.execute(q)
-    ]
-
-
-async def unapplied_as_of(
-    conn: AsyncConnection,
-    as_of: date,
-    *,
-    known_at: datetime | None = None,
-    account_id: str | None = None,
-    currency: str | None = None,
-    jurisdictions: Collection[str] | None = None,
-) -> dict[str, int]:
-    """Unapplied credit per account on ``as_of`` (credit balance of unapplied cash)."""
-    cond = and_(
-        _journal_filter(as_of, known_at), journal.c.ledger_account == Chart.UNAPPLIED_CASH.value
-    )
-    if account_id is not None:
-        cond = and_(cond, journal.c.account_id == account_id)
-    if currency:
-        cond = and_(cond, accounts.c.currency == currency)
-    if jurisdictions is not None:
-        cond = and_(cond, func.upper(accounts.c.jurisdiction).in_(jurisdictions))
-    q = (
-        select(journal.c.account_id, -func.sum(journal.c.amount))
-        .join(accounts, accounts.c.account_id == journal.c.account_id)
-        .where(cond)
-        .group_by(journal.c.account_id)
-    )
-    return {a: int(v) for a, v in await conn.execute(q)}
-
-
-def overpaid_as_credit(
-    items: list[ItemPosition], unapplied: dict[str, int]
-) -> tuple[list[ItemPosition], dict[str, int]]:
-    """Open items never go below zero as of a date.
-
-    A back-dated payment allocated against an increase that takes effect later (an
-    adjustment, a recovery) has paid more than the item had billed on the dates between:
-    that excess is the customer's credit then, so it shows as unapplied credit, and the
-    item as settled. The balance (open - unapplied) is the same either way.
-    """
-    credit = dict(unapplied)
-    kept = []
-    for item in items:
-        if item.open_amount < 0:
-            credit[item.account_id] = credit.get(item.account_id, 0) - item.open_amount
-        else:
-            kept.append(item)
-    return kept, credit
-
-
-async def positions_as_of(
-    conn: AsyncConnection,
-    as_of: date,
-    *,
-    known_at: datetime | None = None,
-    account_id: str | None = None,
-    currency: str | None = None,
-    jurisdictions: Collection[str] | None = None,
-) -> tuple[list[ItemPosition], dict[str, int]]:
-    """Open items and unapplied credit per account on ``as_of``: what balance and aging
-    report, so they agree with each other and with the journal."""
-    filters: dict[str, Any] = {
-        "known_at": known_at,
-        "account_id": account_id,
-        "currency": currency,
-        "jurisdictions": jurisdictions,
-    }
-    items = await item_positions(conn, as_of, **filters)
-    return overpaid_as_credit(items, await unapplied_as_of(conn, as_of, **filters))
 
 
 async def accounts_by_id(conn: AsyncConnection, ids: set[str]) -> dict[str, dict[str, Any]]:
