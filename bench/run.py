@@ -826,6 +826,9 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, Config, ScaleConfig]:
     p.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     p.add_argument("--scale-accounts", type=int, help="accounts built for sections 5-7")
     p.add_argument("--batch", type=int, help="commands per batch in section 5")
+    p.add_argument(
+        "--reads", action="store_true", help="bench/scale.py: sections 6-7 too (reads, rebuild)"
+    )
     args = p.parse_args(argv)
     cfg = Config.quick() if args.quick else Config()
     overrides: dict[str, Any] = {

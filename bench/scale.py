@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -237,12 +238,23 @@ async def aging(port: int, runs: int, fig: Figure, as_of: str = "2026-12-31") ->
 
 
 def _rebuild(db_url: str, events: int) -> Figure:
+    """``ledger rebuild-projections`` in a subprocess: events/s, and the CPU per event of
+    the job (its own process) and of PostgreSQL."""
     fig = Figure("projection rebuild (ledger rebuild-projections)")
     cmd = [sys.executable, "-m", "ledger.cli", "rebuild-projections"]
+    meter = CpuMeter(database_name(db_url))
+    meter.start()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(cmd, env=ledger_env(db_url), capture_output=True, text=True, check=False)
     fig.seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     fig.count = events
+    job = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    fig.cpu = {k: v for k, v in meter.stop(events).items() if k != "client_ms"}
+    fig.cpu["rebuild_ms"] = 1000 * job / max(events, 1)
+    if "other_cores" in fig.cpu:  # the job ran as a child: not another process's work
+        fig.cpu["other_cores"] = max(0.0, fig.cpu["other_cores"] - job / fig.seconds)
     if done.returncode != 0:
         fig.errors = 1
         log(f"rebuild-projections exited {done.returncode}: {done.stdout[-300:]}")
@@ -271,6 +283,24 @@ def _copy(dbs: Databases, schema: str, events: int, cfg: ScaleConfig) -> Figure:
     return fig
 
 
+def _reads(
+    port: int, server_pid: int, db_url: str, cfg: ScaleConfig, events: int
+) -> dict[str, Figure]:
+    """Section 6: balances one at a time, then the aging report, with the CPU per request
+    of the server and of PostgreSQL."""
+    balance = Figure(f"balance, {events:,} events")
+    accounts = [f"SCALE-{n:07d}" for n in range(cfg.accounts)]
+    meter = CpuMeter(database_name(db_url), server_pid)
+    meter.start()
+    run_async(lambda: balances(port, accounts, cfg.balance_samples, balance))
+    balance.cpu = meter.stop(balance.count)
+    report = Figure(f"aging report, {cfg.accounts:,} accounts")
+    meter.start()
+    run_async(lambda: aging(port, cfg.aging_runs, report))
+    report.cpu = meter.stop(report.count)
+    return {"balance": balance, "aging": report}
+
+
 def run_ingest(dbs: Databases, schema: str, cfg: ScaleConfig) -> dict[str, Figure]:
     """Section 5 alone (batch ingest and raw COPY), as ``bench/scale.py`` runs it."""
     db_url = dbs.make("scale", template=schema)
@@ -287,11 +317,7 @@ def run_scale(dbs: Databases, schema: str, cfg: ScaleConfig) -> dict[str, Figure
         ingest = figs["batch_ingest"] = _build(server.port, server.pid, db_url, cfg)
         run_async(lambda: sql(libpq_url(db_url), "VACUUM ANALYZE"))
         log("reads at scale")
-        figs["balance"] = Figure(f"balance, {ingest.count:,} events")
-        accounts = [f"SCALE-{n:07d}" for n in range(cfg.accounts)]
-        run_async(lambda: balances(server.port, accounts, cfg.balance_samples, figs["balance"]))
-        figs["aging"] = Figure(f"aging report, {cfg.accounts:,} accounts")
-        run_async(lambda: aging(server.port, cfg.aging_runs, figs["aging"]))
+        figs.update(_reads(server.port, server.pid, db_url, cfg, ingest.count))
     log("projection rebuild")
     figs["rebuild"] = _rebuild(db_url, ingest.count)
     figs["raw_copy"] = _copy(dbs, schema, ingest.count, cfg)
@@ -356,9 +382,12 @@ def report_scale(figs: dict[str, Figure], row: Any, cpu_row: Any) -> dict[str, f
 
     print("(6) reads at scale")
     print("  " + row(balance))
+    print(cpu_row(balance).replace("command", "request"))
     print("  " + row(aging) + f"  [{aging.note}]")
+    print(cpu_row(aging).replace("command", "report"))
     print("(7) projection rebuild (events/s)")
     print("  " + row(rebuild))
+    print(cpu_row(rebuild).replace("command", "event"))
     print()
     print("aims (scale)")
     print_batch_aim(ratios)
@@ -378,7 +407,8 @@ def report_scale(figs: dict[str, Figure], row: Any, cpu_row: Any) -> dict[str, f
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Section 5 alone: ``bench/scale.py --database-url URL --scale-accounts 10000``."""
+    """Section 5 alone: ``bench/scale.py --database-url URL --scale-accounts 10000``;
+    with ``--reads``, sections 5-7 (reads and the rebuild on the database built)."""
     from run import _cpu_row, _row, parse  # run.py imports this module: import on use
 
     args, _, cfg = parse(sys.argv[1:] if argv is None else argv)
@@ -387,13 +417,16 @@ def main(argv: list[str] | None = None) -> int:
         try:
             schema = database_name(dbs.make("ledger_schema"))
             migrate(asyncpg_url(dbs.admin_url, schema))
-            figs = run_ingest(dbs, schema, cfg)
+            figs = (run_scale if args.reads else run_ingest)(dbs, schema, cfg)
         finally:
             dbs.drop_all()
-    ratios = report_ingest(figs, _row, _cpu_row)
-    print()
-    print("aims (batch ingest)")
-    print_batch_aim(ratios)
+    if args.reads:
+        ratios = report_scale(figs, _row, _cpu_row)
+    else:
+        ratios = report_ingest(figs, _row, _cpu_row)
+        print()
+        print("aims (batch ingest)")
+        print_batch_aim(ratios)
     if args.json:
         result = {
             "figures": {k: f.summary() for k, f in figs.items()},
