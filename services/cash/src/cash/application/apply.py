@@ -67,6 +67,8 @@ class CashApplication:
     collections: Collections | None = None  # returned direct debits are theirs
     bank_accounts: BankAccounts = field(default_factory=BankAccounts)
     _accounts: dict[str, list[DirectoryAccount]] = field(default_factory=dict)
+    # open items asked of the ledger during one process(), less what its lines took
+    _open: dict[str, list[OpenItem]] = field(default_factory=dict)
 
     async def process(
         self,
@@ -81,6 +83,7 @@ class CashApplication:
         counts by outcome. ``progress(the page's outcomes)`` after each page."""
         outcomes: Counter[str] = Counter()
         self._accounts.clear()
+        self._open.clear()
         for status, run in (("posting", batched.post_page), ("new", batched.decide_page)):
             after = ""
             while True:
@@ -183,12 +186,12 @@ class CashApplication:
         scores: dict[str, float] = {}
         accounts: dict[str, DirectoryAccount] = {}
         holding = set(self.suspense.values())
-        known = [
-            a
-            for a in known
-            if a.account_id not in holding and jurisdiction in (None, a.jurisdiction)
-        ]
         if line.payer_name and not referenced:  # a named reference outranks any name alone
+            known = [
+                a
+                for a in known
+                if a.account_id not in holding and jurisdiction in (None, a.jurisdiction)
+            ]
             for acc, score in self.names.similar(line.payer_name, known, NAME_CANDIDATES):
                 if score >= NAME_CUTOFF:
                     scores[acc.account_id], accounts[acc.account_id] = score, acc

@@ -36,7 +36,10 @@ LEDGER_BATCH = 10_000  # the ledger's most commands a batch
 @dataclass
 class Prefetched:
     """What matching a page reads, fetched once: the directory's references of every token
-    in the page, the accounts of its currencies, and the open items of each candidate."""
+    in the page, the accounts of its currencies, and the open items of each candidate --
+    those once per :meth:`CashApplication.process`, carried from page to page less what
+    earlier lines took (forgotten for an account when a return reverses a payment or the
+    ledger refuses a posting, so that they are asked again)."""
 
     app: CashApplication
     refs: dict[str, set[str]]  # account -> its tokens found in the page
@@ -80,7 +83,7 @@ async def prefetch(app: CashApplication, lines: Sequence[LineRecord]) -> Prefetc
         for currency in sorted({r.line.currency for r in lines} - app._accounts.keys()):
             app._accounts[currency] = await store.accounts(currency)
     by_id = {a.account_id: a for known in app._accounts.values() for a in known}
-    return Prefetched(app, referenced, by_id)
+    return Prefetched(app, referenced, by_id, app._open)
 
 
 async def decide_page(app: CashApplication, page: Sequence[LineRecord]) -> Counter[str]:
@@ -89,6 +92,7 @@ async def decide_page(app: CashApplication, page: Sequence[LineRecord]) -> Count
     for rec in page:
         if rec.line.direction is Direction.DEBIT:  # returns: rare, one by one
             out[await app.process_line(rec.line.line_id)] += 1
+            app._open.clear()  # a return reopens what it reverses
     credits = [r for r in page if r.line.direction is Direction.CREDIT]
     if not credits:
         return out
@@ -215,12 +219,18 @@ async def post_page(app: CashApplication, recs: Sequence[LineRecord]) -> Counter
         part = await app.ledger.batch(items[start : start + LEDGER_BATCH])
         if part is None:  # no batches: one by one
             for rec in recs:
-                out[await app._post(rec)] += 1
+                status = await app._post(rec)
+                if status != "matched":  # not taken after all: ask again
+                    for p in rec.postings:
+                        app._open.pop(p["account_id"], None)
+                out[status] += 1
             return out
         results += part
     refused: dict[str, str] = {}
     again: set[str] = set()
-    for owner, result in zip(owners, results, strict=True):
+    for owner, result, item in zip(owners, results, items, strict=True):
+        if result["status"] >= 300:
+            app._open.pop(item["account_id"], None)  # not taken after all: ask again
         if result["status"] == 424 or result["status"] >= 500:
             again.add(owner)
         elif result["status"] >= 300:
