@@ -258,6 +258,18 @@ async def test_a_group_that_cannot_commit_runs_its_commands_alone(
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 1
 
 
+class Recorder:
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.reasons: list[str] = []
+
+    def group(self, size: int) -> None:
+        self.sizes.append(size)
+
+    def alone(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+
 @asynccontextmanager
 async def holding(ledger: Ledger, account_id: str) -> AsyncIterator[None]:
     """Another transaction holds the account's stream (as a batch or an approval does)."""
@@ -289,7 +301,7 @@ async def test_a_held_stream_holds_up_only_its_own_commands(
     assert (await get(client, f"/v1/accounts/{held}"))["version"] == 2
 
 
-async def test_a_group_of_one_waiting_for_its_stream_lets_the_queue_move_on(
+async def test_a_group_of_one_on_a_held_stream_lets_the_queue_move_on(
     ledger: Ledger, client: httpx.AsyncClient
 ) -> None:
     commands = GroupCommit(
@@ -298,8 +310,9 @@ async def test_a_group_of_one_waiting_for_its_stream_lets_the_queue_move_on(
         ledger.clock,
         ledger.chain_key,
         in_flight=1,
-        hold=0.05,
+        hold=3600,  # never: the group of one does not wait for its stream in flight
     )
+    commands.watch = seen = Recorder()
     held, free = fresh("hold"), fresh("hold")
     await open_account(client, held)
     await open_account(client, free)
@@ -307,13 +320,15 @@ async def test_a_group_of_one_waiting_for_its_stream_lets_the_queue_move_on(
         alone = asyncio.ensure_future(
             submit(commands, held, "issue_invoice", invoice_body("I-1", "10.00"))
         )
-        await asyncio.sleep(0.01)  # in flight, waiting for the stream
+        await asyncio.sleep(0.2)  # found its stream held: waits for it alone
         after = await asyncio.wait_for(
             submit(commands, free, "issue_invoice", invoice_body("I-1", "20.00")), 30
         )
         assert after.status_code == 201
         assert not alone.done()
     assert (await alone).status_code == 201
+    assert seen.reasons == ["busy"]
+    assert (await get(client, f"/v1/accounts/{held}"))["version"] == 2
 
 
 async def wait_for_account(client: httpx.AsyncClient, account_id: str, *, version: int) -> None:
@@ -361,18 +376,6 @@ async def test_a_commit_whose_outcome_is_lost_answers_what_committed(
     assert len(history["events"]) == 5  # opened, WARM, I-1, the payment and its allocation
     assert Decimal((await get(client, f"/v1/accounts/{a}/balance"))["balance"]) == 7
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 2
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.sizes: list[int] = []
-        self.reasons: list[str] = []
-
-    def group(self, size: int) -> None:
-        self.sizes.append(size)
-
-    def alone(self, reason: str) -> None:
-        self.reasons.append(reason)
 
 
 async def test_commands_on_one_account_wait_for_its_group_not_for_its_lock(

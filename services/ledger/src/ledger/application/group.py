@@ -9,9 +9,10 @@ A command whose account is in a group running (or running alone after one) stays
 queue for the next group, so the groups in flight never want the same stream. Nothing one
 account does holds up the others: a group locks only the streams no other transaction
 holds and the commands of a held stream leave the group to run alone (they wait for their
-stream there, outside the groups in flight), and a group still running after ``hold``
-seconds (a group of one waiting for its stream, a slow database) stops counting as in
-flight, so the queue moves on.
+stream there, outside the groups in flight); a group of one takes the single path without
+waiting for its stream, and goes alone the same way when it is held. A group still running
+after ``hold`` seconds (a slow database) stops counting as in flight, so the queue moves
+on.
 
 A group locks its streams in one order, reads their state and the earlier runs of its
 commands in a few statements, decides each command in arrival order on its account's
@@ -47,7 +48,13 @@ from ledger.application.handler import (
     request_hash,
     touched_by_events,
 )
-from ledger.application.ports import BatchUnitOfWorkFactory, BatchWrite, CommandKey, Done
+from ledger.application.ports import (
+    BatchUnitOfWorkFactory,
+    BatchWrite,
+    CommandKey,
+    Done,
+    StreamBusy,
+)
 from ledger.application.projections import Row, account_row, item_row, journal_rows, payment_row
 from ledger.application.records import Metadata, NewEvent, StreamHead
 from ledger.application.sealing import ORDINAL_BITS, seal
@@ -219,16 +226,15 @@ class GroupCommit:
     async def _settle_group(self, group: list[Submitted]) -> None:
         try:
             if len(group) == 1:
-                await self._alone(group[0])
+                # the single path, but never waiting for a stream while in flight
+                if not await self._alone(group[0], wait=False):
+                    self._detach(group[0], "busy")
                 return
             results = await self._grouped(group)
             for s, r in zip(group, results or [None] * len(group), strict=True):
                 if r is None:
-                    # its stream was busy, or the group failed: alone, out of the group's way
-                    if self.watch is not None:
-                        self.watch.alone("failed" if results is None else "busy")
-                    self._accounts[s.account_id] += 1
-                    self._spawn(self._detached(s))
+                    # its stream was busy, or the group failed
+                    self._detach(s, "failed" if results is None else "busy")
                 else:
                     _settle(s, r)
         except BaseException as e:  # never leave a request waiting
@@ -238,14 +244,22 @@ class GroupCommit:
             if not isinstance(e, Exception):
                 raise
 
+    def _detach(self, s: Submitted, reason: str) -> None:
+        """Run ``s`` alone, out of the group's way; its account's next commands wait for it."""
+        if self.watch is not None:
+            self.watch.alone(reason)
+        self._accounts[s.account_id] += 1
+        self._spawn(self._detached(s))
+
     async def _detached(self, s: Submitted) -> None:
-        """Alone, out of the group's way; its account's next commands wait for it."""
         try:
             await self._alone(s)
         finally:
             self._let_go({s.account_id})
 
-    async def _alone(self, s: Submitted) -> None:
+    async def _alone(self, s: Submitted, *, wait: bool = True) -> bool:
+        """Run ``s`` on the single path and answer it; False (unanswered) if its stream
+        was busy and ``wait`` is off."""
         try:
             outcome = await self._single.handle(
                 s.account_id,
@@ -254,12 +268,18 @@ class GroupCommit:
                 payload=s.payload,
                 meta=s.meta,
                 present=s.present,
+                wait=wait,
             )
+        except StreamBusy:
+            if wait:
+                raise
+            return False
         except Exception as e:
             if not s.answer.done():
                 s.answer.set_exception(e)
         else:
             _settle(s, outcome)
+        return True
 
     async def _grouped(self, group: list[Submitted]) -> list[Result | None] | None:
         """The group's answers once committed; None when its commands must run alone."""

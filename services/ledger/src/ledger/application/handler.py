@@ -118,8 +118,10 @@ class CommandHandler:
         meta: Metadata,
         present: Presenter,
         status_code: int = 201,
+        wait: bool = True,
     ) -> Outcome:
-        """Run ``command`` once; a retry with the same id and payload replays the result."""
+        """Run ``command`` once; a retry with the same id and payload replays the result.
+        Without ``wait``, StreamBusy if another transaction holds the account's stream."""
         command_type = type(command).__name__
         digest = request_hash(payload)
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -133,6 +135,7 @@ class CommandHandler:
                     meta,
                     present,
                     status_code,
+                    wait,
                 )
             except err.ConcurrencyConflict:
                 log.debug("conflict on %s, attempt %d", account_id, attempt)
@@ -148,10 +151,11 @@ class CommandHandler:
         meta: Metadata,
         present: Presenter,
         status_code: int,
+        wait: bool,
     ) -> Outcome:
         reads = needs(command)
         async with self._uow() as uow:
-            started = await uow.begin(account_id, command_type, command_id, reads)
+            started = await uow.begin(account_id, command_type, command_id, reads, wait=wait)
             if started.done is not None:
                 if started.done["request_hash"] != digest:
                     raise err.IdempotencyConflict(

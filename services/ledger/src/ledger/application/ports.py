@@ -30,14 +30,25 @@ class Needs:
     credit: bool = False  # every payment with unapplied money (refunds, applying credit)
 
 
+class StreamBusy(Exception):
+    """Another transaction holds the stream and the caller asked not to wait for it."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: events, projections and the idempotency record commit together."""
 
     async def begin(
-        self, account_id: str, command_type: str, command_id: str, needs: Needs | None = None
+        self,
+        account_id: str,
+        command_type: str,
+        command_id: str,
+        needs: Needs | None = None,
+        *,
+        wait: bool = True,
     ) -> Started:
         """Lock the stream and look up an earlier run of the command. Given ``needs``, the
-        adapter may read that state in the same round trip for ``load_state`` to use."""
+        adapter may read that state in the same round trip for ``load_state`` to use.
+        Without ``wait``, StreamBusy if another transaction holds the stream."""
 
     async def load_state(self, account_id: str, needs: Needs) -> Account | None:
         """The account with what ``needs`` asks for, plus the items and payments those

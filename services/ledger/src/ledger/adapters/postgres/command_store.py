@@ -22,7 +22,7 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
 
-from ledger.application.ports import BatchWrite, Needs, Started
+from ledger.application.ports import BatchWrite, Needs, Started, StreamBusy
 from ledger.application.projections import Row, state_from_rows
 from ledger.application.records import StoredEvent, StreamHead
 from ledger.domain.errors import ConcurrencyConflict
@@ -77,6 +77,11 @@ CROSS JOIN ("""
     + LOAD
     + """) AS l
 """
+)
+
+# The same, refusing at once (LockNotAvailable) when another transaction holds the stream.
+LOCK_NOWAIT, LOCK_LOAD_NOWAIT = (
+    q.replace("FOR UPDATE) AS s", "FOR UPDATE NOWAIT) AS s") for q in (LOCK, LOCK_LOAD)
 )
 
 FIND_COMMAND = """
@@ -201,24 +206,18 @@ class AsyncpgUnitOfWork:
         self._version: int | None = None
 
     async def begin(
-        self, account_id: str, command_type: str, command_id: str, needs: Needs | None = None
+        self,
+        account_id: str,
+        command_type: str,
+        command_id: str,
+        needs: Needs | None = None,
+        *,
+        wait: bool = True,
     ) -> Started:
-        if needs is None:
-            r = await self._conn.fetchrow(LOCK, account_id, command_type, command_id)
-        else:
-            # The statement's snapshot predates its wait for the lock: load_state uses the
-            # rows only if they are of the version now locked, else reads them again.
-            r = await self._conn.fetchrow(
-                LOCK_LOAD,
-                account_id,
-                list(needs.item_ids),
-                list(needs.payment_ids),
-                needs.open_items,
-                needs.credit,
-                command_type,
-                command_id,
-            )
-            self._loaded = (needs, r[8], r[9], r[10])
+        try:
+            r = await self._lock(account_id, command_type, command_id, needs, wait)
+        except asyncpg.LockNotAvailableError as e:
+            raise StreamBusy(f"stream {account_id} is held by another transaction") from e
         self._version = r["version"]
         command = (r["request_hash"], r["status_code"], r["response"])
         if r["seen_version"] != r["version"]:
@@ -242,6 +241,33 @@ class AsyncpgUnitOfWork:
                 "response": orjson.loads(response),
             }
         return Started(head=head, tx_id=r["tx_id"], done=done)
+
+    async def _lock(
+        self,
+        account_id: str,
+        command_type: str,
+        command_id: str,
+        needs: Needs | None,
+        wait: bool,
+    ) -> asyncpg.Record:
+        if needs is None:
+            return await self._conn.fetchrow(
+                LOCK if wait else LOCK_NOWAIT, account_id, command_type, command_id
+            )
+        # The statement's snapshot predates its wait for the lock: load_state uses the
+        # rows only if they are of the version now locked, else reads them again.
+        r = await self._conn.fetchrow(
+            LOCK_LOAD if wait else LOCK_LOAD_NOWAIT,
+            account_id,
+            list(needs.item_ids),
+            list(needs.payment_ids),
+            needs.open_items,
+            needs.credit,
+            command_type,
+            command_id,
+        )
+        self._loaded = (needs, r[8], r[9], r[10])
+        return r
 
     async def load_state(self, account_id: str, needs: Needs) -> Account | None:
         item_ids, payment_ids = needs.item_ids, needs.payment_ids
