@@ -27,6 +27,14 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 DATE_RANGE = f"between {FIRST_DAY} and {LAST_DAY}"
 
+JURISDICTION_PATTERN = r"^[A-Z]{2,8}$"
+Jurisdiction = Annotated[
+    str,
+    Field(pattern=JURISDICTION_PATTERN, examples=["SG"], description="a jurisdiction code: SG, HK"),
+]
+"""Where an account or a broker belongs: what callers limited to jurisdictions are matched on,
+so a blank, lower-case or free-text one would hide it from the people it belongs to."""
+
 Position = Annotated[int, Ge(0), Le(INT64_MAX)]
 """A feed position, a version or an offset: 0 .. 2^63-1 (PostgreSQL ``bigint``)."""
 

@@ -119,6 +119,8 @@ async def test_opening_again_with_the_same_body_replays(
         ({"payment_terms_days": -1}, "payment_terms_days", "validation"),
         ({"account_id": "has space"}, "account_id", "validation"),
         ({"name": ""}, "name", "validation"),
+        ({"jurisdiction": "sg"}, "jurisdiction", "validation"),  # SG's users would not see it
+        ({"jurisdiction": "  "}, "jurisdiction", "validation"),
         ({"surprise": 1}, "surprise", "validation"),
         ({"opened_on": "2026-02-30"}, "opened_on", "validation"),
     ],

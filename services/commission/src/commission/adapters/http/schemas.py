@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from commission.domain.bank import BankDetails
 from commission.domain.settlement import PERIOD_PATTERN
-from servicekit.types import Day
+from servicekit.types import Day, Jurisdiction
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Rate = Annotated[StrictStr, Field(examples=["0.15"], description="decimal string, 0..1")]
@@ -35,7 +35,7 @@ class BankIn(Body):
 class BrokerIn(Body):
     broker_id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    jurisdiction: Annotated[str, Field(min_length=2, max_length=8, examples=["SG"])]
+    jurisdiction: Jurisdiction
     tax_id: str | None = None
     contact_email: str | None = None
     bank: BankIn

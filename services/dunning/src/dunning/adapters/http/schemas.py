@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from servicekit.types import Day
+from servicekit.types import Day, Jurisdiction
 
 _DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,6})?$")
 
@@ -78,7 +78,7 @@ class ProfileBody(Body):
 class BlacklistBody(Body):
     account_id: Id
     reason: Text
-    jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=8)]
+    jurisdiction: Jurisdiction
     expires_on: Day | None = None
 
 

@@ -17,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ledger.domain.commands import AllocationOrder
-from servicekit.types import Day
+from servicekit.types import JURISDICTION_PATTERN, Day, Jurisdiction
 
 # ASCII: in Python \d also matches other scripts' digits (U+0665), which Decimal accepts.
 _DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$", re.ASCII)
@@ -58,6 +58,7 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 FORMATS = {
     ID_PATTERN: "an id of letters, digits and . _ : - (at most 64)",
     CURRENCY_PATTERN: "an ISO 4217 currency code such as SGD",
+    JURISDICTION_PATTERN: "a jurisdiction code of 2 to 8 capital letters such as SG",
     "^(open|paid|all)$": "one of open, paid, all",
     "^(json|csv)$": "one of json, csv",
 }
@@ -74,7 +75,7 @@ class OpenAccountBody(Body):
     account_id: Id
     name: Text
     currency: Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
-    jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=8)]
+    jurisdiction: Jurisdiction
     credit_limit: Money
     payment_terms_days: Annotated[int, Field(ge=0, le=3650)]
     broker_id: Id | None = None
