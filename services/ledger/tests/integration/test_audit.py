@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from devstack.pytest_plugin import DatabaseFactory
 from ledger import cli
 from ledger.adapters.http.app import create_app
-from ledger.adapters.postgres import maintenance
+from ledger.adapters.postgres import event_store, maintenance
 from ledger.adapters.postgres.engine import make_engine
 from ledger.bootstrap import Ledger, build
 from ledger.domain import events as ev
@@ -304,3 +304,31 @@ async def test_the_trial_balance_is_zero_and_the_journal_balances(api: httpx.Asy
     credits = sum(Decimal(x["credit"]) for x in lines if x["credit"])
     # invoices 500; payments 350 + 10 received, 350 allocated; 10 refunded
     assert debits == credits == Decimal("1220.00")
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 7])
+async def test_scans_in_small_pages_give_every_stream_whole_once(
+    own: Ledger, api: httpx.AsyncClient, page: int
+) -> None:
+    for account in (f"PAGED-{page}-A", f"PAGED-{page}-B"):
+        await _busy_account(api, account)  # more events each than some pages hold
+    async with own.engine.connect() as conn:
+        seen = [s async for scanned in event_store.scan_pages(conn, page) for s in scanned]
+    ids = [stream_id for _, _, stream_id in seen]
+    assert len(ids) == len(set(ids))
+    for head, stored, stream_id in seen:
+        assert [s.version for s in stored] == list(range(1, len(stored) + 1)), stream_id
+        assert head is not None
+        assert head.version == len(stored)
+    async with own.engine.begin() as conn:
+        removed = await conn.execute(
+            text("DELETE FROM journal WHERE account_id = :a AND line_no = 1"),
+            {"a": f"PAGED-{page}-A"},
+        )
+    assert removed.rowcount >= 3
+    async with own.engine.begin() as conn:
+        differences, damaged = await maintenance.rebuild(conn, own.chain_key, apply=True, page=page)
+    assert (differences["journal"], damaged) == (removed.rowcount, [])
+    async with own.engine.begin() as conn:
+        differences, _ = await maintenance.rebuild(conn, own.chain_key, apply=False, page=page)
+    assert set(differences.values()) == {0}

@@ -119,12 +119,17 @@ class _Scratch:
 
 
 async def rebuild(
-    conn: AsyncConnection, key: bytes, *, apply: bool, progress: Progress | None = None
+    conn: AsyncConnection,
+    key: bytes,
+    *,
+    apply: bool,
+    progress: Progress | None = None,
+    page: int = event_store.SCAN_PAGE,
 ) -> tuple[dict[str, int], list[Finding]]:
     """Fold every stream again; return the number of differing rows per table, and the
     damage found in the events (a broken chain, or events that do not fold).
 
-    The events are read a page at a time and the rebuilt rows copied into temporary
+    The events are read ``page`` at a time and the rebuilt rows copied into temporary
     tables as they come; PostgreSQL compares them with the live tables. With ``apply``
     and no damage the live tables are made equal to the rebuilt rows (same transaction;
     only differing rows are touched); damaged events are never projected.
@@ -137,9 +142,9 @@ async def rebuild(
     driver: Any = (await conn.get_raw_connection()).driver_connection
     damaged: list[Finding] = []
     streams = events = 0
-    async for page in event_store.scan_pages(conn):
+    async for scanned in event_store.scan_pages(conn, page):
         rebuilt = ProjectionRows()
-        for head, stored, stream_id in page:
+        for head, stored, stream_id in scanned:
             found = verify_stream(stream_id, head, stored, key)
             if not found:
                 found = fold_problems(stream_id, stored, rebuilt)
