@@ -299,6 +299,7 @@ async def test_a_refunded_payment_cannot_be_reversed(
         ({"amount": " 10.00"}, "amount", "validation"),
         ({"received_on": None}, "received_on", "validation"),
         ({"method": ""}, "method", "validation"),
+        ({"method": "   "}, "method", "validation"),
         (
             {"allocations": [{"invoice_id": "INV-1", "amount": "100.01"}]},
             "allocations[0].amount",

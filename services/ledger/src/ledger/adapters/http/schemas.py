@@ -109,7 +109,7 @@ class PaymentBody(Body):
     payment_id: Id
     amount: Money
     received_on: BusinessDate
-    method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    method: Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
     reference: OptText = None
     allocations: Annotated[list[AllocationBody], Field(max_length=1000)] | None = None
     allocation_order: AllocationOrder | None = Field(
@@ -184,7 +184,7 @@ class SuspendReceiptBody(Body):
     payment_id: Id
     amount: Money
     received_on: BusinessDate
-    method: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    method: Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
     reference: OptText = None
     payer: OptText = None
 
