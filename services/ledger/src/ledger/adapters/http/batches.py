@@ -200,7 +200,9 @@ def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
         payload=whole_command(
             {} if opened else {"account_id": account_id, **params}, prepared.payload
         ),
-        meta=replace(ctx.meta, idempotency_key=item.idempotency_key),
+        meta=ctx.meta
+        if ctx.meta.idempotency_key == item.idempotency_key
+        else replace(ctx.meta, idempotency_key=item.idempotency_key),
         present=prepared.present,
         index=index,
     )
