@@ -39,26 +39,36 @@ SELECT stream_id, version, head_position, head_hash FROM streams
 
 TX_ID = "SELECT pg_current_xact_id()::text::bigint"
 
+# Every lookup below goes by the primary key (or the account's index) one key at a time
+# (LATERAL ... OFFSET 0): the command pool plans each statement once per connection
+# (force_generic_plan), often while the tables are still small, and a plan made then
+# (a hash join over a scan of the whole table) would be kept as they grow.
 FIND_MANY = """
 SELECT c.account_id, c.command_type, c.command_id, c.request_hash, c.status_code,
        c.response::text
   FROM unnest($1::text[], $2::text[], $3::text[]) AS k(a, t, i)
-  JOIN commands AS c ON c.account_id = k.a AND c.command_type = k.t AND c.command_id = k.i
+ CROSS JOIN LATERAL (
+     SELECT * FROM commands
+      WHERE account_id = k.a AND command_type = k.t AND command_id = k.i OFFSET 0) AS c
 """
 
 # As command_store.LOAD, for many accounts: everything open where a command needs it,
 # and the named rows by their full primary key.
 LOAD_MANY = """
-SELECT (SELECT coalesce(jsonb_agg(a), '[]') FROM accounts AS a
-         WHERE a.account_id = ANY($1::text[]))::text,
+SELECT (SELECT coalesce(jsonb_agg(a), '[]') FROM unnest($1::text[]) AS n(id)
+         CROSS JOIN LATERAL (SELECT * FROM accounts WHERE account_id = n.id OFFSET 0) AS a)::text,
        (SELECT coalesce(jsonb_agg(i), '[]') FROM (
-            SELECT * FROM open_items WHERE account_id = ANY($2::text[]) AND open_amount <> 0
+            SELECT o.* FROM unnest($2::text[]) AS n(id) CROSS JOIN LATERAL (
+                SELECT * FROM open_items WHERE account_id = n.id AND open_amount <> 0
+                OFFSET 0) AS o
             UNION
             SELECT o.* FROM unnest($3::text[], $4::text[]) AS n(a, id) CROSS JOIN LATERAL (
                 SELECT * FROM open_items WHERE account_id = n.a AND item_id = n.id
                 OFFSET 0) AS o) AS i)::text,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM (
-            SELECT * FROM payments WHERE account_id = ANY($5::text[]) AND unapplied > 0
+            SELECT o.* FROM unnest($5::text[]) AS n(id) CROSS JOIN LATERAL (
+                SELECT * FROM payments WHERE account_id = n.id AND unapplied > 0
+                OFFSET 0) AS o
             UNION
             SELECT o.* FROM unnest($6::text[], $7::text[]) AS n(a, id) CROSS JOIN LATERAL (
                 SELECT * FROM payments WHERE account_id = n.a AND payment_id = n.id
