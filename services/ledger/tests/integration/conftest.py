@@ -100,6 +100,12 @@ async def client_as(app: FastAPI, identity: TestIdentity) -> AsyncIterator[Clien
         await c.aclose()
 
 
+def jurisdiction_code() -> str:
+    """A jurisdiction of a test's own (2 to 8 capital letters, as the ledger takes), so a
+    report filtered by it holds only that test's accounts."""
+    return "T" + "".join(chr(ord("A") + int(c, 16)) for c in uuid4().hex[:7])
+
+
 @pytest.fixture
 def account_id(request: pytest.FixtureRequest) -> str:
     """A fresh account id per test: tests share one database and never collide."""

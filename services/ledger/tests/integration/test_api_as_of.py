@@ -12,13 +12,15 @@ import httpx
 from ledger.adapters.postgres.queries import BUCKETS
 
 from .api_support import get, pay, post
-from .conftest import invoice, open_account
+from .conftest import invoice, jurisdiction_code, open_account
 
 
-async def _overpaid_until_the_increase(client: httpx.AsyncClient, account_id: str) -> None:
+async def _overpaid_until_the_increase(client: httpx.AsyncClient, account_id: str) -> str:
     """INV-1 100.00 (1 Jan), raised by 50.00 from 1 Mar; then PAY-1 150.00 received
-    1 Feb, recorded after the increase and allocated to INV-1 in full."""
-    await open_account(client, account_id, jurisdiction=f"Z{account_id[-6:]}")
+    1 Feb, recorded after the increase and allocated to INV-1 in full. The account's
+    jurisdiction (its own) is returned."""
+    jurisdiction = jurisdiction_code()
+    await open_account(client, account_id, jurisdiction=jurisdiction)
     await invoice(client, account_id, "INV-1", "100.00", issue="2026-01-01", due="2026-01-31")
     await post(
         client,
@@ -39,6 +41,7 @@ async def _overpaid_until_the_increase(client: httpx.AsyncClient, account_id: st
         on="2026-02-01",
         allocations=[{"invoice_id": "INV-1", "amount": "150.00"}],
     )
+    return jurisdiction
 
 
 async def test_a_back_dated_overpayment_is_unapplied_credit_until_the_increase(
@@ -59,8 +62,7 @@ async def test_a_back_dated_overpayment_is_unapplied_credit_until_the_increase(
 async def test_balance_aging_and_journal_agree_on_every_day(
     client: httpx.AsyncClient, account_id: str
 ) -> None:
-    await _overpaid_until_the_increase(client, account_id)
-    jurisdiction = f"Z{account_id[-6:]}"
+    jurisdiction = await _overpaid_until_the_increase(client, account_id)
     day = date(2025, 12, 30)
     while day <= date(2026, 3, 3):
         on = day.isoformat()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import httpx
 import pytest
 
 from .api_support import assert_problem, balance, get, pay, post
-from .conftest import invoice, open_account
+from .conftest import invoice, jurisdiction_code, open_account
 
 
 async def test_balance_as_of_gives_the_figure_of_that_day(
@@ -166,7 +165,7 @@ AS_OF = "2026-06-30"
 
 def _jurisdiction() -> str:
     """A jurisdiction of the test's own, so report totals hold only its accounts."""
-    return "T" + uuid4().hex[:7]
+    return jurisdiction_code()
 
 
 async def _aging_fixture(client: httpx.AsyncClient, account_id: str, where: str) -> dict[str, str]:

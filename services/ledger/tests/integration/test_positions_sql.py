@@ -24,7 +24,7 @@ from ledger.domain.postings import Chart
 from money.aging import BUCKETS, bucket
 
 from .api_support import post
-from .conftest import invoice, open_account
+from .conftest import invoice, jurisdiction_code, open_account
 
 _examples = count(1)
 START = date(2026, 1, 1)
@@ -164,7 +164,7 @@ async def test_balances_aging_and_open_items_match_the_journal_on_any_day(
     days: list[date],
 ) -> None:
     n = next(_examples)
-    where = f"PQ{n}"
+    where = jurisdiction_code()
     accounts = [f"POS-{n}-{k}" for k in range(len(histories))]
     ops = [(acc, op) for acc, history in zip(accounts, histories, strict=True) for op in history]
     for acc in accounts:

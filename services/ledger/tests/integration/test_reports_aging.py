@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from .api_support import assert_problem, get, pay
-from .conftest import invoice, open_account
+from .conftest import invoice, jurisdiction_code, open_account
 
 AS_OF = "2026-06-30"
 AMOUNTS = (
@@ -30,13 +30,11 @@ AMOUNTS = (
     "unapplied",
     "net",
 )
-_places = count(1)
 
 
 def _where() -> str:
     """A jurisdiction code no other test uses, so each test sees only its own accounts."""
-    n = next(_places)
-    return "Q" + chr(ord("A") + n % 26) + str(n)
+    return jurisdiction_code()
 
 
 async def _portfolio(client: httpx.AsyncClient, account_id: str, where: str) -> dict[str, str]:

@@ -22,16 +22,14 @@ from ledger.domain.reporting import Month, months
 from servicekit.auth import COLLECTOR, CREDIT_CONTROLLER
 
 from .api_support import assert_problem, get, pay, post
-from .conftest import ClientAs, invoice, open_account
+from .conftest import ClientAs, invoice, jurisdiction_code, open_account
 
 PERIOD = {"from": "2026-01", "to": "2026-03"}
-_places = count(1)
 
 
 def _where() -> str:
     """A jurisdiction code no other test uses, so each test sees only its own accounts."""
-    n = next(_places)
-    return "M" + chr(ord("A") + n % 26) + str(n)
+    return jurisdiction_code()
 
 
 async def _portfolio(client: httpx.AsyncClient, account_id: str, where: str) -> None:
