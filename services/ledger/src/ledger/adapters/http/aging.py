@@ -9,14 +9,15 @@ currencies: each group row is one (group, currency) pair.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ledger.adapters.postgres.positions import ACCOUNT_COLUMNS, FIGURES
 from ledger.domain.money import formatter
-from ledger.domain.reporting import BUCKETS
 
-SUMMED = (*BUCKETS, "disputed", "total", "unapplied")  # what each account row carries
+SUMMED = FIGURES  # what each account row carries: the buckets, disputed, total, unapplied
 AMOUNTS = (*SUMMED, "net")  # net = total - unapplied
+assert ACCOUNT_COLUMNS == ("account_id", "name", "currency", "jurisdiction", "broker_id")
 GROUPS = {
     "account": "account_id",
     "currency": "currency",
@@ -33,22 +34,38 @@ def _amounts(figures: Row, currency: str) -> dict[str, str]:
     return out
 
 
-def account_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
-    """The answer's rows: each account with its amounts formatted in its currency."""
+def _memo(fmt: Callable[[int], str]) -> Callable[[int], str]:
+    """``fmt`` remembering what it wrote: a report repeats amounts (zero above all)."""
+    done: dict[int, str] = {}
+
+    def formatted(minor: int) -> str:
+        text = done.get(minor)
+        if text is None:
+            text = done[minor] = fmt(minor)
+        return text
+
+    return formatted
+
+
+def account_rows(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The answer's rows: each account with its amounts formatted in its currency.
+
+    ``rows`` are ``positions.aging``'s, read by position (``ACCOUNT_COLUMNS`` then
+    ``FIGURES``): a report has a row per account, 100,000 of them on a large ledger."""
+    formats: dict[str, Callable[[int], str]] = {}
+    total, unapplied = SUMMED.index("total"), SUMMED.index("unapplied")
     out = []
-    for r in rows:
-        cur = r["currency"]
-        fmt = formatter(cur)
+    for account_id, name, cur, jurisdiction, broker_id, *figures in rows:
+        fmt = formats.get(cur) or formats.setdefault(cur, _memo(formatter(cur)))
         row = {
-            "account_id": r["account_id"],
-            "name": r["name"],
+            "account_id": account_id,
+            "name": name,
             "currency": cur,
-            "jurisdiction": r["jurisdiction"],
-            "broker_id": r["broker_id"],
+            "jurisdiction": jurisdiction,
+            "broker_id": broker_id,
         }
-        for k in SUMMED:
-            row[k] = fmt(r[k])
-        row["net"] = fmt(r["total"] - r["unapplied"])
+        row.update(zip(SUMMED, map(fmt, figures), strict=True))
+        row["net"] = fmt(figures[total] - figures[unapplied])
         out.append(row)
     return out
 

@@ -275,14 +275,11 @@ def _cash_then(cash: Any) -> Any:
     return accounts.c.unapplied + func.coalesce(cash.c.later, 0)
 
 
-# what a report shows of each account
-_ACCOUNT_COLUMNS = (
-    accounts.c.account_id,
-    accounts.c.name,
-    accounts.c.currency,
-    accounts.c.jurisdiction,
-    accounts.c.broker_id,
-)
+# What a report shows of each account, and the figures of an aging row, in the order of
+# the statement's columns.
+ACCOUNT_COLUMNS = ("account_id", "name", "currency", "jurisdiction", "broker_id")
+FIGURES = (*BUCKETS, "disputed", "total", "unapplied")
+_ACCOUNT_COLUMNS = tuple(accounts.c[name] for name in ACCOUNT_COLUMNS)
 
 
 @cache
@@ -300,14 +297,14 @@ def _aging(shape: Shape) -> Any:
     owed = aged.c.open > 0
     total = _sum(aged.c.open, owed)
     unapplied = _cash_then(cash) - _sum(aged.c.open, aged.c.open < 0)
+    figures = {name: _sum(aged.c.open, owed, aged.c.bucket == name) for name in BUCKETS}
+    figures |= {
+        "disputed": _sum(aged.c.open, owed, aged.c.disputed),
+        "total": total,
+        "unapplied": unapplied,
+    }
     return (
-        select(
-            *_ACCOUNT_COLUMNS,
-            *(_sum(aged.c.open, owed, aged.c.bucket == name).label(name) for name in BUCKETS),
-            _sum(aged.c.open, owed, aged.c.disputed).label("disputed"),
-            total.label("total"),
-            unapplied.label("unapplied"),
-        )
+        select(*_ACCOUNT_COLUMNS, *(figures[name].label(name) for name in FIGURES))
         .select_from(
             accounts.outerjoin(aged, aged.c.account_id == accounts.c.account_id).outerjoin(
                 cash, cash.c.account_id == accounts.c.account_id
