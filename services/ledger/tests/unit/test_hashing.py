@@ -1,20 +1,25 @@
 """The hash chain's canonical JSON is the same bytes as it always was (hypothesis), so the
-chains of events written before orjson wrote it still verify; and the event ids sealing
-draws are random version 4 UUIDs."""
+chains of events written before orjson wrote it still verify; the idempotency digest too,
+so commands recorded before replay; and the event ids sealing draws are random version 4
+UUIDs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.application.handler import _canonical, request_hash
 from ledger.application.hashing import canonical, chain_hash, hashed_record
 from ledger.application.records import StoredEvent
 from ledger.application.sealing import event_ids
+from ledger.domain.commands import AllocationOrder
 
 _JSON = st.recursive(
     st.none()
@@ -98,3 +103,58 @@ def test_event_ids_are_distinct_random_version_4_uuids() -> None:
     assert len(set(drawn)) == 100
     assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in drawn)
     assert all(uuid.UUID(str(u)) == u for u in drawn)
+
+
+# -- the idempotency digest: the same as json.dumps wrote it ----------------------------
+
+_PAYLOAD_LEAF = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.text(alphabet=st.characters(max_codepoint=127))
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.dates()
+    | st.datetimes(timezones=st.none() | st.just(UTC))
+    | st.uuids()
+    | st.sampled_from(list(AllocationOrder))
+)
+_PAYLOAD = st.recursive(
+    _PAYLOAD_LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127)), inner, max_size=4)
+        | st.dictionaries(st.text(), inner, max_size=2)
+    ),
+    max_leaves=16,
+)
+
+
+def _digest_before(payload: dict[str, Any]) -> bytes:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_canonical)
+    return hashlib.sha256(text.encode()).digest()
+
+
+@settings(max_examples=500)
+@given(st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127)), _PAYLOAD, max_size=5))
+def test_the_idempotency_digest_is_the_one_earlier_records_hold(payload: dict[str, Any]) -> None:
+    assert request_hash(payload) == _digest_before(payload)
+
+
+def test_a_command_payload_digest_is_unchanged() -> None:
+    payload = {
+        "path": {"account_id": "ACC-1"},
+        "body": {
+            "payment_id": "PAY-1",
+            "amount": Decimal("120.50"),
+            "received_on": date(2026, 1, 5),
+            "allocation_order": AllocationOrder.OLDEST_DUE_FIRST,
+            "allocations": None,
+            "reference": "Überweisung 7",  # not ASCII: json.dumps escapes it
+        },
+    }
+    assert request_hash(payload) == _digest_before(payload)
+    del payload["body"]["reference"]  # type: ignore[attr-defined]
+    assert request_hash(payload) == _digest_before(payload)

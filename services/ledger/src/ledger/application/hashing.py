@@ -30,7 +30,7 @@ from ledger.application.records import StoredEvent
 def canonical(s: StoredEvent) -> bytes:
     """The bytes the hash covers: every recorded field of the event but its hashes."""
     record = hashed_record(s)
-    if not _has_float(s.data):  # the only field that may hold one
+    if not has_float(s.data):  # the only field that may hold one
         try:
             return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:  # what it does not take (an int past 64 bits)
@@ -59,7 +59,8 @@ def hashed_record(s: StoredEvent) -> dict[str, object]:
     return record
 
 
-def _has_float(value: Any) -> bool:
+def has_float(value: Any) -> bool:
+    """Whether a float is anywhere in ``value`` (dicts, lists and tuples walked)."""
     stack = [value]
     while stack:
         v = stack.pop()
