@@ -324,10 +324,12 @@ def run_scale(dbs: Databases, schema: str, cfg: ScaleConfig) -> dict[str, Figure
     return figs
 
 
+AIM_ACCOUNTS = 100_000  # the aging aim's size
+
 AIMS = {
     "batch_vs_copy": 0.5,  # batch ingest events/s / raw COPY events/s, at least
     "balance_p99_ms": 5.0,  # at most
-    "aging_s": 1.0,  # at most
+    "aging_s": 1.0,  # at most, over AIM_ACCOUNTS accounts
     "rebuild_events_per_s": 20_000.0,  # at least
 }
 
@@ -376,6 +378,12 @@ def report_scale(figs: dict[str, Figure], row: Any, cpu_row: Any) -> dict[str, f
             "rebuild_events_per_s": rebuild.rate,
         }
     )
+    # The aim is over AIM_ACCOUNTS accounts: a smaller build is judged on the report's
+    # time scaled by accounts (its cost grows with them), and says so.
+    shown = int(aging.note.split()[0]) if aging.note else 0
+    ratios["aging_s_at_aim"] = (
+        ratios["aging_s"] * AIM_ACCOUNTS / shown if 0 < shown < AIM_ACCOUNTS else ratios["aging_s"]
+    )
 
     def verdict(name: str, at_least: bool) -> str:
         return _verdict(ratios[name], AIMS[name], at_least)
@@ -395,9 +403,15 @@ def report_scale(figs: dict[str, Figure], row: Any, cpu_row: Any) -> dict[str, f
         f"  balance p99                      {ratios['balance_p99_ms']:7.2f} ms "
         f"aim <= {AIMS['balance_p99_ms']:.0f} ms: {verdict('balance_p99_ms', False)}"
     )
+    at_aim = ratios["aging_s_at_aim"]
+    label = f"aging over {aging.name.split(', ')[1]}"
+    print(f"  {label:<32} {ratios['aging_s']:7.2f} s  (slowest run)")
+    label = f"aging, {AIM_ACCOUNTS:,} accounts" + (
+        " (scaled)" if at_aim != ratios["aging_s"] else ""
+    )
     print(
-        f"  aging over {aging.name.split(', ')[1]:<21} {ratios['aging_s']:7.2f} s  "
-        f"aim <= {AIMS['aging_s']:.0f} s: {verdict('aging_s', False)} (slowest run)"
+        f"  {label:<32} {at_aim:7.2f} s  "
+        f"aim <= {AIMS['aging_s']:.0f} s: {_verdict(at_aim, AIMS['aging_s'], False)}"
     )
     print(
         f"  projection rebuild               {ratios['rebuild_events_per_s']:7,.0f}/s "
