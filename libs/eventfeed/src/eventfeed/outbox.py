@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -24,6 +24,30 @@ from eventfeed.event import LedgerEvent
 Row = dict[str, Any]
 Take = Callable[[AsyncConnection, int], Awaitable[list[Row]]]
 Mark = Callable[[AsyncConnection, list[Row]], Awaitable[None]]
+P = TypeVar("P")
+
+
+class KafkaOutboxSettings(Protocol):
+    """The settings of a service that publishes its outbox (empty servers: it does not)."""
+
+    kafka_bootstrap_servers: str
+    kafka_topic: str
+    kafka_idempotent_producer: bool
+
+
+def configured_publisher(
+    publisher: Callable[..., P], engine: AsyncEngine, settings: KafkaOutboxSettings
+) -> P | None:
+    """The service's ``publisher`` (its :class:`OutboxPublisher`) on ``engine`` when Kafka
+    is configured; None when not (the events stay in the outbox table)."""
+    if not settings.kafka_bootstrap_servers:
+        return None
+    return publisher(
+        engine,
+        settings.kafka_bootstrap_servers,
+        settings.kafka_topic,
+        idempotent=settings.kafka_idempotent_producer,
+    )
 
 
 async def start_producer(producer: AIOKafkaProducer) -> AIOKafkaProducer:

@@ -16,6 +16,7 @@ from billing.application.policies import Policies
 from billing.application.ports import Clock, Ledger, SystemClock
 from billing.application.runs import Runs
 from billing.settings import Settings
+from eventfeed.outbox import configured_publisher
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.operations import HttpMetrics
 
@@ -75,14 +76,6 @@ def build(
     )
     policies = Policies(store, ledger or http_ledger, clock or SystemClock(), settings.tax_rates)
     registry = CollectorRegistry()
-    publisher = None
-    if settings.kafka_bootstrap_servers:
-        publisher = OutboxPublisher(
-            engine,
-            settings.kafka_bootstrap_servers,
-            settings.kafka_topic,
-            idempotent=settings.kafka_idempotent_producer,
-        )
     return Billing(
         settings=settings,
         engine=engine,
@@ -99,5 +92,5 @@ def build(
             ROLES,
             ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds),
         ),
-        publisher=publisher,
+        publisher=configured_publisher(OutboxPublisher, engine, settings),
     )

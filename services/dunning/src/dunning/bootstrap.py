@@ -29,6 +29,7 @@ from eventfeed import (
     Source,
     replay,
 )
+from eventfeed.outbox import configured_publisher
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.clock import SystemClock
 from servicekit.operations import HttpMetrics
@@ -155,14 +156,6 @@ def build(
         sender=settings.smtp_sender,
     )
     registry = CollectorRegistry()
-    publisher = None
-    if settings.kafka_bootstrap_servers:
-        publisher = OutboxPublisher(
-            engine,
-            settings.kafka_bootstrap_servers,
-            settings.kafka_topic,
-            idempotent=settings.kafka_idempotent_producer,
-        )
     return Dunning(
         settings=settings,
         engine=engine,
@@ -175,7 +168,7 @@ def build(
         registry=registry,
         consumer_metrics=ConsumerMetrics(registry),
         http_metrics=HttpMetrics("dunning", registry),
-        publisher=publisher,
+        publisher=configured_publisher(OutboxPublisher, engine, settings),
         ledger_http=ledger_http,
         authenticator=authenticator_from(
             settings,
