@@ -52,3 +52,25 @@ async def test_commit_on_success_rollback_on_error_and_reads_never_commit(
         assert await notes.all() == ["kept", "never committed"]
     async with uow.read() as notes:
         assert await notes.all() == ["kept"]
+
+
+async def test_run_redoes_the_whole_transaction_after_a_transient_failure(
+    engine: AsyncEngine,
+) -> None:
+    """The first run's connection is terminated after its write; the second run commits,
+    and only its write is kept."""
+    uow = UnitOfWorkFactory(engine, Notes)
+    runs: list[int] = []
+
+    async def work(notes: Notes) -> int:
+        runs.append(len(runs) + 1)
+        await notes.add(f"run {len(runs)}")
+        if len(runs) == 1:
+            async with engine.connect() as other:
+                pid = (await notes.conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                await other.execute(text("SELECT pg_terminate_backend(:p, 5000)"), {"p": pid})
+        return len(runs)
+
+    assert await uow.run(work) == 2
+    async with uow.read() as notes:
+        assert await notes.all() == ["run 2"]

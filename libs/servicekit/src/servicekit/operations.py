@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.auth import metrics_guard
+from servicekit.transient import current_metrics
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,18 @@ class HttpMetrics:
             registry=registry,
             buckets=buckets,
         )
+        self.db_retries = Counter(
+            f"{service}_db_retries_total",
+            "Transactions run again after a transient database failure",
+            ["reason"],
+            registry=registry,
+        )
+        self.db_unavailable = Counter(
+            f"{service}_db_unavailable_total",
+            "Requests answered 503 after a transient database failure",
+            ["reason"],
+            registry=registry,
+        )
 
 
 class MetricsMiddleware:
@@ -93,9 +106,11 @@ class MetricsMiddleware:
                 status = message["status"]
             await send(message)
 
+        token = current_metrics.set(self.metrics())
         try:
             await self.app(scope, receive, send_status)
         finally:
+            current_metrics.reset(token)
             metrics = self.metrics()
             if metrics is not None:
                 path = getattr(scope.get("route"), "path", "unmatched")

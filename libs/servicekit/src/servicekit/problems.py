@@ -8,6 +8,7 @@ and the OpenAPI document shows exactly that.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +20,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from eventfeed.problems import field_errors
+from servicekit import transient
 from servicekit.auth import routes
 from servicekit.auth.errors import AuthError
 from servicekit.edge import InputGuard, Limits
 from servicekit.exports import MEDIA_TYPES
 
 MEDIA_TYPE = "application/problem+json"
+
+log = logging.getLogger(__name__)
 
 
 class FieldError(BaseModel):
@@ -237,6 +241,31 @@ class Problems:
         app.add_exception_handler(AuthError, auth_error)
         app.add_exception_handler(RequestValidationError, invalid)
         app.add_exception_handler(HTTPException, http_error)
+
+        async def unavailable(_: Request, e: Exception) -> JSONResponse:
+            reason = transient.transient_reason(e)
+            if reason is None:
+                raise e
+            return self.unavailable(reason, e)
+
+        for cls in transient.ERRORS:
+            app.add_exception_handler(cls, unavailable)
+
+    def unavailable(self, reason: str, e: Exception) -> JSONResponse:
+        """503 with ``Retry-After`` for a transient database failure
+        (:mod:`servicekit.transient`), counted in the service's metrics."""
+        log.warning("database %s, answered 503: %s", reason, e)
+        transient.count(reason, retried=False)
+        response = self.problem(
+            503,
+            "database-unavailable",
+            transient.TITLES[reason],
+            f"the database could not complete the request ({reason}); nothing was written; "
+            f"retry in {transient.RETRY_AFTER_SECONDS} seconds",
+            reason=reason,
+        )
+        response.headers["Retry-After"] = str(transient.RETRY_AFTER_SECONDS)
+        return response
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -2,17 +2,22 @@
 
 ``factory()`` opens a transaction that commits when the block ends well and rolls back
 when it raises; ``factory.read()`` a connection that only reads and never commits.
+``factory.run(work)`` runs ``work`` in a transaction, again after a transient database
+failure (:func:`servicekit.transient.retrying`): for work that is safe to redo whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from servicekit.transient import retrying
+
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class UnitOfWorkFactory(Generic[T]):
@@ -31,3 +36,13 @@ class UnitOfWorkFactory(Generic[T]):
     async def read(self) -> AsyncIterator[T]:
         async with self.engine.connect() as conn:
             yield self.bind(conn)
+
+    async def run(self, work: Callable[[T], Awaitable[R]], *, what: str = "transaction") -> R:
+        """``work`` in a transaction of its own, run again (whole) after a transient
+        failure; the last failure is raised."""
+
+        async def attempt() -> R:
+            async with self() as uow:
+                return await work(uow)
+
+        return await retrying(attempt, what=what)

@@ -40,6 +40,7 @@ from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain.decide import decide
 from ledger.domain.state import Account, evolve
+from servicekit.transient import retrying
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,9 @@ class BatchHandler:
     ) -> list[str]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                done, deferred = await self._transaction(chunk, by_account)
+                done, deferred = await retrying(
+                    lambda: self._transaction(chunk, by_account), what="batch"
+                )
             except err.ConcurrencyConflict as e:
                 log.debug("batch conflict (%s), attempt %d", e, attempt)
                 continue

@@ -38,6 +38,7 @@ from ledger.domain.decide import decide
 from ledger.domain.events import Event
 from ledger.domain.limits import check_totals
 from ledger.domain.state import Account, evolve
+from servicekit.transient import retrying
 
 log = logging.getLogger(__name__)
 
@@ -143,21 +144,26 @@ class CommandHandler:
         Without ``wait``, StreamBusy if another transaction holds the account's stream."""
         command_type = type(command).__name__
         digest = request_hash(payload)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+
+        async def attempt() -> Outcome:
+            # the command's id makes running it again safe: one that committed replays
+            return await self._attempt(
+                account_id,
+                command,
+                command_type,
+                command_id,
+                digest,
+                meta,
+                present,
+                status_code,
+                wait,
+            )
+
+        for n in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await self._attempt(
-                    account_id,
-                    command,
-                    command_type,
-                    command_id,
-                    digest,
-                    meta,
-                    present,
-                    status_code,
-                    wait,
-                )
+                return await retrying(attempt, what=f"{command_type} on {account_id}")
             except err.ConcurrencyConflict:
-                log.debug("conflict on %s, attempt %d", account_id, attempt)
+                log.debug("conflict on %s, attempt %d", account_id, n)
         raise err.ConcurrencyConflict(f"account {account_id} is too busy; retry the command")
 
     async def _attempt(

@@ -1,0 +1,145 @@
+"""Transient database failures: told apart from defects, retried where the whole
+transaction can be redone, and otherwise answered ``503`` with ``Retry-After``.
+
+A deadlock (SQLSTATE ``40P01``), a serialization failure (``40001``), a lock not
+available (``55P03``), a connection lost or refused, a server shutting down or starting
+(``57P01``-``57P03``, class ``08``), too many connections (``53300``) and a pool timeout
+are *transient*: the same request may well succeed a moment later, and nothing of a
+rolled-back transaction was written.
+
+:func:`retrying` runs a transaction again a bounded number of times with full jitter;
+:class:`servicekit.Problems` answers what still fails (or what is not retried, e.g. a read) as
+``503 application/problem+json`` with rule ``database-unavailable``. Both count in the
+service's ``/metrics`` (``<service>_db_retries_total`` and
+``<service>_db_unavailable_total``, by reason), through the request's
+:class:`~servicekit.operations.HttpMetrics`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, TypeVar
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
+
+if TYPE_CHECKING:
+    from servicekit.operations import HttpMetrics
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETRY_AFTER_SECONDS = 2
+ATTEMPTS = 4  # a transaction runs at most this many times
+BASE_DELAY = 0.01  # seconds; the n-th retry sleeps up to BASE_DELAY * 2**n
+MAX_DELAY = 0.25
+
+TITLES = {
+    "deadlock": "Database busy (deadlock)",
+    "serialization": "Database busy (serialization failure)",
+    "lock-not-available": "Database busy (lock not available)",
+    "unavailable": "Database unavailable",
+}
+
+# the classes whose errors may be transient, for an exception handler
+ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
+
+_BY_SQLSTATE = {
+    "40P01": "deadlock",
+    "40001": "serialization",
+    "55P03": "lock-not-available",
+    "53300": "unavailable",  # too many connections
+    "57P01": "unavailable",  # admin shutdown (a restart, pg_terminate_backend)
+    "57P02": "unavailable",  # crash shutdown
+    "57P03": "unavailable",  # cannot connect now (starting up)
+}
+
+_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+
+# The metrics of the service answering the current request (set by MetricsMiddleware).
+current_metrics: ContextVar[HttpMetrics | None] = ContextVar("current_metrics", default=None)
+
+
+def _chain(e: BaseException) -> list[BaseException]:
+    """``e``, the DBAPI error SQLAlchemy wraps, and the driver's errors under it. A
+    service's own error raised ``from`` a database error is not followed: it was handled
+    (a busy stream, a conflict)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [e]
+    while todo:
+        x = todo.pop()
+        if x is None or any(x is s for s in seen):
+            continue
+        seen.append(x)
+        todo.append(getattr(x, "orig", None))
+        if type(x).__module__.startswith(("sqlalchemy.", "asyncpg.")):
+            todo += [x.__cause__, x.__context__]
+    return seen
+
+
+def transient_reason(e: BaseException) -> str | None:
+    """Why ``e`` is a transient database failure (``deadlock``, ``serialization``,
+    ``lock-not-available``, ``unavailable``), or None if it is not one."""
+    for x in _chain(e):
+        state = getattr(x, "sqlstate", None) or getattr(x, "pgcode", None)
+        if isinstance(state, str):
+            if state in _BY_SQLSTATE:
+                return _BY_SQLSTATE[state]
+            if state.startswith("08"):  # connection exception
+                return "unavailable"
+        if isinstance(x, sa_exc.DBAPIError) and x.connection_invalidated:
+            return "unavailable"
+        if isinstance(
+            x,
+            sa_exc.TimeoutError  # the pool had no connection in time
+            | asyncpg.ConnectionDoesNotExistError
+            | ConnectionError  # refused, reset
+            | TimeoutError,  # connecting took too long
+        ):
+            return "unavailable"
+        if isinstance(x, asyncpg.InterfaceError) and "clos" in str(x):
+            return "unavailable"  # the connection is closed, the pool closing
+        if isinstance(x, OSError) and x.errno in _UNREACHABLE:
+            return "unavailable"
+    return None
+
+
+def count(reason: str, *, retried: bool) -> None:
+    """Count a retry or a 503 in the current request's service's metrics."""
+    metrics = current_metrics.get()
+    if metrics is not None:
+        (metrics.db_retries if retried else metrics.db_unavailable).labels(reason).inc()
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    attempts: int = ATTEMPTS,
+    what: str = "transaction",
+) -> T:
+    """``await attempt()``, again after a transient failure (a short random sleep first),
+    at most ``attempts`` times in all; the last failure is raised. ``attempt`` must redo
+    the whole transaction, and be safe to redo (idempotent, or nothing committed)."""
+    for n in range(1, attempts + 1):
+        try:
+            return await attempt()
+        except Exception as e:
+            reason = transient_reason(e)
+            if reason is None or n == attempts:
+                raise
+            count(reason, retried=True)
+            log.info("%s: %s (%s), attempt %d of %d", what, reason, e, n, attempts)
+            await asyncio.sleep(random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**n)))
+    raise AssertionError("unreachable")  # pragma: no cover
