@@ -3,7 +3,8 @@ it with its active bank details, list brokers, request and decide bank-detail ch
 add and list agreements, and a broker's accruals.
 
 The writes are those of :mod:`commission.application.registry` (idempotent by the id in
-the request) run in a transaction of their own.
+the request) run in a transaction of their own, run again after a transient database
+failure.
 """
 
 from __future__ import annotations
@@ -42,9 +43,12 @@ async def register(
     uow: UnitOfWorkFactory, request: dict[str, Any], bank: BankDetails, actor: str, now: datetime
 ) -> tuple[BrokerRecord, bool]:
     """Register the broker; the broker as stored and whether this was a replay."""
-    async with uow() as tx:
+
+    async def work(tx: UnitOfWork) -> tuple[BrokerRecord, bool]:
         outcome = await reg.register_broker(tx.registry, request, bank, actor, now)
         return await _record(tx, request["broker_id"]), outcome.replayed
+
+    return await uow.run(work, what="register broker")
 
 
 async def broker(uow: UnitOfWorkFactory, broker_id: str) -> BrokerRecord:
@@ -76,11 +80,13 @@ async def request_change(
     actor: str,
     now: datetime,
 ) -> tuple[BankChange, bool]:
-    async with uow() as tx:
+    async def work(tx: UnitOfWork) -> tuple[BankChange, bool]:
         change, outcome = await reg.request_bank_change(
             tx.registry, broker_id, change_id, bank, actor, now
         )
-    return change, outcome.replayed
+        return change, outcome.replayed
+
+    return await uow.run(work, what="request bank change")
 
 
 async def changes(uow: UnitOfWorkFactory, broker_id: str) -> list[BankChange]:
@@ -99,18 +105,22 @@ async def decide_change(
     now: datetime,
     note: str | None = None,
 ) -> BankChange:
-    async with uow() as tx:
+    async def work(tx: UnitOfWork) -> BankChange:
         return await reg.decide_bank_change(
             tx.registry, broker_id, change_id, approve=approve, actor=actor, now=now, note=note
         )
+
+    return await uow.run(work, what="decide bank change")
 
 
 async def add_agreement(
     uow: UnitOfWorkFactory, broker_id: str, request: dict[str, Any], now: datetime
 ) -> tuple[Agreement, bool]:
-    async with uow() as tx:
+    async def work(tx: UnitOfWork) -> tuple[Agreement, bool]:
         agreement, outcome = await reg.add_agreement(tx.registry, broker_id, request, now)
-    return agreement, outcome.replayed
+        return agreement, outcome.replayed
+
+    return await uow.run(work, what="add agreement")
 
 
 async def agreements(uow: UnitOfWorkFactory, broker_id: str) -> list[Agreement]:

@@ -6,14 +6,16 @@ every read and write goes through its stores, and it commits when the block ends
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from commission.domain.agreements import Agreement
 from commission.domain.brokers import BankChange, Broker
 from commission.domain.settlement import Statement
+
+R = TypeVar("R")
 
 
 class Registry(Protocol):
@@ -107,4 +109,8 @@ class UnitOfWorkFactory(Protocol):
 
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A transaction that only reads (never commits)."""
+        ...
+
+    async def run(self, work: Callable[[UnitOfWork], Awaitable[R]], *, what: str = ...) -> R:
+        """``work`` in a transaction, run again whole after a transient database failure."""
         ...
