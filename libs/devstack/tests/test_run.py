@@ -15,6 +15,7 @@ import pytest
 from devstack._net import free_port, port_open, wait_for_port
 from devstack.pgurl import asyncpg_url, libpq_url
 from devstack.postgres import EmbeddedPostgres, database_exists, drop_database
+from devstack.run import DEV_CASH_BANK_ACCOUNTS, development_defaults
 
 SERVICES = ("ledger", "dunning", "commission", "billing", "cash", "console")
 WITH_DATABASE = ("ledger", "dunning", "commission", "billing", "cash")  # the console has none
@@ -130,6 +131,10 @@ async def test_run_starts_everything_and_stops_it_on_ctrl_c(
         for name in ("ledger", "dunning", "commission"):
             assert console_env[f"CONSOLE_{name.upper()}_URL"] == f"http://127.0.0.1:{ports[name]}"
         assert "CONSOLE_DATABASE_URL" not in console_env
+        # cash gets the README's bank accounts, and says so
+        cash_env = record(tmp_path, "cash", "serve")["env"]
+        assert json.loads(cash_env["CASH_BANK_ACCOUNTS"]) == DEV_CASH_BANK_ACCOUNTS
+        assert "CASH_BANK_ACCOUNTS=" in log.read_text()
         # ... and make demo, in another shell, finds them there (a URL set in it wins)
         demo_env = tmp_path / "var" / "run.env"
         assert sourced(demo_env, {}) == [
@@ -198,3 +203,25 @@ def test_a_port_in_use_stops_run_before_anything_starts(
     assert f"already in use on 127.0.0.1: dunning: port {ports['dunning']};" in log.read_text()
     assert not (tmp_path / "var").exists()  # no PostgreSQL was started
     assert not (tmp_path / "records" / "ledger.migrate.json").exists()
+
+
+def test_cash_gets_the_readme_bank_accounts_unless_they_are_set() -> None:
+    env: dict[str, str] = {}
+    notes = development_defaults(env, ["ledger", "cash"])
+    assert json.loads(env["CASH_BANK_ACCOUNTS"]) == DEV_CASH_BANK_ACCOUNTS
+    assert len(notes) == 1
+    assert notes[0].startswith("CASH_BANK_ACCOUNTS=")
+    # the accounts of the README's walk-through and of the sample statement
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    sample = Path(__file__).parents[3] / "services/cash/examples/camt053-2026-02-10.xml"
+    for account in ("SG12DBSS00001234567890", "CARDPAY-SG"):
+        assert account in DEV_CASH_BANK_ACCOUNTS
+        assert account in readme
+    assert "<IBAN>SG12DBSS00001234567890</IBAN>" in sample.read_text()
+
+    explicit = {"CASH_BANK_ACCOUNTS": '{"X": "HK"}'}
+    assert development_defaults(explicit, ["cash"]) == []
+    assert explicit["CASH_BANK_ACCOUNTS"] == '{"X": "HK"}'
+    without_cash: dict[str, str] = {}
+    assert development_defaults(without_cash, ["ledger"]) == []
+    assert without_cash == {}

@@ -15,12 +15,16 @@
 4. Development identities (``devstack.dev_auth``): a local signing key and JWKS the services
    trust, a ledger token for each service that calls the ledger, and a token per role
    printed and written to ``$LEDGER_DATA_DIR/auth/tokens.env``.
-5. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
+5. Development defaults for settings a local run cannot do without and that are not set:
+   ``CASH_BANK_ACCOUNTS`` (``DEV_CASH_BANK_ACCOUNTS``: the bank and partner accounts of the
+   README's examples), printed at the start; a value set in the environment wins.
+6. Ctrl-C / SIGTERM: stop the services (newest first), then PostgreSQL.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import secrets
@@ -73,6 +77,29 @@ DEFAULT_SERVICES = (
     Service("cash", 8004),
     Service("console", 8005, database=False, clients_of=("dunning", "commission")),
 )
+
+
+DEV_CASH_BANK_ACCOUNTS = {
+    "SG12DBSS00001234567890": "SG",
+    "HK12HSBC00009876543210": "HK",
+    "CARDPAY-SG": "SG",
+}
+"""The bank and partner accounts the README's cash examples import statements for (the
+camt.053 sample's IBAN, the HK one, the card acquirer's settlement account)."""
+
+
+def development_defaults(env: dict[str, str], services: Sequence[str]) -> list[str]:
+    """Set the development defaults of the ``services`` that run into ``env`` where it has no
+    value of its own; returns a line per default set, for the console."""
+    defaults: dict[str, str] = {}
+    if "cash" in services:
+        defaults["CASH_BANK_ACCOUNTS"] = json.dumps(DEV_CASH_BANK_ACCOUNTS)
+    notes = []
+    for name, value in defaults.items():
+        if name not in env:
+            env[name] = value
+            notes.append(f"{name}={value} (development default; set it to override)")
+    return notes
 
 
 class Interrupted(Exception):
@@ -135,6 +162,8 @@ class Supervisor:
             if svc.name in commands and svc.database:
                 self._prepare_database(svc, admin_url)
         self.env.setdefault("LEDGER_ENVIRONMENT", "development")  # a local run
+        for note in development_defaults(self.env, list(commands)):
+            print(note, flush=True)
         ledger_http = f"http://{self.host}:{self._port('ledger')}"
         for svc in self.services:
             if svc.name != "ledger":
