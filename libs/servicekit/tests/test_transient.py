@@ -174,3 +174,20 @@ async def test_an_unreachable_database_is_503_with_retry_after_and_counted() -> 
     assert body["type"] == "urn:receivables-svc:problem:database-unavailable"
     assert (body["title"], body["reason"]) == ("Database unavailable", "unavailable")
     assert registry.get_sample_value("svc_db_unavailable_total", {"reason": "unavailable"}) == 1
+
+
+async def test_a_retried_use_case_runs_again_after_a_transient_failure_only() -> None:
+    runs: list[str] = []
+
+    @transient.retried
+    async def use_case(fail: type[Exception]) -> int:
+        runs.append(fail.__name__)
+        if len(runs) == 1:
+            raise fail("first run")
+        return len(runs)
+
+    assert await use_case(asyncpg.DeadlockDetectedError) == 2
+    runs.clear()
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await use_case(asyncpg.UniqueViolationError)
+    assert runs == ["UniqueViolationError"]

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 RETRY_AFTER_SECONDS = 2
 ATTEMPTS = 4  # a transaction runs at most this many times
@@ -143,3 +145,15 @@ async def retrying(
             log.info("%s: %s (%s), attempt %d of %d", what, reason, e, n, attempts)
             await asyncio.sleep(random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**n)))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retried(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """``use_case`` run again (:func:`retrying`) after a transient failure: for a use case
+    that is one transaction, idempotent by an id in its request, with nothing outside the
+    database done before it commits."""
+
+    @functools.wraps(use_case)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await retrying(lambda: use_case(*args, **kwargs), what=use_case.__qualname__)
+
+    return run

@@ -19,6 +19,7 @@ from dunning.domain.money import to_minor
 from dunning.domain.policies import Policy, PolicySet
 from dunning.domain.receivables import Receivables
 from dunning.domain.state import Contact, DunningState, Emitted, Plan, Promise
+from servicekit.transient import retried
 
 
 @dataclass
@@ -52,6 +53,7 @@ def _need_policy(acc: Loaded) -> Policy:
     return acc.policy
 
 
+@retried
 async def make_promise(
     uow: UnitOfWorkFactory,
     policies: PolicySet,
@@ -88,6 +90,7 @@ async def make_promise(
         return promise, True, acc.rec.currency
 
 
+@retried
 async def make_plan(
     uow: UnitOfWorkFactory,
     policies: PolicySet,
@@ -120,6 +123,7 @@ async def make_plan(
         return plan, True, acc.rec.currency
 
 
+@retried
 async def log_contact(
     uow: UnitOfWorkFactory,
     policies: PolicySet,
@@ -169,6 +173,7 @@ async def log_contact(
         return True
 
 
+@retried
 async def put_profile(uow: UnitOfWorkFactory, account_id: str, contact: Contact) -> None:
     async with uow() as tx:
         await tx.credit.put_profile(account_id, contact)

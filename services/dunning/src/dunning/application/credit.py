@@ -11,6 +11,7 @@ from dunning.domain.errors import NotFound, RuleViolation
 from dunning.domain.money import to_minor
 from dunning.domain.policies import PolicySet
 from dunning.domain.state import Emitted
+from servicekit.transient import retried
 
 
 async def _emit(tx: UnitOfWork, account_id: str, emitted: Emitted) -> None:
@@ -18,6 +19,7 @@ async def _emit(tx: UnitOfWork, account_id: str, emitted: Emitted) -> None:
     await tx.accounts.append_events(account_id, [emitted])
 
 
+@retried
 async def blacklist_add(uow: UnitOfWorkFactory, entry: BlacklistEntry) -> None:
     if entry.expires_on is not None and entry.expires_on <= entry.added_on:
         raise RuleViolation(
@@ -38,6 +40,7 @@ async def blacklist_add(uow: UnitOfWorkFactory, entry: BlacklistEntry) -> None:
         await _emit(tx, entry.account_id, Emitted.of(event, key))
 
 
+@retried
 async def blacklist_remove(uow: UnitOfWorkFactory, account_id: str, by: str, on: date) -> None:
     async with uow() as tx:
         if not await tx.credit.remove_blacklist(account_id):
