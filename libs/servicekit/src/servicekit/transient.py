@@ -22,9 +22,9 @@ import errno
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -147,7 +147,7 @@ async def retrying(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def retried(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+def retried(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
     """``use_case`` run again (:func:`retrying`) after a transient failure: for a use case
     that is one transaction, idempotent by an id in its request, with nothing outside the
     database done before it commits."""

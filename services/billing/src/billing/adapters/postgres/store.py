@@ -13,9 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from billing.adapters.postgres.schema import billed_lines, billing_runs, documents, policies
 from billing.adapters.postgres.session import PgSession
 from billing.application.ports import Outcome, Pending
+from servicekit.transient import retried
 
 
 class PgStore:
+    """The methods marked ``retried`` are one transaction each, safe to run again after a
+    transient database failure (a run's progress, a document's answer)."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
@@ -34,6 +38,7 @@ class PgStore:
             rows = await conn.execute(q.order_by(documents.c.seq).limit(limit))
             return [Pending(r.document_id, r.policy_id, r.kind, r.request) for r in rows]
 
+    @retried
     async def posted(self, document_id: str, outcome: Outcome, at: datetime) -> None:
         """The ledger's answer; a rejected document no longer counts as billed."""
         async with self.engine.begin() as conn:
@@ -59,6 +64,7 @@ class PgStore:
                     .values(billed_version=0)
                 )
 
+    @retried
     async def failed(self, document_id: str, error: str) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -104,6 +110,7 @@ class PgStore:
             )
             return run_id
 
+    @retried
     async def run_progress(
         self, run_id: str, done: int, total: int, summary: dict[str, Any]
     ) -> None:
@@ -114,6 +121,7 @@ class PgStore:
                 .values(policies_done=done, policies_total=total, summary=summary)
             )
 
+    @retried
     async def finish_run(
         self, run_id: str, status: str, summary: dict[str, Any], error: str | None, at: datetime
     ) -> None:
