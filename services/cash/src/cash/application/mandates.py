@@ -24,6 +24,7 @@ from cash.domain.mandates import (
     evolve,
     fold,
 )
+from servicekit.transient import retried
 
 Visible = Callable[[str], bool]
 
@@ -39,6 +40,7 @@ class Mandates:
     uow: DebitUnitOfWork
     clock: Clock
 
+    @retried
     async def register(
         self,
         mandate_id: str,
@@ -67,6 +69,7 @@ class Mandates:
             )
             return await self._handle(store, command, visible)
 
+    @retried
     async def amend(
         self,
         mandate_id: str,
@@ -80,6 +83,7 @@ class Mandates:
         async with self.uow() as store:
             return await self._handle(store, command, visible)
 
+    @retried
     async def cancel(
         self, mandate_id: str, *, actor: str, reason: str, visible: Visible
     ) -> Outcome:
