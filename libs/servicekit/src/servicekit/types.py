@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
+from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -34,6 +35,12 @@ Jurisdiction = Annotated[
 ]
 """Where an account or a broker belongs: what callers limited to jurisdictions are matched on,
 so a blank, lower-case or free-text one would hide it from the people it belongs to."""
+
+JurisdictionFilter = Annotated[
+    str | None,
+    Query(pattern=JURISDICTION_PATTERN, examples=["SG"], description="only this jurisdiction"),
+]
+"""A ``?jurisdiction=`` filter: what :data:`Jurisdiction` accepts where objects are made."""
 
 Position = Annotated[int, Ge(0), Le(INT64_MAX)]
 """A feed position, a version or an offset: 0 .. 2^63-1 (PostgreSQL ``bigint``)."""

@@ -12,11 +12,12 @@ from typing import Any
 from console.application.ports import CommissionPort, Credential, Doc, DunningPort, LedgerPort
 from console.domain import aging, money
 from console.domain.errors import InvalidInput
+from servicekit.types import JURISDICTION_PATTERN
 
 ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$", re.ASCII)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 CURRENCY = re.compile(r"^[A-Z]{3}$", re.ASCII)
-JURISDICTION = re.compile(r"^[A-Z]{2}$", re.ASCII)  # as the ledger filters
+JURISDICTION = re.compile(JURISDICTION_PATTERN, re.ASCII)  # as the services filter
 
 
 def check_id(value: str, field: str) -> str:
@@ -37,7 +38,9 @@ def check_filters(currency: str, jurisdiction: str) -> None:
     if currency and not CURRENCY.fullmatch(currency):
         raise InvalidInput("currency: an ISO 4217 code such as SGD", field="currency")
     if jurisdiction and not JURISDICTION.fullmatch(jurisdiction):
-        raise InvalidInput("jurisdiction: a code such as SG", field="jurisdiction")
+        raise InvalidInput(
+            "jurisdiction: a code of 2 to 8 capital letters such as SG", field="jurisdiction"
+        )
 
 
 @dataclass(frozen=True)

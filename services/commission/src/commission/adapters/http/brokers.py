@@ -15,6 +15,7 @@ from commission.application import brokers as app
 from commission.domain.settlement import PERIOD_PATTERN, Period
 from servicekit.auth import Forbidden, Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, page
+from servicekit.types import JurisdictionFilter
 
 router = APIRouter(prefix="/v1/brokers", tags=["brokers"])
 
@@ -55,7 +56,7 @@ async def list_brokers(
         str | None,
         Query(min_length=1, max_length=100, description="part of the name or the broker id"),
     ] = None,
-    jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+    jurisdiction: JurisdictionFilter = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
     rows = await app.search(

@@ -15,7 +15,7 @@ from dunning.application.ports import LevelFilter
 from dunning.domain.errors import RuleViolation
 from servicekit.auth import Principal, requires
 from servicekit.paging import Key, Limit, cursor_param, encode, page
-from servicekit.types import Day
+from servicekit.types import Day, JurisdictionFilter
 
 Reader = Annotated[Principal, requires(sc.READ)]
 
@@ -34,7 +34,7 @@ async def accounts(
     after: Annotated[Key | None, cursor_param(int, str)],
     level: Annotated[int | None, Query(ge=0, le=99, description="exactly this level")] = None,
     min_level: Annotated[int, Query(ge=0, le=99, description="this level or higher")] = 0,
-    jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+    jurisdiction: JurisdictionFilter = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     overdue: Annotated[bool, Query(description="only accounts with something overdue")] = False,
     limit: Limit = 50,

@@ -20,13 +20,13 @@ from dunning.domain import reports as rp
 from dunning.domain.money import format_minor
 from servicekit.auth import Principal, requires
 from servicekit.exports import AGING_COLUMNS, Column, Report, download, format_param
+from servicekit.types import JurisdictionFilter
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 Format = Annotated[str, format_param("json", "csv", "xlsx")]
 Level = Annotated[int | None, Query(ge=0, le=99, description="exactly this dunning level")]
 MinLevel = Annotated[int, Query(ge=0, le=99, description="this dunning level or higher")]
-Jurisdiction = Annotated[str | None, Query(pattern="^[A-Z]{2}$")]
 Currency = Annotated[str | None, Query(pattern="^[A-Z]{3}$")]
 
 
@@ -57,7 +57,7 @@ class Selection:
 async def selection(
     principal: Annotated[Principal, requires(sc.REPORTS)],
     dunning: DunningDep,
-    jurisdiction: Jurisdiction = None,
+    jurisdiction: JurisdictionFilter = None,
     currency: Currency = None,
     level: Level = None,
     min_level: MinLevel = 0,

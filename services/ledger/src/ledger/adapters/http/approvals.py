@@ -23,6 +23,7 @@ from ledger.domain.money import format_minor
 from ledger.domain.state import CREDIT_LIMIT, WRITE_OFF
 from servicekit.auth import requires
 from servicekit.paging import Key, Limit, cursor_param, page
+from servicekit.types import JurisdictionFilter
 
 router = APIRouter(prefix="/v1", tags=["approvals"])
 
@@ -134,7 +135,7 @@ async def list_pending(
     account_id: Annotated[
         str | None, Query(min_length=1, max_length=64, pattern=s.ID_PATTERN)
     ] = None,
-    jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+    jurisdiction: JurisdictionFilter = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
     within = jurisdictions(principal, jurisdiction)

@@ -16,7 +16,7 @@ from ledger.adapters.postgres import search
 from ledger.domain import errors as err
 from ledger.domain.money import format_minor
 from servicekit.paging import Key, Limit, cursor_param, page
-from servicekit.types import Day
+from servicekit.types import Day, JurisdictionFilter
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -49,7 +49,7 @@ async def list_accounts(
         ),
     ] = None,
     status: Annotated[str | None, Query(pattern="^[a-z_]{1,32}$")] = None,
-    jurisdiction: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+    jurisdiction: JurisdictionFilter = None,
     broker_id: IdFilter = None,
     currency: Currency = None,
     limit: Limit = 50,
