@@ -108,3 +108,25 @@ async def test_readyz_is_503_naming_the_backend_that_is_down() -> None:
     assert r.status_code == 503
     assert r.json()["backends"] == {"ledger": "ok", "dunning": "unavailable", "commission": "ok"}
     assert page.status_code == 502  # the ledger "answered" 200 without an account document
+
+
+async def test_a_backend_that_is_down_for_a_while_is_passed_on_as_503_with_retry_after() -> None:
+    """The ledger's database is restarting: its 503 and Retry-After reach the caller."""
+    busy = httpx.MockTransport(
+        lambda r: httpx.Response(
+            503,
+            json={"rule": "database-unavailable"},
+            headers={"Retry-After": "2", "Content-Type": "application/problem+json"},
+        )
+    )
+    up = httpx.MockTransport(lambda r: httpx.Response(200, json={"status": "ready"}))
+    console = build(
+        Settings(), ledger_http=client(busy), dunning_http=client(up), commission_http=client(up)
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(console)), base_url="http://console"
+    ) as c:
+        r = await c.get("/accounts/A1")
+    assert r.status_code == 503, r.text
+    assert r.headers["Retry-After"] == "2"
+    assert r.json()["rule"] == "backend-unavailable"

@@ -47,6 +47,8 @@ class BackendRefused(ConsoleError):
 class BackendUnavailable(ConsoleError):
     rule = "backend-unavailable"
 
-    def __init__(self, backend: str, detail: str) -> None:
+    def __init__(self, backend: str, detail: str, *, retry_after: str | None = None) -> None:
         super().__init__(f"{backend} is not available: {detail}")
         self.backend = backend
+        # the backend said it is unavailable for a while (503 with Retry-After)
+        self.retry_after = retry_after

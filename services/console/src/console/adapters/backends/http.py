@@ -62,7 +62,12 @@ class JsonApi:
         except httpx.HTTPError as e:
             raise BackendUnavailable(self.name, str(e) or type(e).__name__) from e
         if response.status_code >= 500:
-            raise BackendUnavailable(self.name, f"answered {response.status_code}")
+            retry_after = (
+                response.headers.get("retry-after") if response.status_code == 503 else None
+            )
+            raise BackendUnavailable(
+                self.name, f"answered {response.status_code}", retry_after=retry_after
+            )
         if response.status_code >= 400:
             raise self.refusal(response)
         return response

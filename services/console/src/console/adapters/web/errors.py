@@ -24,6 +24,8 @@ PROBLEMS = Problems(
 def _status(e: err.ConsoleError) -> int:
     if isinstance(e, err.BackendRefused):
         return e.status
+    if isinstance(e, err.BackendUnavailable) and e.retry_after is not None:
+        return 503  # passed on: the backend is down for a while, not broken
     return PROBLEMS.status_of(e)
 
 
@@ -52,7 +54,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(e, err.ConsoleError)
         status = _status(e)
         title = {404: "Not found", 422: "Cannot use that"}.get(status, "Refused")
-        return _answer(request, status, e.rule, title, e.detail, e.field)
+        response = _answer(request, status, e.rule, title, e.detail, e.field)
+        if isinstance(e, err.BackendUnavailable) and e.retry_after is not None:
+            response.headers["Retry-After"] = e.retry_after
+        return response
 
     async def invalid(request: Request, e: Exception) -> Response:
         assert isinstance(e, RequestValidationError)
