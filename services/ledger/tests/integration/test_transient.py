@@ -63,21 +63,24 @@ async def own(
         yield c, before
 
 
+@pytest.mark.parametrize("route", ["single", "batch"])
 async def test_a_command_whose_connection_is_terminated_mid_transaction_is_retried(
-    own: tuple[httpx.AsyncClient, set[int]], ledger_settings: Settings, account_id: str
+    own: tuple[httpx.AsyncClient, set[int]], ledger_settings: Settings, account_id: str, route: str
 ) -> None:
-    """The test holds the account's stream; the command waits for it inside its
-    transaction; its backend is terminated there; the command runs again and succeeds."""
+    """The test holds the account's stream; the command (alone or in a batch) waits for it
+    inside its transaction; its backend is terminated there; the transaction runs again
+    and succeeds."""
     client, before = own
+    single = (f"/v1/accounts/{account_id}/invoices", INVOICE)
+    batch = ("/v1/batches", [{"op": "issue_invoice", "account_id": account_id, "body": INVOICE}])
+    path, body = single if route == "single" else batch
     await open_account(client, account_id)
     admin = await asyncpg.connect(_plain(ledger_settings.database_url))
     try:
         held = admin.transaction()
         await held.start()
         await admin.execute("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", account_id)
-        posting = asyncio.create_task(
-            client.post(f"/v1/accounts/{account_id}/invoices", json=INVOICE)
-        )
+        posting = asyncio.create_task(client.post(path, json=body))
         waiting = None
         while waiting is None:
             assert not posting.done(), posting.result().text
@@ -92,7 +95,9 @@ async def test_a_command_whose_connection_is_terminated_mid_transaction_is_retri
         r = await posting
     finally:
         await admin.close()
-    assert r.status_code == 201, r.text
+    assert r.status_code == (201 if route == "single" else 200), r.text
+    if route == "batch":
+        assert r.json()["written"] == 1, r.text
     metrics = (await client.get("/metrics")).text
     assert 'ledger_db_retries_total{reason="unavailable"} 1.0' in metrics
     # written once: the balance is the invoice's
