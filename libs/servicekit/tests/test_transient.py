@@ -161,10 +161,15 @@ async def test_an_unreachable_database_is_503_with_retry_after_and_counted() -> 
         async with engine.connect() as conn:
             return list((await conn.execute(text("SELECT 1"))).scalars())
 
-    transport = httpx.ASGITransport(app=app)
+    @app.get("/defect")
+    async def defect() -> None:
+        raise asyncpg.UndefinedTableError("a defect stays a defect")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
             r = await client.get("/things")
+            assert (await client.get("/defect")).status_code == 500
     finally:
         await engine.dispose()
     assert r.status_code == 503, r.text
