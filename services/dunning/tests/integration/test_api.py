@@ -24,6 +24,15 @@ async def test_worklist_credit_check_and_blacklist(stack: Stack) -> None:
 
     ok = await s.api.get("/v1/credit-check", params={"account_id": "W2", "amount": "100.00"})
     assert ok.json()["allowed"] is True
+    # amounts leave in the currency's format, whatever form they came in
+    r = await s.api.get("/v1/credit-check", params={"account_id": "W2", "amount": "1"})
+    assert (r.json()["amount"], r.json()["currency"]) == ("1.00", "SGD")
+    r = await s.api.get("/v1/credit-check", params={"account_id": "W2"})  # as it stands
+    assert (r.status_code, r.json()["amount"]) == (200, "0.00")
+    for nothing in ("0", "0.00"):
+        r = await s.api.get("/v1/credit-check", params={"account_id": "W2", "amount": nothing})
+        assert (r.status_code, r.json()["field"]) == (422, "amount"), r.text
+        assert "more than zero" in r.json()["detail"]
     r = await s.api.get("/v1/credit-check", params={"account_id": "W1", "amount": "600.00"})
     assert {x["code"] for x in r.json()["reasons"]} == {"over_limit"}  # 4500 + 600 > 5000
     r = await s.api.post(

@@ -7,7 +7,7 @@ from datetime import date
 from dunning.application.ports import UnitOfWork, UnitOfWorkFactory
 from dunning.domain import events as ev
 from dunning.domain.credit import BlacklistEntry, CreditCheck, credit_check
-from dunning.domain.errors import NotFound, RuleViolation
+from dunning.domain.errors import InvalidAmount, NotFound, RuleViolation
 from dunning.domain.money import to_minor
 from dunning.domain.policies import PolicySet
 from dunning.domain.state import Emitted
@@ -50,8 +50,10 @@ async def blacklist_remove(uow: UnitOfWorkFactory, account_id: str, by: str, on:
 
 
 async def check(
-    uow: UnitOfWorkFactory, policies: PolicySet, account_id: str, amount: str, today: date
-) -> tuple[CreditCheck, str]:
+    uow: UnitOfWorkFactory, policies: PolicySet, account_id: str, amount: str | None, today: date
+) -> tuple[CreditCheck, int, str]:
+    """The check of taking on ``amount`` more (None: the account as it stands), that amount
+    in minor units and the account's currency. An amount given is more than zero."""
     async with uow.read() as tx:
         rec = await tx.accounts.load_receivables(account_id)
         state = await tx.accounts.load_state(account_id)
@@ -59,15 +61,22 @@ async def check(
             raise NotFound(f"account {account_id} is not known to dunning", field="account_id")
         contact = await tx.credit.get_profile(account_id)
         entry = await tx.credit.get_blacklist(account_id)
+    minor = 0 if amount is None else to_minor(amount, rec.currency)
+    if amount is not None and minor <= 0:
+        raise InvalidAmount(
+            f"amount: {amount} is nothing to take on; give more than zero, or leave the amount "
+            "out to check the account as it stands",
+            field="amount",
+        )
     policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
     result = credit_check(
         balance=rec.balance,
         credit_limit=rec.credit_limit,
         currency=rec.currency,
-        amount=to_minor(amount, rec.currency),
+        amount=minor,
         today=today,
         blacklist=entry,
         level=state.level,
         block_level=policy.credit_block_level if policy else None,
     )
-    return result, rec.currency
+    return result, minor, rec.currency

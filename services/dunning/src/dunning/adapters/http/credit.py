@@ -86,11 +86,16 @@ async def credit_check(
     dunning: DunningDep,
     account_id: Annotated[str, Query(min_length=1, max_length=64)],
     amount: Annotated[
-        str, Query(pattern=r"^\d{1,15}(\.\d{1,6})?$", description='decimal string, e.g. "500.00"')
-    ] = "0",
+        str | None,
+        Query(
+            pattern=r"^\d{1,15}(\.\d{1,6})?$",
+            description='the amount to take on, more than zero, e.g. "500.00"; without it the '
+            "account is checked as it stands",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     await check_visible(dunning, principal, account_id)
-    result, cur = await credit.check(
+    result, minor, cur = await credit.check(
         dunning.uow, dunning.policies, account_id, amount, dunning.clock.today()
     )
     return {
@@ -98,7 +103,7 @@ async def credit_check(
         "allowed": result.allowed,
         "reasons": [{"code": r.code, "detail": r.detail} for r in result.reasons],
         "currency": cur,
-        "amount": amount,
+        "amount": format_minor(minor, cur),
         "balance": format_minor(result.balance, cur),
         "credit_limit": format_minor(result.credit_limit, cur),
         "utilisation_percent": result.utilisation,
