@@ -12,11 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from devstack.kafka import KafkaBroker
 from devstack.pytest_plugin import DatabaseFactory
-from ledger.adapters.http.app import create_app
-from ledger.bootstrap import Ledger, build
-from ledger.cli import migrate
+from ledger.bootstrap import Ledger
 from ledger.settings import Settings
-from servicekit.auth import ADMIN
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth.testing import TestIdentity
 
 IDENTITY = TestIdentity("ledger")
@@ -24,34 +22,33 @@ IDENTITY = TestIdentity("ledger")
 
 
 @pytest.fixture(scope="session")
-def stream_settings(make_database: DatabaseFactory, kafka_broker: KafkaBroker) -> Settings:
-    settings = Settings(
-        database_url=make_database("stream_ledger"),
-        chain_key="test-chain-key",
+async def stream(
+    make_database: DatabaseFactory, kafka_broker: KafkaBroker
+) -> AsyncIterator[InProcessLedger]:
+    async with in_process(
+        make_database("stream_ledger"),
+        IDENTITY,
+        subject="e2e",
         kafka_bootstrap_servers=kafka_broker.bootstrap_servers,
         kafka_idempotent_producer=False,  # Tansu has no idempotent producer
         relay_in_serve=False,  # each test runs its own relay
-        **IDENTITY.settings(),
-    )
-    migrate(settings)
-    return settings
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
-async def stream_ledger(stream_settings: Settings) -> AsyncIterator[Ledger]:
-    built = build(stream_settings)
-    yield built
-    await built.close()
+def stream_settings(stream: InProcessLedger) -> Settings:
+    return stream.settings
 
 
 @pytest.fixture(scope="session")
-async def ledger_client(stream_ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(stream_ledger))
-    headers = IDENTITY.headers(ADMIN, subject="e2e")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+def stream_ledger(stream: InProcessLedger) -> Ledger:
+    return stream.service
+
+
+@pytest.fixture(scope="session")
+def ledger_client(stream: InProcessLedger) -> httpx.AsyncClient:
+    return stream.client
 
 
 @pytest.fixture

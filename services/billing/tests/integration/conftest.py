@@ -22,11 +22,7 @@ from billing.bootstrap import Billing, build
 from billing.cli import migrate as migrate_billing
 from billing.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
-from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.bootstrap import Ledger as LedgerService
-from ledger.bootstrap import build as build_ledger
-from ledger.cli import migrate as migrate_ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth import ADMIN
 from servicekit.auth.testing import TestIdentity
 
@@ -38,36 +34,9 @@ IDENTITY = TestIdentity(["ledger", "billing"])
 
 
 @pytest.fixture(scope="session")
-def identity() -> TestIdentity:
-    return IDENTITY
-
-
-@pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> LedgerSettings:
-    settings = LedgerSettings(
-        database_url=make_database("bledger"), chain_key="test-key", **identity.settings()
-    )
-    migrate_ledger(settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[LedgerService]:
-    built = build_ledger(ledger_settings)
-    yield built
-    await built.close()
-
-
-@pytest.fixture(scope="session")
-async def ledger_client(
-    ledger: LedgerService, identity: TestIdentity
-) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    headers = identity.headers(ADMIN, subject="billing")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+async def ledger(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
+    async with in_process(make_database("bledger"), IDENTITY, subject="billing") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +149,7 @@ async def make_world(
 
 @pytest.fixture
 async def world(
-    make_database: DatabaseFactory, billing_template: str, ledger_client: httpx.AsyncClient
+    make_database: DatabaseFactory, billing_template: str, ledger: InProcessLedger
 ) -> AsyncIterator[World]:
-    async for w in make_world(make_database, billing_template, ledger_client):
+    async for w in make_world(make_database, billing_template, ledger.client):
         yield w

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from uuid import uuid4
 
-import httpx
 from aiokafka import AIOKafkaConsumer
 
 from devstack.kafka import KafkaBroker
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed.envelope import from_kafka
+from ledger.testing import InProcessLedger
 from servicekit.auth import BILLING_CLERK
 
 from .conftest import IDENTITY, make_world
@@ -19,14 +19,14 @@ from .conftest import IDENTITY, make_world
 async def test_policy_events_are_published_once_with_who_and_why(
     make_database: DatabaseFactory,
     billing_template: str,
-    ledger_client: httpx.AsyncClient,
+    ledger: InProcessLedger,
     kafka_broker: KafkaBroker,
 ) -> None:
     topic = f"receivables.billing.v1.{uuid4().hex[:8]}"
     async for world in make_world(
         make_database,
         billing_template,
-        ledger_client,
+        ledger.client,
         kafka_bootstrap_servers=kafka_broker.bootstrap_servers,
         kafka_topic=topic,
         kafka_idempotent_producer=False,

@@ -13,6 +13,7 @@ from billing.adapters.ledger import HttpLedger
 from billing.application.ports import Outcome
 from billing.domain.errors import LedgerUnavailable
 from devstack.pytest_plugin import DatabaseFactory
+from ledger.testing import InProcessLedger
 
 from .conftest import World, make_world
 
@@ -45,13 +46,13 @@ async def flaky(
     request: pytest.FixtureRequest,
     make_database: DatabaseFactory,
     billing_template: str,
-    ledger_client: httpx.AsyncClient,
+    ledger: InProcessLedger,
 ) -> AsyncIterator[tuple[World, FailingLedger]]:
-    ledger = FailingLedger(ledger_client, posts=3)
+    failing = FailingLedger(ledger.client, posts=3)
     async for w in make_world(
-        make_database, billing_template, ledger_client, ledger=ledger, run_workers=request.param
+        make_database, billing_template, ledger.client, ledger=failing, run_workers=request.param
     ):
-        yield w, ledger
+        yield w, failing
 
 
 async def test_a_run_that_fails_half_way_is_completed_by_the_next_without_double_billing(
@@ -201,7 +202,7 @@ def _invoice(account: str, invoice_id: str, amount: str) -> dict[str, Any]:
 
 
 async def test_documents_go_in_one_batch_each_answered_and_a_refusal_spares_the_others(
-    world: World, ledger_client: httpx.AsyncClient
+    world: World, ledger: InProcessLedger
 ) -> None:
     """``send_many``: one POST /v1/batches; a refused document is rejected, a document not
     applied because another of its account was refused is sent again alone and posted."""
@@ -212,9 +213,9 @@ async def test_documents_go_in_one_batch_each_answered_and_a_refusal_spares_the_
     async def count(request: httpx.Request) -> None:
         calls.append(request.url.path)
 
-    ledger_client.event_hooks["request"].append(count)
+    ledger.client.event_hooks["request"].append(count)
     try:
-        outcomes = await HttpLedger("http://ledger", client=ledger_client).send_many(
+        outcomes = await HttpLedger("http://ledger", client=ledger.client).send_many(
             [
                 _invoice(a, "I-1", "10.00"),  # not applied with the conflict, then sent alone
                 _invoice(a, "TAKEN", "2.00"),  # the id again with another amount: 409
@@ -222,7 +223,7 @@ async def test_documents_go_in_one_batch_each_answered_and_a_refusal_spares_the_
             ]
         )
     finally:
-        ledger_client.event_hooks["request"].remove(count)
+        ledger.client.event_hooks["request"].remove(count)
     assert [o.status for o in outcomes] == ["posted", "rejected", "posted"]
     assert (outcomes[1].detail or "").startswith("409: ")
     assert "idempotency-conflict" in (outcomes[1].detail or "")
@@ -230,7 +231,7 @@ async def test_documents_go_in_one_batch_each_answered_and_a_refusal_spares_the_
     assert (await world.ledger_account(a))["summary"]["invoiced"] == "11.00"
     assert (await world.ledger_account(b))["summary"]["invoiced"] == "20.00"
     # sent again (a crash before billing recorded the answers): replayed, nothing written
-    again = await HttpLedger("http://ledger", client=ledger_client).send_many(
+    again = await HttpLedger("http://ledger", client=ledger.client).send_many(
         [_invoice(a, "I-1", "10.00"), _invoice(b, "I-1", "20.00")]
     )
     assert [o.status for o in again] == ["posted", "posted"]

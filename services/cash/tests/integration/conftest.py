@@ -22,11 +22,7 @@ from cash.bootstrap import Cash, build
 from cash.cli import migrate as migrate_cash
 from cash.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
-from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.bootstrap import Ledger
-from ledger.bootstrap import build as build_ledger
-from ledger.cli import migrate as migrate_ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth import ADMIN, CASH_CLERK
 from servicekit.auth.testing import TestIdentity
 
@@ -55,29 +51,9 @@ def user(name: str, *roles: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory) -> LedgerSettings:
-    settings = LedgerSettings(
-        database_url=make_database("cashledger"), chain_key="test-key", **IDENTITY.settings()
-    )
-    migrate_ledger(settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
-    built = build_ledger(ledger_settings)
-    yield built
-    await built.close()
-
-
-@pytest.fixture(scope="session")
-async def ledger_client(ledger: Ledger) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    headers = IDENTITY.headers(ADMIN, subject="cash")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+async def ledger(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
+    async with in_process(make_database("cashledger"), IDENTITY, subject="cash") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -195,9 +171,9 @@ class World:
 
 
 @pytest.fixture(scope="session")
-async def holding_account(ledger_client: httpx.AsyncClient) -> str:
+async def holding_account(ledger: InProcessLedger) -> str:
     """The ledger account unidentified SGD receipts are held on (cash's default)."""
-    r = await ledger_client.post(
+    r = await ledger.client.post(
         "/v1/accounts",
         json={
             "account_id": "SUSPENSE-SGD",
@@ -218,7 +194,7 @@ async def world(
     holding_account: str,
     make_database: DatabaseFactory,
     cash_template: str,
-    ledger_client: httpx.AsyncClient,
+    ledger: InProcessLedger,
 ) -> AsyncIterator[World]:
     url = make_database("cash", template=cash_template)
     settings = Settings(
@@ -229,11 +205,11 @@ async def world(
         bank_accounts=BANK_ACCOUNTS,
         **IDENTITY.settings(),
     )
-    service = build(settings, ledger_client=ledger_client)
+    service = build(settings, ledger_client=ledger.client)
     transport = httpx.ASGITransport(app=create_cash_app(service))
     headers = IDENTITY.headers(ADMIN, subject="admin@test")
     async with httpx.AsyncClient(
         transport=transport, base_url="http://cash", headers=headers
     ) as api:
-        yield World(ledger_client, service, api, f"C{next(_ids)}")
+        yield World(ledger.client, service, api, f"C{next(_ids)}")
     await service.close()

@@ -12,8 +12,7 @@ from cash.adapters.http.app import create_app
 from cash.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.cli import migrate as migrate_ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import migrated
 from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
 from servicekit.auth import ADMIN
 from servicekit.types import unbounded_integers
@@ -27,10 +26,7 @@ schema = fuzz_schema(APP)
 
 @pytest.fixture(scope="module")
 def base_url(make_database: DatabaseFactory, cash_template: str) -> Iterator[str]:
-    ledger = LedgerSettings(
-        database_url=make_database("cash_fuzz_ledger"), chain_key="k", **IDENTITY.settings()
-    )
-    migrate_ledger(ledger)
+    ledger = migrated(make_database("cash_fuzz_ledger"), IDENTITY)
     with serving(lambda: create_ledger_app(settings=ledger)) as ledger_url:
         settings = Settings(
             database_url=make_database("cash_fuzz", template=cash_template),

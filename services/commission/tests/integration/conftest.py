@@ -23,11 +23,7 @@ from commission.cli import migrate as migrate_commission
 from commission.domain.settlement import Period
 from commission.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
-from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.bootstrap import Ledger
-from ledger.bootstrap import build as build_ledger
-from ledger.cli import migrate as migrate_ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth import ADMIN, BROKER_MANAGER
 from servicekit.auth.testing import TestIdentity
 
@@ -53,40 +49,15 @@ IDENTITY = TestIdentity(["ledger", "commission"])
 """A throwaway issuer the test ledger and commission trust."""
 
 
-@pytest.fixture(scope="session")
-def identity() -> TestIdentity:
-    return IDENTITY
-
-
 def user(name: str) -> dict[str, str]:
     """Headers of a broker manager authenticated as ``name``."""
     return IDENTITY.headers(BROKER_MANAGER, subject=name)
 
 
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> LedgerSettings:
-    settings = LedgerSettings(
-        database_url=make_database("cledger"), chain_key="test-key", **identity.settings()
-    )
-    migrate_ledger(settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-async def ledger(ledger_settings: LedgerSettings) -> AsyncIterator[Ledger]:
-    built = build_ledger(ledger_settings)
-    yield built
-    await built.close()
-
-
-@pytest.fixture(scope="session")
-async def ledger_client(ledger: Ledger, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_ledger_app(ledger))
-    headers = identity.headers(ADMIN, subject="commission")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+async def ledger(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
+    async with in_process(make_database("cledger"), IDENTITY, subject="commission") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -276,7 +247,7 @@ async def make_world(
 
 @pytest.fixture
 async def world(
-    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+    make_database: DatabaseFactory, commission_template: str, ledger: InProcessLedger
 ) -> AsyncIterator[World]:
-    async for w in make_world(make_database, commission_template, ledger_client):
+    async for w in make_world(make_database, commission_template, ledger.client):
         yield w

@@ -12,7 +12,7 @@ from commission.adapters.http.app import create_app
 from commission.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger
 from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
 from servicekit.auth import ADMIN
 from servicekit.types import unbounded_integers
@@ -26,9 +26,9 @@ schema = fuzz_schema(APP)
 
 @pytest.fixture(scope="module")
 def base_url(
-    make_database: DatabaseFactory, ledger_settings: LedgerSettings, commission_template: str
+    make_database: DatabaseFactory, ledger: InProcessLedger, commission_template: str
 ) -> Iterator[str]:
-    with serving(lambda: create_ledger_app(settings=ledger_settings)) as ledger_url:
+    with serving(lambda: create_ledger_app(settings=ledger.settings)) as ledger_url:
         settings = Settings(
             database_url=make_database("fuzz_commission", template=commission_template),
             ledger_url=ledger_url,

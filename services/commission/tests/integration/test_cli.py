@@ -3,43 +3,31 @@ once, then idempotently again; a period that has not ended is refused."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from commission.cli import main
-from devstack._net import free_port, wait_for_port
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger
+from servicekit.apitest import serving
 from servicekit.auth import AUDITOR
-from servicekit.auth.testing import TestIdentity
+
+from .conftest import IDENTITY
 
 
 @pytest.fixture
-def ledger_url(ledger_settings: LedgerSettings) -> Iterator[str]:
+def ledger_url(ledger: InProcessLedger) -> Iterator[str]:
     """The ledger's API on a real port, as `commission settle` reaches it."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_ledger_app(settings=ledger_settings), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert wait_for_port("127.0.0.1", port, timeout=20)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(lambda: create_ledger_app(settings=ledger.settings)) as url:
+        yield url
 
 
 def test_settle_from_the_command_line_twice(
     make_database: DatabaseFactory,
     commission_template: str,
     ledger_url: str,
-    identity: TestIdentity,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -47,7 +35,7 @@ def test_settle_from_the_command_line_twice(
         "COMMISSION_DATABASE_URL", make_database("cli", template=commission_template)
     )
     monkeypatch.setenv("COMMISSION_LEDGER_URL", ledger_url)
-    monkeypatch.setenv("COMMISSION_LEDGER_TOKEN", identity.token(AUDITOR, subject="commission"))
+    monkeypatch.setenv("COMMISSION_LEDGER_TOKEN", IDENTITY.token(AUDITOR, subject="commission"))
     assert main(["settle", "--period", "2026-10"]) == 0  # ended, whenever this runs
     assert "period 2026-10: " in capsys.readouterr().out
     assert main(["settle", "--period", "2026-10"]) == 0

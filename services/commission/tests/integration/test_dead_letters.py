@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +13,7 @@ from commission.adapters.postgres.books import apply
 from commission.cli import main
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import LedgerEvent
+from ledger.testing import InProcessLedger
 
 from .conftest import World, make_world
 
@@ -33,10 +33,10 @@ class RefusesPayments:
 
 @pytest.fixture
 async def buggy(
-    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+    make_database: DatabaseFactory, commission_template: str, ledger: InProcessLedger
 ) -> AsyncIterator[tuple[World, RefusesPayments]]:
     handler = RefusesPayments()
-    async for w in make_world(make_database, commission_template, ledger_client, handler=handler):
+    async for w in make_world(make_database, commission_template, ledger.client, handler=handler):
         yield w, handler
 
 

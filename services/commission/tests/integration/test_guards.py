@@ -12,6 +12,7 @@ import pytest
 
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import HttpFeedSource
+from ledger.testing import InProcessLedger
 
 from .conftest import World, make_world
 
@@ -53,7 +54,7 @@ def _ledger_down(_: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 async def cut_off(
-    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+    make_database: DatabaseFactory, commission_template: str, ledger: InProcessLedger
 ) -> AsyncIterator[World]:
     """A commission service whose ledger feed answers only 503."""
     feed = HttpFeedSource(
@@ -62,7 +63,7 @@ async def cut_off(
     async for w in make_world(
         make_database,
         commission_template,
-        ledger_client,
+        ledger.client,
         settings={"settle_catch_up_seconds": 0.5},
         source=feed,
     ):
@@ -83,13 +84,13 @@ async def test_settlement_behind_the_ledger_is_refused_with_503_and_writes_nothi
 
 
 async def test_readyz_is_503_while_the_consumer_is_retrying(
-    make_database: DatabaseFactory, commission_template: str, ledger_client: httpx.AsyncClient
+    make_database: DatabaseFactory, commission_template: str, ledger: InProcessLedger
 ) -> None:
     feed = HttpFeedSource(
         "http://ledger", client=httpx.AsyncClient(transport=httpx.MockTransport(_ledger_down))
     )
     async for w in make_world(
-        make_database, commission_template, ledger_client, settings={"consume": True}, source=feed
+        make_database, commission_template, ledger.client, settings={"consume": True}, source=feed
     ):
         task = asyncio.create_task(w.service.consumer.run())  # what `serve` runs
         try:

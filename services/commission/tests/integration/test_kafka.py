@@ -10,17 +10,16 @@ from devstack.kafka import KafkaBroker
 from devstack.testing import running, wait_for
 from eventfeed import Backoff, KafkaSource
 from ledger.adapters.kafka.relay import Relay
-from ledger.bootstrap import Ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import InProcessLedger
 
 from .conftest import World
 
 
 async def test_accruals_arrive_through_kafka(
-    world: World, ledger: Ledger, ledger_settings: LedgerSettings, kafka_broker: KafkaBroker
+    world: World, ledger: InProcessLedger, kafka_broker: KafkaBroker
 ) -> None:
     tag = uuid.uuid4().hex[:8]
-    relay_settings = ledger_settings.model_copy(
+    relay_settings = ledger.settings.model_copy(
         update={
             "kafka_bootstrap_servers": kafka_broker.bootstrap_servers,
             "kafka_idempotent_producer": False,  # Tansu has no idempotent producer
@@ -28,7 +27,7 @@ async def test_accruals_arrive_through_kafka(
         }
     )
     relay = Relay(
-        ledger.engine,
+        ledger.service.engine,
         relay_settings,
         name=f"commission-{tag}",
         backoff=Backoff(initial=0.1, maximum=0.5),

@@ -29,11 +29,8 @@ from dunning.bootstrap import Dunning, build
 from dunning.cli import migrate as migrate_dunning
 from dunning.settings import Settings
 from eventfeed import HttpFeedSource
-from ledger.adapters.http.app import create_app as create_ledger_app
 from ledger.bootstrap import Ledger
-from ledger.bootstrap import build as build_ledger
-from ledger.cli import migrate as migrate_ledger
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import in_process, migrated
 from servicekit.auth import ADMIN
 from servicekit.auth.testing import TestIdentity
 
@@ -42,14 +39,9 @@ IDENTITY = TestIdentity(["ledger", "dunning"])
 
 
 @pytest.fixture(scope="session")
-def identity() -> TestIdentity:
-    return IDENTITY
-
-
-@pytest.fixture(scope="session")
 def ledger_template(make_database: DatabaseFactory) -> str:
     url = make_database("dun_ledger_tpl")
-    migrate_ledger(LedgerSettings(database_url=url))
+    migrated(url)
     return url
 
 
@@ -137,52 +129,40 @@ async def make_stack(
     **settings: Any,
 ) -> AsyncIterator[Stack]:
     """``settings``: dunning settings; ``applier``: dunning's consumer handler."""
-    ledger = build_ledger(
-        LedgerSettings(
-            database_url=make_database("dun_ledger", template=ledger_template),
-            chain_key="test-chain-key",
-            **IDENTITY.settings(),
-        )
-    )
-    ledger_http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_ledger_app(ledger)),
-        base_url="http://ledger",
-        headers=IDENTITY.headers(ADMIN, subject="dunning"),
-    )
+    ledger_database = make_database("dun_ledger", template=ledger_template)
     outbox = tmp_path / "outbox"
     clock = FixedClock(date(2026, 3, 1))
-    d = build(
-        Settings(
-            database_url=make_database("dunning", template=dunning_template),
-            ledger_url="http://ledger",
-            outbox_dir=outbox,
-            **IDENTITY.settings(),
-            **settings,
-        ),
-        clock=clock,
-        ledger_http=ledger_http,
-        applier=applier,
-    )
-    api = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_dunning_app(d, background=False)),
-        base_url="http://dunning",
-        headers=IDENTITY.headers(ADMIN, subject="collector@test"),
-    )
-    try:
-        yield Stack(
-            ledger=ledger_http,
-            api=api,
-            dunning=d,
-            outbox=outbox,
-            ledger_service=ledger,
+    async with in_process(ledger_database, IDENTITY, subject="dunning", migrate=False) as ledger:
+        d = build(
+            Settings(
+                database_url=make_database("dunning", template=dunning_template),
+                ledger_url="http://ledger",
+                outbox_dir=outbox,
+                **IDENTITY.settings(),
+                **settings,
+            ),
             clock=clock,
+            ledger_http=ledger.client,
+            applier=applier,
         )
-    finally:
-        await api.aclose()
-        await d.close()
-        await ledger_http.aclose()
-        await ledger.close()
-        await asyncio.sleep(0)
+        api = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_dunning_app(d, background=False)),
+            base_url="http://dunning",
+            headers=IDENTITY.headers(ADMIN, subject="collector@test"),
+        )
+        try:
+            yield Stack(
+                ledger=ledger.client,
+                api=api,
+                dunning=d,
+                outbox=outbox,
+                ledger_service=ledger.service,
+                clock=clock,
+            )
+        finally:
+            await api.aclose()
+            await d.close()
+    await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from devstack.pytest_plugin import DatabaseFactory
 from dunning.adapters.http.app import create_app
 from dunning.settings import Settings
 from ledger.adapters.http.app import create_app as create_ledger_app
-from ledger.settings import Settings as LedgerSettings
+from ledger.testing import migrated
 from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
 from servicekit.auth import ADMIN
 from servicekit.types import unbounded_integers
@@ -31,11 +31,8 @@ def base_url(
     dunning_template: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
-    ledger = LedgerSettings(
-        database_url=make_database("fuzz_ledger", template=ledger_template),
-        chain_key="k",
-        **IDENTITY.settings(),
-    )
+    ledger_database = make_database("fuzz_ledger", template=ledger_template)
+    ledger = migrated(ledger_database, IDENTITY, migrate=False)
     with serving(lambda: create_ledger_app(settings=ledger)) as ledger_url:
         settings = Settings(
             database_url=make_database("fuzz_dunning", template=dunning_template),

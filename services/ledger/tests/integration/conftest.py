@@ -12,15 +12,13 @@ import pytest
 from fastapi import FastAPI
 
 from devstack.pytest_plugin import DatabaseFactory
-from ledger.adapters.http.app import create_app
 from ledger.application.ports import UnitOfWork
 from ledger.application.records import Metadata, NewEvent, StoredEvent, StreamHead
 from ledger.application.sealing import seal
-from ledger.bootstrap import Ledger, build
-from ledger.cli import migrate
+from ledger.bootstrap import Ledger
 from ledger.domain import events as ev
 from ledger.settings import Settings
-from servicekit.auth import ADMIN
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
@@ -36,50 +34,45 @@ def identity() -> TestIdentity:
 
 
 @pytest.fixture(scope="session")
-def ledger_settings(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
-    settings = Settings(
-        database_url=make_database("ledger"), chain_key="test-chain-key", **identity.settings()
-    )
-    migrate(settings)
-    return settings
+async def running_ledger(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
+    """The ledger the tests share: its settings, service, app and an admin's client."""
+    async with in_process(make_database("ledger"), IDENTITY) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
-async def ledger(ledger_settings: Settings) -> AsyncIterator[Ledger]:
-    built = build(ledger_settings)
-    yield built
-    await built.close()
+def ledger_settings(running_ledger: InProcessLedger) -> Settings:
+    return running_ledger.settings
 
 
 @pytest.fixture(scope="session")
-def app(ledger: Ledger) -> FastAPI:
-    return create_app(ledger)
+def ledger(running_ledger: InProcessLedger) -> Ledger:
+    return running_ledger.service
 
 
 @pytest.fixture(scope="session")
-async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+def app(running_ledger: InProcessLedger) -> FastAPI:
+    return running_ledger.app
+
+
+@pytest.fixture(scope="session")
+async def anonymous(running_ledger: InProcessLedger) -> AsyncIterator[httpx.AsyncClient]:
     """A client sending no credential."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
+    async with running_ledger.anonymous() as c:
         yield c
 
 
 @pytest.fixture(scope="session")
-async def client(app: FastAPI, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
+def client(running_ledger: InProcessLedger) -> httpx.AsyncClient:
     """An admin's client (every scope, every jurisdiction)."""
-    transport = httpx.ASGITransport(app=app)
-    headers = identity.headers(ADMIN, subject="admin@test")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+    return running_ledger.client
 
 
 ClientAs = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture
-async def client_as(app: FastAPI, identity: TestIdentity) -> AsyncIterator[ClientAs]:
+async def client_as(running_ledger: InProcessLedger) -> AsyncIterator[ClientAs]:
     """``client_as(role, ..., jurisdictions=["SG"], subject="alice")``: a client of that
     caller (closed after the test)."""
     opened: list[httpx.AsyncClient] = []
@@ -87,11 +80,7 @@ async def client_as(app: FastAPI, identity: TestIdentity) -> AsyncIterator[Clien
     def make(
         *roles: str, jurisdictions: tuple[str, ...] | list[str] = ("*",), subject: str | None = None
     ) -> httpx.AsyncClient:
-        c = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://ledger",
-            headers=identity.headers(*roles, jurisdictions=jurisdictions, subject=subject),
-        )
+        c = running_ledger.client_as(*roles, jurisdictions=jurisdictions, subject=subject)
         opened.append(c)
         return c
 

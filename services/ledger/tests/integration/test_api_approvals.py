@@ -11,54 +11,36 @@ import httpx
 import pytest
 
 from devstack.pytest_plugin import DatabaseFactory
-from ledger import cli
-from ledger.adapters.http.app import create_app
 from ledger.adapters.postgres import maintenance
-from ledger.bootstrap import Ledger, build
-from ledger.settings import Settings
+from ledger.testing import InProcessLedger, in_process
 from servicekit.auth import ADMIN, COLLECTOR, CREDIT_CONTROLLER
-from servicekit.auth.testing import TestIdentity
 
 from .api_support import assert_problem, unchanged
-from .conftest import invoice, open_account
+from .conftest import IDENTITY, invoice, open_account
 
 Json = dict[str, Any]
 As = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture(scope="module")
-def four_eyes_settings(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
+async def four_eyes(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
     """A ledger of its own, writing off more than 1,000.00 SGD only with a second user."""
-    settings = Settings(
-        database_url=make_database("approvals"),
+    async with in_process(
+        make_database("approvals"),
+        IDENTITY,
         chain_key="approvals-key",
         write_off_approval_threshold={"SGD": Decimal("1000.00")},
-        **identity.settings(),
-    )
-    cli.migrate(settings)
-    return settings
-
-
-@pytest.fixture(scope="module")
-async def four_eyes(four_eyes_settings: Settings) -> AsyncIterator[Ledger]:
-    built = build(four_eyes_settings)
-    yield built
-    await built.close()
+    ) as running:
+        yield running
 
 
 @pytest.fixture
-async def as_user(four_eyes: Ledger, identity: TestIdentity) -> AsyncIterator[As]:
-    app = create_app(four_eyes)
+async def as_user(four_eyes: InProcessLedger) -> AsyncIterator[As]:
     made: list[httpx.AsyncClient] = []
 
     def make(subject: str, *roles: str, jurisdictions: tuple[str, ...] = ("*",)) -> Any:
-        c = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://ledger",
-            headers=identity.headers(
-                *(roles or (CREDIT_CONTROLLER,)), jurisdictions=jurisdictions, subject=subject
-            ),
-        )
+        roles = roles or (CREDIT_CONTROLLER,)
+        c = four_eyes.client_as(*roles, jurisdictions=jurisdictions, subject=subject)
         made.append(c)
         return c
 
@@ -250,7 +232,9 @@ async def test_scopes_and_jurisdictions(as_user: As) -> None:
     assert_problem(r, 422, field="kind")
 
 
-async def test_the_queue_pages_and_rebuilds_from_the_events(as_user: As, four_eyes: Ledger) -> None:
+async def test_the_queue_pages_and_rebuilds_from_the_events(
+    as_user: As, four_eyes: InProcessLedger
+) -> None:
     admin, alice = as_user("root", ADMIN), as_user("alice")
     await _account(admin, "A-6")
     for n in range(3):
@@ -268,7 +252,9 @@ async def test_the_queue_pages_and_rebuilds_from_the_events(as_user: As, four_ey
         if cursor is None:
             break
     assert seen == ["WO-0", "WO-1", "WO-2"]
-    async with four_eyes.engine.begin() as conn:
-        differences, damaged = await maintenance.rebuild(conn, four_eyes.chain_key, apply=False)
+    async with four_eyes.service.engine.begin() as conn:
+        differences, damaged = await maintenance.rebuild(
+            conn, four_eyes.service.chain_key, apply=False
+        )
     assert damaged == []
     assert set(differences.values()) == {0}

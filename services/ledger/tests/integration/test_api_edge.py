@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from ledger.adapters.http.app import create_app
 from ledger.bootstrap import Ledger
@@ -70,7 +71,15 @@ async def test_nul_in_a_query_value_or_header_is_a_422(
 
 async def test_a_body_over_the_configured_limit_is_a_413(ledger: Ledger, account_id: str) -> None:
     settings = ledger.settings.model_copy(update={"max_body_bytes": 2048})
+    shared_metrics = ledger.commands.watch  # a second app over the shared ledger takes them
     app = create_app(ledger, settings)
+    try:
+        await _over_the_limit(app, account_id)
+    finally:
+        ledger.commands.watch = shared_metrics
+
+
+async def _over_the_limit(app: FastAPI, account_id: str) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://ledger",

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from ledger.adapters.http.app import create_app
-from ledger.bootstrap import build
 from ledger.settings import Settings
+from ledger.testing import running
 
 from .api_support import assert_problem
-from .conftest import open_account
+from .conftest import IDENTITY, open_account
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -32,13 +31,8 @@ async def unreachable() -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger", environment="development"
     )
-    ledger = build(settings)
-    transport = httpx.ASGITransport(app=create_app(ledger))
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
-            yield c
-    finally:
-        await ledger.close()
+    async with running(settings, IDENTITY) as ledger:
+        yield ledger.client
 
 
 async def test_readyz_is_503_without_a_database(unreachable: httpx.AsyncClient) -> None:

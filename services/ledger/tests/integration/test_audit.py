@@ -18,47 +18,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack.pytest_plugin import DatabaseFactory
 from ledger import cli
-from ledger.adapters.http.app import create_app
 from ledger.adapters.postgres import event_store, maintenance
 from ledger.adapters.postgres.engine import make_engine
-from ledger.bootstrap import Ledger, build
 from ledger.domain import events as ev
 from ledger.settings import Settings
-from servicekit.auth import ADMIN
-from servicekit.auth.testing import TestIdentity
+from ledger.testing import InProcessLedger, in_process
 
-from .conftest import invoice, open_account, write_events
-
-
-@pytest.fixture(scope="module")
-def own_settings(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
-    settings = Settings(
-        database_url=make_database("audit"), chain_key="audit-key", **identity.settings()
-    )
-    cli.migrate(settings)
-    return settings
+from .conftest import IDENTITY, invoice, open_account, write_events
 
 
 @pytest.fixture(scope="module")
-async def own(own_settings: Settings) -> AsyncIterator[Ledger]:
-    built = build(own_settings)
-    yield built
-    await built.close()
+async def own(make_database: DatabaseFactory) -> AsyncIterator[InProcessLedger]:
+    async with in_process(make_database("audit"), IDENTITY, chain_key="audit-key") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-async def api(own: Ledger, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(own))
-    headers = identity.headers(ADMIN, subject="admin@test")
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=headers
-    ) as c:
-        yield c
+def api(own: InProcessLedger) -> httpx.AsyncClient:
+    return own.client
 
 
 @pytest.fixture(scope="module")
-async def owner(own_settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(own_settings.database_url, role="")
+async def owner(own: InProcessLedger) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(own.settings.database_url, role="")
     yield engine
     await engine.dispose()
 
@@ -135,7 +117,7 @@ async def test_an_untouched_ledger_verifies(api: httpx.AsyncClient) -> None:
 async def test_verify_finds_rows_changed_removed_or_inserted_in_sql(
     api: httpx.AsyncClient,
     owner: AsyncEngine,
-    own_settings: Settings,
+    own: InProcessLedger,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     label: str,
@@ -148,7 +130,7 @@ async def test_verify_finds_rows_changed_removed_or_inserted_in_sql(
     assert report["ok"] is False
     assert {f["stream_id"] for f in report["findings"]} == {victim}  # type: ignore[union-attr]
 
-    monkeypatch.setenv("LEDGER_DATABASE_URL", own_settings.database_url)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", own.settings.database_url)
     monkeypatch.setenv("LEDGER_CHAIN_KEY", "audit-key")
     assert await cli._verify(Settings()) == 1
     assert f"TAMPERED {victim}" in capsys.readouterr().out
@@ -175,7 +157,7 @@ class InvoiceIssuedV1(ev.Event):
 
 
 async def test_version_1_invoices_are_upcast_on_read_and_still_verify(
-    own: Ledger, api: httpx.AsyncClient
+    own: InProcessLedger, api: httpx.AsyncClient
 ) -> None:
     await open_account(api, "LEGACY")
     old = InvoiceIssuedV1(
@@ -188,8 +170,8 @@ async def test_version_1_invoices_are_upcast_on_read_and_still_verify(
             {"description": "Levy", "amount": "5.50"},
         ),
     )
-    async with own.uow() as uow:
-        await write_events(uow, own, "LEGACY", [old], actor="migration")
+    async with own.service.uow() as uow:
+        await write_events(uow, own.service, "LEGACY", [old], actor="migration")
     history = (await api.get("/v1/accounts/LEGACY/events")).json()["events"]
     upcast = history[-1]
     assert upcast["type"] == "InvoiceIssued"
@@ -198,8 +180,8 @@ async def test_version_1_invoices_are_upcast_on_read_and_still_verify(
     assert [line["line_no"] for line in upcast["data"]["lines"]] == [1, 2]
     assert (await _verify(api))["ok"] is True
     # the projections built from the upcast event know the invoice
-    async with own.engine.begin() as conn:
-        await maintenance.rebuild(conn, own.chain_key, apply=True)
+    async with own.service.engine.begin() as conn:
+        await maintenance.rebuild(conn, own.service.chain_key, apply=True)
     invoices = (await api.get("/v1/accounts/LEGACY/invoices")).json()["invoices"]
     assert [(i["invoice_id"], i["open_amount"]) for i in invoices] == [("OLD-1", "75.50")]
 
@@ -233,7 +215,9 @@ async def test_every_event_carries_its_metadata(api: httpx.AsyncClient) -> None:
     assert r.json()["events"][0]["event_id"] == event["event_id"]
 
 
-async def test_rebuilt_projections_equal_the_live_ones(own: Ledger, api: httpx.AsyncClient) -> None:
+async def test_rebuilt_projections_equal_the_live_ones(
+    own: InProcessLedger, api: httpx.AsyncClient
+) -> None:
     account = "REBUILD"
     await _busy_account(api, account)
     for path, body in [
@@ -260,22 +244,26 @@ async def test_rebuilt_projections_equal_the_live_ones(own: Ledger, api: httpx.A
     ]:
         r = await api.post(f"/v1/accounts/{account}/{path}", json=body)
         assert r.status_code == 201, r.text
-    async with own.engine.begin() as conn:
-        assert await maintenance.rebuild(conn, own.chain_key, apply=False) == (
+    async with own.service.engine.begin() as conn:
+        assert await maintenance.rebuild(conn, own.service.chain_key, apply=False) == (
             {"accounts": 0, "open_items": 0, "payments": 0, "journal": 0},
             [],
         )
-    async with own.engine.begin() as conn:
+    async with own.service.engine.begin() as conn:
         await conn.execute(
             text(
                 "UPDATE open_items SET paid = paid + 1 WHERE account_id = :a AND item_id = 'INV-1'"
             ),
             {"a": account},
         )
-    async with own.engine.begin() as conn:
-        assert (await maintenance.rebuild(conn, own.chain_key, apply=True))[0]["open_items"] == 1
-    async with own.engine.begin() as conn:
-        assert set((await maintenance.rebuild(conn, own.chain_key, apply=False))[0].values()) == {0}
+    async with own.service.engine.begin() as conn:
+        assert (await maintenance.rebuild(conn, own.service.chain_key, apply=True))[0][
+            "open_items"
+        ] == 1
+    async with own.service.engine.begin() as conn:
+        assert set(
+            (await maintenance.rebuild(conn, own.service.chain_key, apply=False))[0].values()
+        ) == {0}
 
 
 async def test_the_trial_balance_is_zero_and_the_journal_balances(api: httpx.AsyncClient) -> None:
@@ -308,11 +296,11 @@ async def test_the_trial_balance_is_zero_and_the_journal_balances(api: httpx.Asy
 
 @pytest.mark.parametrize("page", [1, 2, 3, 7])
 async def test_scans_in_small_pages_give_every_stream_whole_once(
-    own: Ledger, api: httpx.AsyncClient, page: int
+    own: InProcessLedger, api: httpx.AsyncClient, page: int
 ) -> None:
     for account in (f"PAGED-{page}-A", f"PAGED-{page}-B"):
         await _busy_account(api, account)  # more events each than some pages hold
-    async with own.engine.connect() as conn:
+    async with own.service.engine.connect() as conn:
         seen = [s async for scanned in event_store.scan_pages(conn, page) for s in scanned]
     ids = [stream_id for _, _, stream_id in seen]
     assert len(ids) == len(set(ids))
@@ -320,15 +308,19 @@ async def test_scans_in_small_pages_give_every_stream_whole_once(
         assert [s.version for s in stored] == list(range(1, len(stored) + 1)), stream_id
         assert head is not None
         assert head.version == len(stored)
-    async with own.engine.begin() as conn:
+    async with own.service.engine.begin() as conn:
         removed = await conn.execute(
             text("DELETE FROM journal WHERE account_id = :a AND line_no = 1"),
             {"a": f"PAGED-{page}-A"},
         )
     assert removed.rowcount >= 3
-    async with own.engine.begin() as conn:
-        differences, damaged = await maintenance.rebuild(conn, own.chain_key, apply=True, page=page)
+    async with own.service.engine.begin() as conn:
+        differences, damaged = await maintenance.rebuild(
+            conn, own.service.chain_key, apply=True, page=page
+        )
     assert (differences["journal"], damaged) == (removed.rowcount, [])
-    async with own.engine.begin() as conn:
-        differences, _ = await maintenance.rebuild(conn, own.chain_key, apply=False, page=page)
+    async with own.service.engine.begin() as conn:
+        differences, _ = await maintenance.rebuild(
+            conn, own.service.chain_key, apply=False, page=page
+        )
     assert set(differences.values()) == {0}

@@ -3,41 +3,24 @@ progress once per account and end with a summary line, on a database of their ow
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from devstack.pytest_plugin import DatabaseFactory
 from ledger import cli
-from ledger.adapters.http.app import create_app
-from ledger.bootstrap import build
 from ledger.settings import Settings
-from servicekit.auth import ADMIN
-from servicekit.auth.testing import TestIdentity
+from ledger.testing import in_process
 
-from .conftest import invoice, open_account
-
-
-@pytest.fixture(scope="module")
-def migrated(make_database: DatabaseFactory, identity: TestIdentity) -> Settings:
-    settings = Settings(
-        database_url=make_database("cli_jobs"), chain_key="cli-jobs-key", **identity.settings()
-    )
-    cli.migrate(settings)
-    return settings
+from .conftest import IDENTITY, invoice, open_account
 
 
 @pytest.fixture(scope="module")
-async def settings(migrated: Settings, identity: TestIdentity) -> Settings:
+async def settings(make_database: DatabaseFactory) -> Settings:
     """Three accounts of one invoice each: six events."""
-    ledger = build(migrated)
-    transport = httpx.ASGITransport(app=create_app(ledger))
-    headers = identity.headers(ADMIN, subject="admin@test")
-    async with httpx.AsyncClient(transport=transport, base_url="http://l", headers=headers) as c:
+    async with in_process(make_database("cli_jobs"), IDENTITY, chain_key="cli-jobs-key") as running:
         for n in range(3):
-            await open_account(c, f"JOB-{n}")
-            await invoice(c, f"JOB-{n}", "INV-1", "100.00")
-    await ledger.close()
-    return migrated
+            await open_account(running.client, f"JOB-{n}")
+            await invoice(running.client, f"JOB-{n}", "INV-1", "100.00")
+    return running.settings
 
 
 async def test_verify_reports_each_account_and_sums_up(

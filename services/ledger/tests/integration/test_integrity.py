@@ -20,12 +20,11 @@ from devstack.pgurl import libpq_url, with_user
 from devstack.postgres import ensure_login_role, execute
 from devstack.pytest_plugin import DatabaseFactory
 from ledger import cli
-from ledger.adapters.http.app import create_app
 from ledger.adapters.postgres import checkpoints
 from ledger.adapters.postgres.engine import make_engine
-from ledger.bootstrap import Ledger, build
+from ledger.bootstrap import build
 from ledger.settings import DEVELOPMENT_CHAIN_KEY, Settings
-from servicekit.auth import ADMIN
+from ledger.testing import InProcessLedger, migrated, running
 from servicekit.auth.testing import TestIdentity
 
 from .conftest import invoice, open_account
@@ -33,39 +32,30 @@ from .conftest import invoice, open_account
 KEY = "integrity-key"
 
 IDENTITY = TestIdentity("ledger")
-ADMIN_HEADERS = IDENTITY.headers(ADMIN, subject="admin@test")
 
 
 @pytest.fixture(scope="session")
 def integrity_template(make_database: DatabaseFactory) -> str:
     url = make_database("integrity_tpl")
-    cli.migrate(Settings(database_url=url, chain_key=KEY))
+    migrated(url, chain_key=KEY)
     return url
 
 
 @pytest.fixture
 def settings(make_database: DatabaseFactory, integrity_template: str) -> Settings:
-    return Settings(
-        database_url=make_database("integrity", template=integrity_template),
-        chain_key=KEY,
-        **IDENTITY.settings(),
-    )
+    database = make_database("integrity", template=integrity_template)
+    return migrated(database, IDENTITY, migrate=False, chain_key=KEY)
 
 
 @pytest.fixture
-async def own(settings: Settings) -> AsyncIterator[Ledger]:
-    built = build(settings)
-    yield built
-    await built.close()
+async def own(settings: Settings) -> AsyncIterator[InProcessLedger]:
+    async with running(settings, IDENTITY) as built:
+        yield built
 
 
 @pytest.fixture
-async def api(own: Ledger) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(own))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://ledger", headers=ADMIN_HEADERS
-    ) as c:
-        yield c
+def api(own: InProcessLedger) -> httpx.AsyncClient:
+    return own.client
 
 
 @pytest.fixture
@@ -90,9 +80,9 @@ async def two_accounts(api: httpx.AsyncClient) -> None:
         await invoice(api, account, "INV-2", "200.00", due="2026-02-28")
 
 
-async def checkpoint(own: Ledger) -> None:
-    async with own.engine.begin() as conn:
-        assert await checkpoints.take(conn, own.chain_key) is not None
+async def checkpoint(own: InProcessLedger) -> None:
+    async with own.service.engine.begin() as conn:
+        assert await checkpoints.take(conn, own.service.chain_key) is not None
 
 
 async def verify(api: httpx.AsyncClient) -> dict[str, object]:
@@ -106,14 +96,14 @@ def problems(report: dict[str, object]) -> list[tuple[str, str]]:
 
 
 async def test_a_checkpointed_ledger_verifies_and_checkpoints_chain(
-    own: Ledger, api: httpx.AsyncClient
+    own: InProcessLedger, api: httpx.AsyncClient
 ) -> None:
     await two_accounts(api)
     await checkpoint(own)
     await invoice(api, "KEEP", "INV-3", "10.00")
     await checkpoint(own)
-    async with own.engine.begin() as conn:
-        assert await checkpoints.take(conn, own.chain_key) is None  # nothing new
+    async with own.service.engine.begin() as conn:
+        assert await checkpoints.take(conn, own.service.chain_key) is None  # nothing new
     report = await verify(api)
     assert report["ok"] is True, report
     assert report["checkpoint"]["seq"] == 2  # type: ignore[index]
@@ -121,7 +111,7 @@ async def test_a_checkpointed_ledger_verifies_and_checkpoints_chain(
 
 
 async def test_a_whole_stream_removed_with_its_head_is_found(
-    own: Ledger, api: httpx.AsyncClient, superuser: AsyncEngine
+    own: InProcessLedger, api: httpx.AsyncClient, superuser: AsyncEngine
 ) -> None:
     await two_accounts(api)
     await checkpoint(own)
@@ -138,7 +128,7 @@ async def test_a_whole_stream_removed_with_its_head_is_found(
 
 
 async def test_a_tail_removed_and_the_head_rolled_back_is_found(
-    own: Ledger, api: httpx.AsyncClient, superuser: AsyncEngine
+    own: InProcessLedger, api: httpx.AsyncClient, superuser: AsyncEngine
 ) -> None:
     await two_accounts(api)
     await checkpoint(own)
@@ -156,7 +146,7 @@ async def test_a_tail_removed_and_the_head_rolled_back_is_found(
 
 
 async def test_a_changed_checkpoint_is_found(
-    own: Ledger, api: httpx.AsyncClient, superuser: AsyncEngine
+    own: InProcessLedger, api: httpx.AsyncClient, superuser: AsyncEngine
 ) -> None:
     await two_accounts(api)
     await checkpoint(own)
@@ -166,7 +156,7 @@ async def test_a_changed_checkpoint_is_found(
 
 
 async def test_the_hash_covers_the_position(
-    own: Ledger, api: httpx.AsyncClient, superuser: AsyncEngine
+    own: InProcessLedger, api: httpx.AsyncClient, superuser: AsyncEngine
 ) -> None:
     await two_accounts(api)
     await tamper(
@@ -190,21 +180,16 @@ async def test_a_placeholder_chain_key_is_refused_outside_development(
     monkeypatch.delenv("LEDGER_ENVIRONMENT", raising=False)
     with pytest.raises(SystemExit, match="publicly known placeholder"):
         await cli._verify(Settings())
-    dev = build(weak.model_copy(update={"environment": "development"}))
-    try:
-        transport = httpx.ASGITransport(app=create_app(dev))
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as c:
-            ready = (await c.get("/readyz")).json()
+    async with running(weak.model_copy(update={"environment": "development"}), IDENTITY) as dev:
+        ready = (await dev.client.get("/readyz")).json()
         assert "publicly known placeholder" in ready["warnings"][0]
         monkeypatch.setenv("LEDGER_ENVIRONMENT", "development")
         assert await cli._verify(Settings()) == 0
         assert "WARNING: the chain key is a public placeholder" in capsys.readouterr().out
-    finally:
-        await dev.close()
 
 
 async def test_rebuild_reports_a_damaged_stream_instead_of_failing(
-    own: Ledger,
+    own: InProcessLedger,
     api: httpx.AsyncClient,
     superuser: AsyncEngine,
     settings: Settings,
@@ -231,10 +216,10 @@ async def test_rebuild_reports_a_damaged_stream_instead_of_failing(
 
 
 async def test_the_stream_head_moves_only_by_appending(
-    own: Ledger, api: httpx.AsyncClient, superuser: AsyncEngine
+    own: InProcessLedger, api: httpx.AsyncClient, superuser: AsyncEngine
 ) -> None:
     await two_accounts(api)
-    async with own.engine.connect() as conn:  # the service's role
+    async with own.service.engine.connect() as conn:  # the service's role
         for sql in (
             "UPDATE streams SET version = 2 WHERE stream_id = 'KEEP'",
             "DELETE FROM streams WHERE stream_id = 'KEEP'",
@@ -262,41 +247,36 @@ def login_role(settings: Settings) -> Iterator[str]:
 async def test_the_service_login_role_cannot_bypass_the_append_only_rules(
     settings: Settings, login_role: str
 ) -> None:
-    service = build(settings.model_copy(update={"database_url": login_role}))
-    try:
-        transport = httpx.ASGITransport(app=create_app(service))
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://ledger", headers=ADMIN_HEADERS
-        ) as c:
-            await two_accounts(c)  # the role appends as the service does
-            conn = await asyncpg.connect(
-                libpq_url(login_role), server_settings={"role": "ledger_writer"}
-            )
-            try:
-                for sql in (
-                    "DELETE FROM events WHERE stream_id = 'GONE'",
-                    "UPDATE events SET data = '{}' WHERE stream_id = 'GONE'",
-                    "RESET ROLE; DELETE FROM events WHERE stream_id = 'GONE'",
-                    "RESET ROLE; UPDATE events SET actor = 'x' WHERE stream_id = 'GONE'",
-                    "RESET ROLE; TRUNCATE events",
-                    "RESET ROLE; UPDATE streams SET version = 2 WHERE stream_id = 'GONE'",
-                    "RESET ROLE; DELETE FROM streams WHERE stream_id = 'GONE'",
-                    "RESET ROLE; SET session_replication_role = replica",
-                    "RESET ROLE; ALTER TABLE events DISABLE TRIGGER USER",
-                    "RESET ROLE; SET ROLE postgres",
-                    "RESET ROLE; DELETE FROM stream_checkpoints",
-                ):
-                    with pytest.raises(asyncpg.PostgresError) as e:
-                        await conn.execute(sql)
-                    assert isinstance(
-                        e.value,
-                        asyncpg.InsufficientPrivilegeError | asyncpg.UndefinedObjectError,
-                    ), (sql, e.value)
-                await conn.execute("RESET ROLE")
-                sql = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-                assert await conn.fetchval(sql) is False
-            finally:
-                await conn.close()
-            assert (await verify(c))["ok"] is True
-    finally:
-        await service.close()
+    login = settings.model_copy(update={"database_url": login_role})
+    async with running(login, IDENTITY) as service:
+        c = service.client
+        await two_accounts(c)  # the role appends as the service does
+        conn = await asyncpg.connect(
+            libpq_url(login_role), server_settings={"role": "ledger_writer"}
+        )
+        try:
+            for sql in (
+                "DELETE FROM events WHERE stream_id = 'GONE'",
+                "UPDATE events SET data = '{}' WHERE stream_id = 'GONE'",
+                "RESET ROLE; DELETE FROM events WHERE stream_id = 'GONE'",
+                "RESET ROLE; UPDATE events SET actor = 'x' WHERE stream_id = 'GONE'",
+                "RESET ROLE; TRUNCATE events",
+                "RESET ROLE; UPDATE streams SET version = 2 WHERE stream_id = 'GONE'",
+                "RESET ROLE; DELETE FROM streams WHERE stream_id = 'GONE'",
+                "RESET ROLE; SET session_replication_role = replica",
+                "RESET ROLE; ALTER TABLE events DISABLE TRIGGER USER",
+                "RESET ROLE; SET ROLE postgres",
+                "RESET ROLE; DELETE FROM stream_checkpoints",
+            ):
+                with pytest.raises(asyncpg.PostgresError) as e:
+                    await conn.execute(sql)
+                assert isinstance(
+                    e.value,
+                    asyncpg.InsufficientPrivilegeError | asyncpg.UndefinedObjectError,
+                ), (sql, e.value)
+            await conn.execute("RESET ROLE")
+            sql = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+            assert await conn.fetchval(sql) is False
+        finally:
+            await conn.close()
+        assert (await verify(c))["ok"] is True
