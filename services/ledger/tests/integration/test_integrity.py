@@ -19,14 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from devstack.pgurl import libpq_url, with_user
 from devstack.postgres import ensure_login_role, execute
 from devstack.pytest_plugin import DatabaseFactory
+from devstack.testing import wait_for
 from ledger import cli
 from ledger.adapters.postgres import checkpoints
 from ledger.adapters.postgres.engine import make_engine
+from ledger.adapters.postgres.relay_checkpoint import feed_lag
 from ledger.bootstrap import build
 from ledger.settings import DEVELOPMENT_CHAIN_KEY, Settings
 from ledger.testing import InProcessLedger, migrated, running
 from servicekit.auth.testing import TestIdentity
 
+from .api_support import HELD_BACK_SECONDS
 from .conftest import invoice, open_account
 
 KEY = "integrity-key"
@@ -81,6 +84,15 @@ async def two_accounts(api: httpx.AsyncClient) -> None:
 
 
 async def checkpoint(own: InProcessLedger) -> None:
+    """Take a checkpoint of every event written so far. A checkpoint covers the events below
+    the feed's horizon, which any database's running transaction holds back: first wait
+    until none of this database's events is held back."""
+
+    async def nothing_held_back() -> bool:
+        async with own.service.engine.connect() as conn:
+            return (await feed_lag(conn, 0))[1] == 0
+
+    await wait_for(nothing_held_back, HELD_BACK_SECONDS, "the events to be readable")
     async with own.service.engine.begin() as conn:
         assert await checkpoints.take(conn, own.service.chain_key) is not None
 
