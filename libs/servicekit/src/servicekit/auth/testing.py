@@ -7,6 +7,8 @@ outside ``OPEN_PATHS`` must declare a scope; without a credential it answers 401
 problem+json with ``WWW-Authenticate``; each role gets 403 exactly when it lacks the scope;
 and a caller scoped to another jurisdiction gets 404 for the objects named in ``objects``
 (one scoped to the object's own jurisdiction is let in, and its reads find the object).
+:func:`assert_served_route_matrix` does the same for the app behind a service's in-process
+test client.
 """
 
 from __future__ import annotations
@@ -136,4 +138,28 @@ async def assert_route_matrix(
                 if where != home and not _hid(r, params):
                     misses.append(f"{e.method} {url} ({home}) answered {where}: {r.status_code}")
     assert not misses, "\n".join(misses)
+    return sent
+
+
+async def assert_served_route_matrix(
+    api: httpx.AsyncClient,
+    roles: RoleMap,
+    identity: TestIdentity,
+    *,
+    objects: Mapping[str, Mapping[str, str]] = {},
+    fill: Mapping[str, str] = {},
+    more_than: int = 100,
+) -> int:
+    """:func:`assert_route_matrix` on the app that ``api`` reaches in-process (its
+    ``httpx.ASGITransport``), asked from a client of its own with no credential; the
+    matrix must take more than ``more_than`` requests (every route x every role)."""
+    transport = api._transport
+    assert isinstance(transport, httpx.ASGITransport), transport
+    app = transport.app
+    assert isinstance(app, FastAPI), app
+    async with httpx.AsyncClient(transport=transport, base_url=api.base_url) as anonymous:
+        sent = await assert_route_matrix(
+            anonymous, app, roles, identity, objects=objects, fill=fill
+        )
+    assert sent > more_than, f"only {sent} requests: is every route listed?"
     return sent
