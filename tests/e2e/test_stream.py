@@ -11,11 +11,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack.kafka import KafkaBroker
-from devstack.testing import running, wait_for
+from devstack.testing import read_topic, running, wait_for
 from eventfeed import Consumer, HttpFeedSource, KafkaSource, LedgerEvent, replay
 from eventfeed.consumer import Backoff
 from ledger.adapters.kafka.relay import Relay
@@ -136,8 +134,6 @@ async def test_envelope_is_a_cloudevent_keyed_by_account(
     ledger_client: httpx.AsyncClient,
     topic_settings: Settings,
 ) -> None:
-    from aiokafka import AIOKafkaConsumer
-
     [account] = support.new_accounts(1, "env")
     await support.open_account(ledger_client, account)
     await support.activity(ledger_client, account, 1)
@@ -147,21 +143,12 @@ async def test_envelope_is_a_cloudevent_keyed_by_account(
     await relay.close()
     r = await ledger_client.get(f"/v1/accounts/{account}/events")
     expected = len(r.json()["events"])
-    reader = AIOKafkaConsumer(
+    mine = await read_topic(
+        topic_settings.kafka_bootstrap_servers,
         topic_settings.kafka_topic,
-        group_id=None,
-        bootstrap_servers=topic_settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest",
+        expected,
+        keep=lambda r: r.key == account.encode(),
     )
-    await reader.start()
-    try:
-        mine: list[Any] = []
-        deadline = time.monotonic() + 20
-        while len(mine) < expected and time.monotonic() < deadline:
-            for records in (await reader.getmany(timeout_ms=500)).values():
-                mine += [r for r in records if r.key == account.encode()]
-    finally:
-        await reader.stop()
     assert len(mine) == expected == 4  # opened, invoiced, paid, allocated
     headers = dict(mine[1].headers)
     assert headers["ce_specversion"] == b"1.0"

@@ -5,6 +5,9 @@
     block; on exit every worker is asked to ``stop()`` and its task is cancelled and awaited.
 ``wait_for(check, seconds, what)``
     Polls an async condition until it holds, or fails the test naming ``what``.
+``read_topic(bootstrap_servers, topic, count, keep=...)``
+    The first ``count`` records of a Kafka topic (those ``keep`` accepts), read from its
+    start without a consumer group, or fails the test after ``seconds``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Worker(Protocol):
@@ -47,3 +50,37 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
+
+
+async def read_topic(
+    bootstrap_servers: str,
+    topic: str,
+    count: int,
+    *,
+    keep: Callable[[Any], bool] = lambda record: True,
+    seconds: float = 20,
+) -> list[Any]:
+    """Records (aiokafka's ``ConsumerRecord``: ``key``, ``value``, ``headers``) in offset
+    order per partition; stops at ``count`` (there may be more on the topic)."""
+    from aiokafka import AIOKafkaConsumer  # only tests with a broker need it
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    got: list[Any] = []
+    try:
+        deadline = time.monotonic() + seconds
+        while len(got) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(got)} of {count} records on {topic} in {seconds}s")
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                got += [r for r in records if keep(r)]
+    finally:
+        await consumer.stop()
+    return got

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from uuid import uuid4
-
-from aiokafka import AIOKafkaConsumer
 
 from devstack.kafka import KafkaBroker
 from devstack.pytest_plugin import DatabaseFactory
+from devstack.testing import read_topic
 from eventfeed.envelope import from_kafka
 from ledger.testing import InProcessLedger
 from servicekit.auth import BILLING_CLERK
@@ -45,23 +43,8 @@ async def test_policy_events_are_published_once_with_who_and_why(
         assert publisher is not None
         assert await publisher.publish_pending() == 3
         assert await publisher.publish_pending() == 0
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=kafka_broker.bootstrap_servers,
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        try:
-            got = []
-            async with asyncio.timeout(20):
-                while len(got) < 3:
-                    batch = await consumer.getmany(timeout_ms=500)
-                    for records in batch.values():
-                        got += [from_kafka(r.key, r.value, r.headers) for r in records]
-        finally:
-            await consumer.stop()
+        records = await read_topic(kafka_broker.bootstrap_servers, topic, 3)
+        got = [from_kafka(r.key, r.value, r.headers) for r in records]
         assert [e.type for e in got] == ["PolicyCreated", "MemberEnrolled", "DocumentBilled"]
         assert {e.account_id for e in got} == {policy}
         assert [e.version for e in got] == [1, 2, 3]
