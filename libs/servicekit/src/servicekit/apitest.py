@@ -2,18 +2,19 @@
 
 A service adds one small test file::
 
-    schema = fuzz_schema(create_app())
-
     @pytest.fixture(scope="module")
     def base_url(settings) -> Iterator[str]:
         with serving(lambda: create_app(settings=settings)) as url:
             yield url
 
-    @schema.parametrize()
-    @fuzz_settings()
-    def test_the_api_answers_every_input_without_a_5xx(case: Case, base_url: str) -> None:
-        check(case, base_url)
+    (
+        test_every_input_is_answered_as_documented_without_a_5xx,
+        test_every_integer_input_has_bounds_postgresql_can_hold,
+    ) = fuzz_tests(create_app(), headers=AS_ADMIN)
 
+:func:`fuzz_tests` makes the two tests (the module binds them to names pytest collects):
+every operation fuzzed against ``base_url``, and every integer input bounded as PostgreSQL
+can hold.
 :func:`serving` starts the app on a real uvicorn server (servicekit's protocol, its own
 thread and event loop, so the app's database pool lives there too); :func:`check` sends
 one generated request and asserts no 5xx and that status code, content type and body
@@ -29,7 +30,7 @@ import asyncio
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -48,6 +49,7 @@ from schemathesis.specs.openapi.checks import (
 
 from servicekit.edge import Limits
 from servicekit.server import HeadLimitedProtocol
+from servicekit.types import unbounded_integers
 
 DEFAULT_EXAMPLES = 10
 CHECKS = [
@@ -123,3 +125,32 @@ def fuzz_schema(app: Any) -> BaseSchema:
 def check(case: Case[Any], base_url: str, **kwargs: Any) -> None:
     """Send the generated request; no 5xx, and the answer is the one documented."""
     case.call_and_validate(base_url=base_url, checks=CHECKS, **kwargs)
+
+
+def fuzz_tests(
+    app: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    prepare: Callable[[Case[Any]], None] | None = None,
+) -> tuple[Callable[..., None], Callable[[], None]]:
+    """The fuzz test of ``app``'s operations (each generated request sent with ``headers``,
+    past the auth edge, after ``prepare(case)``: the inputs are fuzzed, not the credential)
+    and the bounds test of its integer inputs; the test module provides ``base_url``."""
+    schema = fuzz_schema(app)
+
+    @schema.parametrize()
+    @fuzz_settings()
+    def test_every_input_is_answered_as_documented_without_a_5xx(
+        case: Case[Any], base_url: str
+    ) -> None:
+        if prepare is not None:
+            prepare(case)
+        check(case, base_url, headers=dict(headers or {}))
+
+    def test_every_integer_input_has_bounds_postgresql_can_hold() -> None:
+        assert unbounded_integers(app.openapi()) == []
+
+    return (
+        test_every_input_is_answered_as_documented_without_a_5xx,
+        test_every_integer_input_has_bounds_postgresql_can_hold,
+    )

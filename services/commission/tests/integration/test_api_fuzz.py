@@ -6,22 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from schemathesis import Case
 
 from commission.adapters.http.app import create_app
 from commission.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
 from ledger.adapters.http.app import create_app as create_ledger_app
 from ledger.testing import InProcessLedger
-from servicekit.apitest import check, fuzz_schema, fuzz_settings, serving
+from servicekit.apitest import fuzz_tests, serving
 from servicekit.auth import ADMIN
-from servicekit.types import unbounded_integers
 
 from .conftest import IDENTITY
 
 AS_ADMIN = IDENTITY.headers(ADMIN, subject="fuzzer")
 APP = create_app(settings=Settings())
-schema = fuzz_schema(APP)
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +38,7 @@ def base_url(
             yield url
 
 
-@schema.parametrize()
-@fuzz_settings()
-def test_every_input_is_answered_as_documented_without_a_5xx(case: Case, base_url: str) -> None:
-    check(case, base_url, headers=AS_ADMIN)  # past the auth edge: the inputs are fuzzed
-
-
-def test_every_integer_input_has_bounds_postgresql_can_hold() -> None:
-    assert unbounded_integers(APP.openapi()) == []
+(
+    test_every_input_is_answered_as_documented_without_a_5xx,
+    test_every_integer_input_has_bounds_postgresql_can_hold,
+) = fuzz_tests(APP, headers=AS_ADMIN)
