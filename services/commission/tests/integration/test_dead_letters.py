@@ -14,6 +14,7 @@ from commission.cli import main
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import LedgerEvent
 from ledger.testing import InProcessLedger
+from servicekit.dead_letter_testing import assert_retry_waits_for_the_fix, dead_letter_gauge
 
 from .conftest import World, make_world
 
@@ -38,12 +39,6 @@ async def buggy(
     handler = RefusesPayments()
     async for w in make_world(make_database, commission_template, ledger.client, handler=handler):
         yield w, handler
-
-
-async def dead_letter_gauge(world: World) -> str:
-    metrics = (await world.api.get("/metrics")).text
-    [line] = [m for m in metrics.splitlines() if m.startswith("eventfeed_dead_letters{")]
-    return line
 
 
 async def test_parked_listed_and_retried_after_the_fix_exactly_once(
@@ -75,19 +70,9 @@ async def test_parked_listed_and_retried_after_the_fix_exactly_once(
     assert pay1["position"] < pay2["position"]
     ready = (await world.api.get("/readyz")).json()
     assert (ready["dead_letters"], ready["consumer"]["dead_letters"]) == (2, 2)
-    assert await dead_letter_gauge(world) == 'eventfeed_dead_letters{consumer="commission"} 2.0'
+    assert await dead_letter_gauge(world.api) == 'eventfeed_dead_letters{consumer="commission"} 2.0'
 
-    r = await world.api.post(f"/v1/dead-letters/{pay1['event_id']}/retry")  # not fixed yet
-    assert (r.status_code, r.json()["outcome"], r.json()["dead_letter"]["attempts"]) == (
-        200,
-        "failed",
-        2,
-    )
-    handler.broken.clear()  # the fix is deployed
-    r = await world.api.post(f"/v1/dead-letters/{pay1['event_id']}/retry")
-    assert (r.status_code, r.json()["outcome"]) == (200, "resolved")
-    again = await world.api.post(f"/v1/dead-letters/{pay1['event_id']}/retry")
-    assert (again.status_code, again.json()["rule"]) == (409, "dead-letter-resolved")
+    await assert_retry_waits_for_the_fix(world.api, pay1["event_id"], handler.broken.clear)
     assert await world.net(broker) == "105.00"  # 15% of 500 + 200, once
 
     # the other one from the command line, whose handler has no bug
@@ -108,4 +93,4 @@ async def test_parked_listed_and_retried_after_the_fix_exactly_once(
     assert await world.sync() == 0  # and nothing is handled again
     assert (await world.api.get("/v1/dead-letters")).json() == {"count": 0, "dead_letters": []}
     assert (await world.api.get("/readyz")).json()["dead_letters"] == 0
-    assert await dead_letter_gauge(world) == 'eventfeed_dead_letters{consumer="commission"} 0.0'
+    assert await dead_letter_gauge(world.api) == 'eventfeed_dead_letters{consumer="commission"} 0.0'

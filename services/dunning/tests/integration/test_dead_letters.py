@@ -16,6 +16,7 @@ from dunning.adapters.policy_file import load_policies
 from dunning.adapters.postgres.consumer import Applier
 from dunning.cli import main
 from eventfeed import LedgerEvent
+from servicekit.dead_letter_testing import assert_retry_waits_for_the_fix, dead_letter_gauge
 
 from .conftest import Stack, invoice, make_stack, open_account
 
@@ -50,12 +51,6 @@ async def open_items(s: Stack, account_id: str) -> list[tuple[str, str]]:
     return [(i["invoice_id"], i["open_amount"]) for i in view["open_items"]]
 
 
-async def dead_letter_gauge(s: Stack) -> str:
-    metrics = (await s.api.get("/metrics")).text
-    [line] = [m for m in metrics.splitlines() if m.startswith("eventfeed_dead_letters{")]
-    return line
-
-
 async def test_parked_listed_and_retried_after_the_fix_exactly_once(
     buggy: tuple[Stack, RefusesInvoices],
     monkeypatch: pytest.MonkeyPatch,
@@ -86,24 +81,10 @@ async def test_parked_listed_and_retried_after_the_fix_exactly_once(
     assert first["position"] < listed["dead_letters"][1]["position"]
     ready = (await s.api.get("/readyz")).json()
     assert (ready["status"], ready["dead_letters"]) == ("ready", 2)
-    assert await dead_letter_gauge(s) == 'eventfeed_dead_letters{consumer="dunning"} 2.0'
+    assert await dead_letter_gauge(s.api) == 'eventfeed_dead_letters{consumer="dunning"} 2.0'
 
     i2 = first["event_id"]
-    r = await s.api.post(f"/v1/dead-letters/{i2}/retry")  # the bug is still there
-    assert (r.status_code, r.json()["outcome"]) == (200, "failed")
-    assert r.json()["dead_letter"]["attempts"] == 2
-
-    applier.broken.clear()  # the fix is deployed
-    r = await s.api.post(f"/v1/dead-letters/{i2}/retry")
-    assert (r.status_code, r.json()["outcome"]) == (200, "resolved")
-    assert r.json()["dead_letter"]["resolved_at"] is not None
-    again = await s.api.post(f"/v1/dead-letters/{i2}/retry")
-    assert (again.status_code, again.json()["rule"]) == (409, "dead-letter-resolved")
-    assert again.headers["content-type"] == "application/problem+json"
-    assert (await s.api.get(f"/v1/dead-letters/{i2}")).json()["resolved_at"] is not None
-    unknown = await s.api.post("/v1/dead-letters/00000000-0000-0000-0000-000000000000/retry")
-    assert (unknown.status_code, unknown.json()["field"]) == (404, "event_id")
-    assert (await s.api.get("/v1/dead-letters/not-a-uuid")).status_code == 422
+    await assert_retry_waits_for_the_fix(s.api, i2, applier.broken.clear)
     assert await open_items(s, "D1") == [("I1", "100.00"), ("I2", "200.00"), ("I3", "50.00")]
 
     # the other one from the command line, whose handler has no bug
@@ -134,7 +115,7 @@ async def test_parked_listed_and_retried_after_the_fix_exactly_once(
     everything = (await s.api.get("/v1/dead-letters", params={"include_resolved": True})).json()
     assert len(everything["dead_letters"]) == 2
     assert (await s.api.get("/readyz")).json()["dead_letters"] == 0
-    assert await dead_letter_gauge(s) == 'eventfeed_dead_letters{consumer="dunning"} 0.0'
+    assert await dead_letter_gauge(s.api) == 'eventfeed_dead_letters{consumer="dunning"} 0.0'
     report = await s.run("2026-02-10")  # dunning now acts on the whole amount
     assert report["actions"]["DunningLevelReached"] == 1
     assert (await s.view("D1"))["overdue"] == "375.00"
