@@ -45,7 +45,16 @@ class BadCurrency(ServiceError):
 
 @pytest.mark.parametrize(
     ("currency", "places"),
-    [("SGD", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("BHD", 3), ("KWD", 3), ("CLF", 4)],
+    [
+        ("SGD", 2),
+        ("HKD", 2),
+        ("USD", 2),
+        ("JPY", 0),
+        ("KRW", 0),
+        ("BHD", 3),
+        ("KWD", 3),
+        ("CLF", 4),
+    ],
 )
 def test_exponents_come_from_the_iso_4217_table(currency: str, places: int) -> None:
     assert RULES.exponent(currency) == places
@@ -54,6 +63,7 @@ def test_exponents_come_from_the_iso_4217_table(currency: str, places: int) -> N
 
 @pytest.mark.parametrize("code", ["ZZZ", "sgd", "", "SG", "SGDX", "XAU", "XXX", "XDR"])
 def test_codes_that_are_not_money_currencies_are_refused(code: str) -> None:
+    # XAU (gold), XXX (no currency) and XDR are in ISO 4217 but have no minor unit.
     with pytest.raises(UnknownCurrency) as caught:
         RULES.exponent(code)
     assert caught.value.field == "currency"
@@ -76,9 +86,11 @@ def test_a_service_gets_its_own_error_classes_with_the_field_at_fault() -> None:
     [
         ("10.00", "SGD", 1000),
         ("10", "SGD", 1000),
+        ("10.5", "SGD", 1050),
         ("10.000", "SGD", 1000),  # trailing zeros are not extra precision
         ("-3.25", "SGD", -325),
         ("1500", "JPY", 1500),
+        ("1500.0", "JPY", 1500),
         ("10.001", "BHD", 10001),
         ("0.0001", "CLF", 1),
         ("-0.00", "SGD", 0),
@@ -89,17 +101,71 @@ def test_to_minor_is_exact_for_strings_and_decimals(amount: str, currency: str, 
     assert RULES.to_minor(Decimal(amount), currency) == minor
 
 
+def test_a_decimal_in_exponent_form_is_exact_too() -> None:
+    assert RULES.to_minor(Decimal("1E+3"), "SGD") == 100000
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [("10.001", "SGD"), ("0.5", "JPY"), ("1.0001", "BHD"), ("0.001", "HKD")],
+)
+def test_to_minor_refuses_sub_minor_precision_and_names_the_field(
+    amount: str, currency: str
+) -> None:
+    with pytest.raises(InvalidAmount) as caught:
+        RULES.to_minor(Decimal(amount), currency, field="lines[2].amount")
+    assert caught.value.field == "lines[2].amount"
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_to_minor_refuses_non_finite_amounts(amount: str) -> None:
+    with pytest.raises(InvalidAmount) as caught:
+        RULES.to_minor(Decimal(amount), "SGD")
+    assert caught.value.field == "amount"
+
+
 @pytest.mark.parametrize(
     "amount",
-    ["10.001", "NaN", "Infinity", "1E+40", "1E-999999999", "123456789012345678901234567.891"],
+    [
+        # More significant digits than the default decimal context holds: never rounded
+        # silently into a different amount, refused.
+        "123456789012345678901234567.891",
+        "1.000000000000000000000000000000001",
+        "12345678901234567890123456789",
+        "1E+40",
+        "1E+999999999",
+        "1E-999999999",
+    ],
 )
 def test_to_minor_refuses_what_it_cannot_hold_exactly(amount: str) -> None:
     with pytest.raises(InvalidAmount):
         RULES.to_minor(Decimal(amount), "SGD")
 
 
+@pytest.mark.parametrize("text", ["1250.00", "0", "-5.5", "1250", "0.001"])
+def test_plain_decimal_strings_parse_exactly(text: str) -> None:
+    assert RULES.parse_decimal(text) == Decimal(text)
+
+
 @pytest.mark.parametrize(
-    "text", ["", "abc", "NaN", "1e3", " 1.00", "1_000", "+1.00", "1,00", ".5", "5.", "0x10"]
+    "text",
+    [
+        "abc",
+        "",
+        "NaN",
+        "Infinity",
+        "-inf",
+        "1e3",
+        "1E-2",
+        " 1.00",
+        "1.00 ",
+        "1_000",
+        "+1.00",
+        "1,00",
+        "0x10",
+        ".5",
+        "5.",
+    ],
 )
 def test_only_plain_decimal_strings_parse(text: str) -> None:
     with pytest.raises(InvalidAmount) as caught:
@@ -115,10 +181,30 @@ def test_unsigned_rules_refuse_a_minus() -> None:
 
 
 def test_the_largest_amount_converts_both_ways_and_one_unit_more_is_refused() -> None:
+    assert MAX_MINOR == 999999999999999999
     assert RULES.to_minor("9999999999999999.99", "SGD") == MAX_MINOR
     assert RULES.format_minor(MAX_MINOR, "SGD") == "9999999999999999.99"
+    assert RULES.to_decimal(MAX_MINOR, "SGD") == Decimal("9999999999999999.99")
     with pytest.raises(InvalidAmount, match="too large"):
         RULES.to_minor("10000000000000000.00", "SGD")
+    with pytest.raises(InvalidAmount, match="too large"):
+        RULES.to_minor(Decimal("9999999999999999.99") + Decimal("0.01"), "SGD")
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"),
+    [
+        (1000, "SGD", "10.00"),
+        (5, "SGD", "0.05"),
+        (-5, "SGD", "-0.05"),
+        (1500, "JPY", "1500"),
+        (1500, "BHD", "1.500"),
+        (0, "BHD", "0.000"),
+    ],
+)
+def test_to_decimal_has_exactly_the_currency_places(minor: int, currency: str, text: str) -> None:
+    assert str(RULES.to_decimal(minor, currency)) == text
+    assert RULES.format_minor(minor, currency) == text
 
 
 def test_totals_stay_within_an_int64() -> None:
@@ -133,6 +219,8 @@ def test_totals_stay_within_an_int64() -> None:
 def test_format_then_parse_gives_back_the_same_minor_units(minor: int, currency: str) -> None:
     text = RULES.format_minor(minor, currency)
     assert RULES.to_minor(text, currency) == minor
+    assert RULES.to_minor(RULES.parse_decimal(text), currency) == minor
+    assert RULES.to_minor(RULES.to_decimal(minor, currency), currency) == minor
     places = RULES.exponent(currency)
     assert len(text.partition(".")[2]) == places
 
@@ -164,8 +252,10 @@ def test_parse_then_format_gives_back_the_canonical_string(
     [
         (100, [1, 1, 1], [34, 33, 33]),  # tie: earliest part gets the unit
         (-100, [1, 1, 1], [-34, -33, -33]),
+        (10, [1, 2, 7], [1, 2, 7]),
         (1, [1, 1], [1, 0]),
         (7, [0, 1, 0], [0, 7, 0]),
+        (0, [3, 5], [0, 0]),
         (101, [1, 3], [25, 76]),  # 25.25 / 75.75: the larger remainder wins
     ],
 )
@@ -175,7 +265,12 @@ def test_split_examples(total: int, weights: list[int], parts: list[int]) -> Non
 
 @pytest.mark.parametrize(
     ("weights", "reason"),
-    [([], "no weights"), ([0, 0], "positive sum"), ([1, -1], "must not be negative")],
+    [
+        ([], "no weights"),
+        ([0, 0], "positive sum"),
+        ([0, 0], "all be zero"),
+        ([1, -1], "must not be negative"),
+    ],
 )
 def test_split_refuses_weights_it_cannot_split_over(weights: list[int], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
