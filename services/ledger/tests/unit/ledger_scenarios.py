@@ -120,6 +120,56 @@ def share(payment_id: str, invoice_id: str | None, amount: str) -> ev.PaymentSha
     return ev.PaymentShare(payment_id=payment_id, invoice_id=invoice_id, amount=dec(amount))
 
 
+# -- an invoice and its corrections ---------------------------------------------------
+
+OPEN = [opened(), invoiced("INV-1", "100.00")]
+"""An SGD account with one open invoice of 100.00, due on day 30."""
+PARTLY_PAID = [*OPEN, received("PAY-1", "60.00"), allocated("PAY-1", "INV-1", "60.00")]
+WRITTEN_OFF = [*PARTLY_PAID, written_off("INV-1", "40.00")]
+
+
+def credit(amount: str, invoice_id: str = "INV-1") -> cmd.IssueCreditNote:
+    return cmd.IssueCreditNote(
+        credit_note_id="CN-1",
+        invoice_id=invoice_id,
+        amount=Decimal(amount),
+        reason="premium rate corrected",
+        issued_on=day(20),
+    )
+
+
+def write_off(amount: str | None = None, invoice_id: str = "INV-1") -> cmd.WriteOffInvoice:
+    return cmd.WriteOffInvoice(
+        write_off_id="WO-1",
+        invoice_id=invoice_id,
+        amount=None if amount is None else Decimal(amount),
+        reason="uncollectable",
+        written_off_on=day(90),
+    )
+
+
+def recover(amount: str, invoice_id: str = "INV-1") -> cmd.RecoverWriteOff:
+    return cmd.RecoverWriteOff(
+        recovery_id="REC-1",
+        invoice_id=invoice_id,
+        amount=Decimal(amount),
+        reason="debtor paid after all",
+        recovered_on=day(120),
+    )
+
+
+def adjust(
+    amount: str, invoice_id: str | None = "INV-1", adjustment_id: str = "ADJ-1"
+) -> cmd.PostAdjustment:
+    return cmd.PostAdjustment(
+        adjustment_id=adjustment_id,
+        amount=Decimal(amount),
+        reason="mid-term change",
+        invoice_id=invoice_id,
+        effective_on=day(3),
+    )
+
+
 # -- the "when" and the "then" ------------------------------------------------------
 
 

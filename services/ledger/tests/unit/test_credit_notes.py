@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from ledger_scenarios import (
+    OPEN,
+    PARTLY_PAID,
     allocated,
+    credit,
     day,
-    invoiced,
-    opened,
     received,
     rejected,
     share,
@@ -18,12 +18,9 @@ from ledger_scenarios import (
     written_off,
 )
 
-from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain import events as ev
 
-OPEN = [opened(), invoiced("INV-1", "100.00")]
-PARTLY_PAID = [*OPEN, received("PAY-1", "60.00"), allocated("PAY-1", "INV-1", "60.00")]
 PAID_BY_TWO = [
     *OPEN,
     received("PAY-1", "60.00", on=1),
@@ -31,16 +28,6 @@ PAID_BY_TWO = [
     received("PAY-2", "40.00", on=2),
     allocated("PAY-2", "INV-1", "40.00", on=2),
 ]
-
-
-def credit(amount: str, invoice_id: str = "INV-1") -> cmd.IssueCreditNote:
-    return cmd.IssueCreditNote(
-        credit_note_id="CN-1",
-        invoice_id=invoice_id,
-        amount=Decimal(amount),
-        reason="premium rate corrected",
-        issued_on=day(20),
-    )
 
 
 def credited(amount: str, *released: ev.PaymentShare) -> ev.CreditNoteIssued:
@@ -127,26 +114,5 @@ def test_credit_note_above_the_invoice_is_rejected() -> None:
         credit("100.01"),
         err.ExceedsOpenAmount,
         rule="exceeds-open-amount",
-        field="amount",
-    )
-
-
-def test_credit_note_on_an_unknown_invoice_is_rejected() -> None:
-    rejected(
-        OPEN,
-        credit("1.00", invoice_id="INV-404"),
-        err.UnknownInvoice,
-        rule="unknown-invoice",
-        field="invoice_id",
-    )
-
-
-@pytest.mark.parametrize("bad", ["0", "-1.00", "0.001"])
-def test_credit_note_amount_must_be_a_positive_amount_of_the_currency(bad: str) -> None:
-    rejected(
-        OPEN,
-        credit(bad),
-        err.InvalidAmount,
-        rule="invalid-amount",
         field="amount",
     )

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledger_scenarios import allocated, day, disputed, invoiced, opened, rejected, then_state, when
+from ledger_scenarios import (
+    OPEN,
+    allocated,
+    day,
+    disputed,
+    rejected,
+    then_state,
+    when,
+)
 
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain import events as ev
 
-OPEN = [opened(), invoiced("INV-1", "100.00")]
 DISPUTED = [*OPEN, disputed("INV-1")]
 
 
