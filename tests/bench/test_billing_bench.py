@@ -6,42 +6,25 @@ target, only that the run invoiced every policy once and the re-run invoiced not
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "bench" / "billing_run.py"
+from .support import run_bench
 
 
 def test_quick_billing_benchmark_bills_every_policy_once(pg_admin_url: str, tmp_path: Path) -> None:
-    out_json = tmp_path / "billing.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--quick",
-            "--database-url",
-            pg_admin_url,
-            "--json",
-            str(out_json),
-        ],
-        capture_output=True,
-        text=True,
+    result = run_bench(
+        "billing_run.py",
+        pg_admin_url,
+        tmp_path / "billing.json",
+        "--quick",
         timeout=240,
-        cwd=ROOT,
-        check=False,
+        printed=(
+            "raw PostgreSQL INSERT+COMMIT",
+            "billing run, invoices posted",
+            "billing re-run, nothing to bill",
+            "billing invoices/s / raw ceiling",
+        ),
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    for label in (
-        "raw PostgreSQL INSERT+COMMIT",
-        "billing run, invoices posted",
-        "billing re-run, nothing to bill",
-        "billing invoices/s / raw ceiling",
-    ):
-        assert label in done.stdout, f"{label!r} missing from:\n{done.stdout}"
-    result = json.loads(out_json.read_text())
     raw, raw1, run, rerun = result["figures"]
     assert run["count"] == 40  # one invoice per policy
     assert rerun["count"] == 40  # policies looked at, none billed again

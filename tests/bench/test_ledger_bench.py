@@ -9,14 +9,10 @@ seconds on the test server. No figure is compared with a target here.
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "bench" / "run.py"
+from .support import run_bench
 
 PRINTED = (
     "(1) ceiling",
@@ -51,28 +47,10 @@ PRINTED = (
 
 
 def test_quick_benchmark_prints_every_figure(pg_admin_url: str, tmp_path: Path) -> None:
-    out_json = tmp_path / "bench.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--quick",
-            "--database-url",
-            pg_admin_url,
-            "--json",
-            str(out_json),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=ROOT,
-        check=False,
+    result = run_bench(
+        "run.py", pg_admin_url, tmp_path / "bench.json", "--quick", timeout=900, printed=PRINTED
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    for label in PRINTED:
-        assert label in done.stdout, f"{label!r} missing from:\n{done.stdout}"
 
-    result = json.loads(out_json.read_text())
     figures = result["figures"]
     assert set(figures) == {
         "raw",
