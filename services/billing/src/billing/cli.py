@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     service_cli.configure_logging(settings.log_level)
     if args.command == "run":
         return asyncio.run(_run(settings, args.as_of, args.actor))
-    return service_cli.run_common(args, service_cli.common("billing", settings))
+    return service_cli.run_common(
+        args, service_cli.common("billing", settings, limits=settings.limits())
+    )
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth import AuthSettings, LedgerCredentialSettings
+from servicekit.edge import EdgeSettings
 from servicekit.settings import DatabaseSettings
 
 
-class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings):
+class Settings(DatabaseSettings, AuthSettings, LedgerCredentialSettings, EdgeSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
     ledger_url: str = Field(default="http://127.0.0.1:8000", description="The ledger's HTTP API")

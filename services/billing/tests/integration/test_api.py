@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from billing.cli import _run
 from billing.settings import Settings
+from devstack.pytest_plugin import DatabaseFactory
+from servicekit.edge import MiB
 
-from .conftest import World
+from .conftest import World, make_world
 
 PRODUCT = {
     "product": "gm",
@@ -137,3 +140,33 @@ async def test_the_cli_run_reports_a_ledger_outage_and_exits_non_zero(
     assert "unreachable" in out.err
     # stderr is not a terminal here: no progress bar, the summary line only
     assert out.err.startswith("billing run: 0 policies in ")
+
+
+async def test_a_member_list_over_a_mib_takes_a_larger_body_limit(
+    world: World,
+    make_database: DatabaseFactory,
+    billing_template: str,
+    ledger_client: httpx.AsyncClient,
+) -> None:
+    """BILLING_MAX_BODY_BYTES: a large group's members in one request."""
+    members = [
+        {
+            "member_id": f"M{i}",
+            "name": f"Member {i} " + "x" * 280,
+            "tier": "A",
+            "start": "2026-01-01",
+        }
+        for i in range(4000)
+    ]
+    body = {"members": members, "reason": "annual census"}
+    assert len(httpx.Request("POST", "/", json=body).content) > MiB
+    policy = await world.policy()
+    r = await world.api.post(f"/v1/policies/{policy}/members", json=body)
+    assert (r.status_code, r.json()["rule"]) == (413, "body-too-large")  # the default, 1 MiB
+
+    async for larger in make_world(
+        make_database, billing_template, ledger_client, max_body_bytes=4 * MiB
+    ):
+        policy = await larger.policy()
+        r = await larger.api.post(f"/v1/policies/{policy}/members", json=body)
+        assert r.status_code == 201, r.text[:500]

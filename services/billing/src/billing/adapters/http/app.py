@@ -49,7 +49,8 @@ def create_app(
     )
     if billing is not None:
         _attach(app, billing)
-    problems.install(app)
+    edge = settings or (billing.settings if billing is not None else Settings())
+    problems.install(app, edge.limits())  # BILLING_MAX_BODY_BYTES: a long member list
     serve_docs(app)
     for module in (policies, members, runs):
         app.include_router(module.router)
