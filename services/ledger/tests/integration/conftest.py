@@ -18,7 +18,7 @@ from ledger.application.sealing import seal
 from ledger.bootstrap import Ledger
 from ledger.domain import events as ev
 from ledger.settings import Settings
-from ledger.testing import InProcessLedger, in_process
+from ledger.testing import InProcessLedger, in_process, running
 from servicekit.auth.testing import TestIdentity
 
 _ids = count(1)
@@ -93,6 +93,19 @@ def jurisdiction_code() -> str:
     """A jurisdiction of a test's own (2 to 8 capital letters, as the ledger takes), so a
     report filtered by it holds only that test's accounts."""
     return "T" + "".join(chr(ord("A") + int(c, 16)) for c in uuid4().hex[:7])
+
+
+@pytest.fixture
+async def unreachable(identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
+    """An admin's client of the app over a database that does not answer (nothing listens
+    on port 1)."""
+    settings = Settings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger",
+        environment="development",
+        **identity.settings(),
+    )
+    async with running(settings, identity) as ledger:
+        yield ledger.client
 
 
 @pytest.fixture

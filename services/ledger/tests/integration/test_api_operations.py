@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-
-from ledger.settings import Settings
-from ledger.testing import running
 
 from .api_support import assert_problem
-from .conftest import IDENTITY, open_account
+from .conftest import open_account
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -23,16 +17,6 @@ async def test_readyz_when_the_database_answers(client: httpx.AsyncClient) -> No
     r = await client.get("/readyz")
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["database"]) == ("ready", "ok")
-
-
-@pytest.fixture
-async def unreachable() -> AsyncIterator[httpx.AsyncClient]:
-    """The app over a database that does not answer (nothing listens on port 1)."""
-    settings = Settings(
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger", environment="development"
-    )
-    async with running(settings, IDENTITY) as ledger:
-        yield ledger.client
 
 
 async def test_readyz_is_503_without_a_database(unreachable: httpx.AsyncClient) -> None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from ledger.adapters.http.app import create_app
-from ledger.bootstrap import build
 from ledger.settings import Settings
-from servicekit.auth import ADMIN
+from ledger.testing import running
 from servicekit.auth.testing import TestIdentity
 
 from .api_support import assert_problem
@@ -34,21 +31,6 @@ def _plain(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@asynccontextmanager
-async def _served(settings: Settings, identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
-    """An admin's client of a ledger of its own, built from ``settings``."""
-    ledger = build(settings)
-    transport = httpx.ASGITransport(app=create_app(ledger))
-    headers = identity.headers(ADMIN, subject="admin@test")
-    try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://ledger", headers=headers
-        ) as c:
-            yield c
-    finally:
-        await ledger.close()
-
-
 @pytest.fixture
 async def own(
     ledger_settings: Settings, identity: TestIdentity
@@ -59,8 +41,8 @@ async def own(
     pids = "SELECT array_agg(pid) FROM pg_stat_activity WHERE datname = current_database()"
     before = set(await admin.fetchval(pids))
     await admin.close()
-    async with _served(ledger_settings, identity) as c:
-        yield c, before
+    async with running(ledger_settings, identity) as own_ledger:
+        yield own_ledger.client, before
 
 
 @pytest.mark.parametrize("route", ["single", "batch"])
@@ -104,18 +86,6 @@ async def test_a_command_whose_connection_is_terminated_mid_transaction_is_retri
     account = await client.get(f"/v1/accounts/{account_id}")
     assert account.status_code == 200, account.text
     assert account.json()["summary"]["invoiced"] == "100.00"
-
-
-@pytest.fixture
-async def unreachable(identity: TestIdentity) -> AsyncIterator[httpx.AsyncClient]:
-    """The app over a database that does not answer (nothing listens on port 1)."""
-    settings = Settings(
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:1/ledger",
-        environment="development",
-        **identity.settings(),
-    )
-    async with _served(settings, identity) as c:
-        yield c
 
 
 async def test_an_unreachable_database_is_503_with_retry_after(
