@@ -179,6 +179,23 @@ async def test_an_unreachable_database_is_503_with_retry_after_and_counted() -> 
     assert body["type"] == "urn:receivables-svc:problem:database-unavailable"
     assert (body["title"], body["reason"]) == ("Database unavailable", "unavailable")
     assert registry.get_sample_value("svc_db_unavailable_total", {"reason": "unavailable"}) == 1
+    paths = app.openapi()["paths"]  # and the API document says so, where it can happen
+    documented = paths["/things"]["get"]["responses"]["503"]
+    assert list(documented["content"]) == ["application/problem+json"]
+    assert "database-unavailable" in documented["description"]
+    assert "Retry-After" in documented["headers"]
+    assert all("503" not in paths[probe]["get"]["responses"] for probe in ("/healthz", "/metrics"))
+
+
+def test_a_service_without_a_database_documents_no_database_unavailable() -> None:
+    app = FastAPI()
+    Problems(service="svc", root=Oops, status={}, database=False).install(app)
+
+    @app.get("/things")
+    async def things() -> list[int]:
+        return []
+
+    assert "503" not in app.openapi()["paths"]["/things"]["get"]["responses"]
 
 
 async def test_a_retried_use_case_runs_again_after_a_transient_failure_only() -> None:

@@ -68,6 +68,11 @@ _UNAUTHENTICATED = (
     "revoked key); see WWW-Authenticate"
 )
 _FORBIDDEN = "The caller lacks the scope this route needs"
+_DATABASE_UNAVAILABLE = (
+    "The database is unavailable or busy (rule `database-unavailable`, its `reason` one of "
+    f"{', '.join(transient.TITLES)}); nothing was written; retry after `Retry-After` seconds"
+)
+_PROBES = ("/healthz", "/readyz", "/metrics")  # their answers are their own, not problems
 
 
 def _no_headers(_: Exception) -> Mapping[str, str]:
@@ -87,6 +92,7 @@ class Problems:
     conflict_on_every_post: bool = False  # else: POSTs whose body has a client-chosen id
     subject: Mapping[type[Exception], str] = field(default_factory=dict)  # default field
     headers: Callable[[Exception], Mapping[str, str]] = _no_headers
+    database: bool = True  # its routes (not the probes) may answer 503 database-unavailable
 
     def body(self, status: int, rule: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -170,7 +176,9 @@ class Problems:
         """Describe the errors as they are sent: ``application/problem+json`` ``Problem``s.
 
         FastAPI documents only its own 422 body; here the routes that can answer 404 (an id
-        in the path) and 409 (an id the client chose) say so too.
+        in the path) and 409 (an id the client chose) say so too, and, for a service with a
+        database, every route but the probes its 503 ``database-unavailable``
+        (:meth:`unavailable`).
         """
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -194,6 +202,8 @@ class Problems:
                 if op.get("security"):
                     responses.setdefault("401", {"description": _UNAUTHENTICATED})
                     responses.setdefault("403", {"description": _FORBIDDEN})
+                if self.database and path not in _PROBES:
+                    _document_unavailable(responses.setdefault("503", {}), content)
                 for code, response in responses.items():
                     if code.startswith("4"):
                         if code == "422" or not response.get("description"):
@@ -266,6 +276,19 @@ class Problems:
         )
         response.headers["Retry-After"] = str(transient.RETRY_AFTER_SECONDS)
         return response
+
+
+def _document_unavailable(response: dict[str, Any], content: dict[str, Any]) -> None:
+    """The 503 of :meth:`Problems.unavailable`, after a route's own 503 if it has one."""
+    own = response.get("description")
+    response["description"] = (
+        f"{own}; or: {_DATABASE_UNAVAILABLE}" if own else _DATABASE_UNAVAILABLE
+    )
+    response["content"] = content
+    response.setdefault("headers", {})["Retry-After"] = {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 0},
+    }
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -18,6 +18,7 @@ PROBLEMS = Problems(
     root=err.ConsoleError,
     status={err.InvalidInput: 422, err.NotFound: 404, err.BackendUnavailable: 502},
     why={"404": "No such account, broker or statement", "422": "A value the console cannot use"},
+    database=False,  # it keeps no state of its own: its 503s are the backends' (Retry-After)
 )
 
 
