@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_process(settings))
     if args.command == "collect":
         return asyncio.run(_collect(settings, args.date, args.actor))
-    return service_cli.run_common(args, service_cli.common("cash", settings))
+    return service_cli.run_common(
+        args, service_cli.common("cash", settings, limits=settings.limits())
+    )
 
 
 if __name__ == "__main__":
