@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from money.currency import iso_exponent
 from money.errors import ErrorFactory, InvalidAmount, UnknownCurrency
@@ -77,12 +78,13 @@ class MoneyRules:
             raise self._invalid_amount(f"{value} is not a finite amount", field=field)
         # Decimal arithmetic rounds to the context's 28 digits: bound the magnitude first
         # (comparisons are exact), then check that quantising loses nothing.
-        if value.copy_abs() > Decimal(MAX_MINOR).scaleb(-exp):
+        largest, quantum = _bounds(exp)
+        if value.copy_abs() > largest:
             raise self._invalid_amount(
                 f"{value} is too large (at most {self.format_minor(MAX_MINOR, currency)})",
                 field=field,
             )
-        exact = value.quantize(Decimal(1).scaleb(-exp))
+        exact = value.quantize(quantum)
         if exact != value:
             raise self._invalid_amount(
                 f"{value} has more decimal places than {currency} allows ({exp}, its minor unit)",
@@ -107,6 +109,13 @@ class MoneyRules:
         if fmt is None:  # only known currencies get here: the cache stays small
             fmt = self._formatters[currency] = _formatter(self.exponent(currency))
         return fmt
+
+
+@lru_cache(maxsize=16)
+def _bounds(exp: int) -> tuple[Decimal, Decimal]:
+    """The largest amount and the minor unit of a currency of ``exp`` places (every
+    conversion asks: made once per exponent)."""
+    return Decimal(MAX_MINOR).scaleb(-exp), Decimal(1).scaleb(-exp)
 
 
 def _formatter(exp: int) -> Callable[[int], str]:

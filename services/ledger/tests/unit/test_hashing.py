@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.application.handler import _canonical, request_hash
-from ledger.application.hashing import canonical, chain_hash, hashed_record
+from ledger.application.hashing import canonical, chain_hash, hashed_record, seal_matches
 from ledger.application.records import StoredEvent
 from ledger.application.sealing import event_ids
 from ledger.domain.commands import AllocationOrder
@@ -30,6 +31,15 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=16,
 )
+
+
+# what _event builds a stored event of
+_EVENT_PARTS = {
+    "data": st.dictionaries(st.text(), _JSON, max_size=6),
+    "text": st.text(),
+    "scheme": st.sampled_from([1, 2]),
+    "position": st.integers(min_value=0, max_value=2**62),
+}
 
 
 def _before(s: StoredEvent) -> bytes:
@@ -68,12 +78,7 @@ def _encodable(s: StoredEvent) -> bool:
 
 
 @settings(max_examples=400)
-@given(
-    data=st.dictionaries(st.text(), _JSON, max_size=6),
-    text=st.text(),
-    scheme=st.sampled_from([1, 2]),
-    position=st.integers(min_value=0, max_value=2**62),
-)
+@given(**_EVENT_PARTS)
 def test_canonical_json_is_byte_identical_to_what_earlier_events_were_hashed_over(
     data: dict[str, Any], text: str, scheme: int, position: int
 ) -> None:
@@ -84,6 +89,26 @@ def test_canonical_json_is_byte_identical_to_what_earlier_events_were_hashed_ove
         assert chain_hash(key, b"\x01" * 32, canonical(s)) == chain_hash(
             key, b"\x01" * 32, _before(s)
         )
+
+
+@settings(max_examples=300)
+@given(**_EVENT_PARTS)
+def test_seal_matches_accepts_exactly_what_was_hashed(
+    data: dict[str, Any], text: str, scheme: int, position: int
+) -> None:
+    """The verifier's shortcut (orjson bytes first, floats not looked for) accepts an
+    event sealed over the ``json.dumps`` bytes, floats included, and refuses it once its
+    content, its link or the key differs."""
+    unsealed = _event(data, text, scheme, position)
+    if not _encodable(unsealed):
+        return
+    key, prev = b"chain-key", b"\x01" * 32
+    s = replace(unsealed, prev_hash=prev, hash=chain_hash(key, prev, _before(unsealed)))
+    assert seal_matches(key, s)
+    assert not seal_matches(b"other-key", s)
+    assert not seal_matches(key, replace(s, prev_hash=b"\x02" * 32))
+    assert not seal_matches(key, replace(s, data={**data, "tampered": 1}))
+    assert not seal_matches(key, replace(s, actor=text + "x"))
 
 
 def test_an_event_of_the_ledgers_shape_is_hashed_by_orjson_and_unchanged() -> None:

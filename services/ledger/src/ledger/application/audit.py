@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ledger.application.checkpoints import Checkpoint
-from ledger.application.hashing import canonical, chain_hash
+from ledger.application.hashing import seal_matches
 from ledger.application.projections import (
     Row,
     account_row,
@@ -55,8 +55,7 @@ def verify_stream(
         scheme = s.hash_scheme
         if (bytes(s.prev_hash) if s.prev_hash is not None else None) != prev:
             findings.append(Finding(stream_id, s.version, "previous-hash link is broken"))
-        record = canonical(s)
-        if chain_hash(key, s.prev_hash, record) != bytes(s.hash):
+        if not seal_matches(key, s):
             findings.append(Finding(stream_id, s.version, "content does not match its hash"))
         prev = bytes(s.hash)
     if head is None:

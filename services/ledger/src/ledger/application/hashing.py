@@ -38,6 +38,26 @@ def canonical(s: StoredEvent) -> bytes:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def seal_matches(key: bytes, s: StoredEvent) -> bool:
+    """Whether ``s.hash`` is the chain hash of ``s`` (its content and ``s.prev_hash``).
+
+    The orjson bytes are tried first, without looking for floats: when they match, they are
+    what was hashed (no one without the key makes a matching hash), so the content is intact.
+    Only when they do not is the ``json.dumps`` form (:func:`canonical`) tried as well: a
+    record holding a float, or damage.
+    """
+    expected = bytes(s.hash)
+    record = hashed_record(s)
+    try:
+        fast = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        fast = None
+    if fast is not None and chain_hash(key, s.prev_hash, fast) == expected:
+        return True
+    exact = canonical(s)
+    return exact != fast and chain_hash(key, s.prev_hash, exact) == expected
+
+
 def hashed_record(s: StoredEvent) -> dict[str, object]:
     """What the hash covers, as a JSON object."""
     record: dict[str, object] = {

@@ -7,7 +7,6 @@ and must produce the same rows (DESIGN invariant 7).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -32,14 +31,14 @@ def account_row(state: Account) -> Row:
         "status": state.status,
         "opened_on": state.opened_on,
         "version": state.version,
-        **asdict(state.totals),
+        **vars(state.totals),  # a flat dataclass of ints: no deep copy needed
         "pending": {r.request_id: _request_row(r) for r in state.pending.values()},
     }
 
 
 def _request_row(request: Request) -> Row:
     """A pending request as the account row keeps it (JSON: dates in ISO form)."""
-    row = asdict(request)
+    row = dict(vars(request))  # a flat dataclass of scalars
     row["requested_on"] = request.requested_on.isoformat()
     return row
 
@@ -157,19 +156,24 @@ def touched(event: ev.Event) -> tuple[set[str], set[str]]:
 def journal_rows(
     account_id: str, position: int, event: ev.Event, recorded_at: datetime
 ) -> list[Row]:
+    lines = postings(event)
+    if not lines:
+        return []
     currency = getattr(event, "currency", "")
+    effective_date = event.effective_date()
+    event_type = event.event_type()
     return [
         {
             "position": position,
             "line_no": n,
             "account_id": account_id,
             "item_id": p.item_id,
-            "ledger_account": p.account.value,
+            "ledger_account": str(p.account),  # a StrEnum: its value, without Enum's lookup
             "amount": p.amount,
             "currency": currency,
-            "effective_date": event.effective_date(),
+            "effective_date": effective_date,
             "recorded_at": recorded_at,
-            "event_type": event.event_type(),
+            "event_type": event_type,
         }
-        for n, p in enumerate(postings(event), start=1)
+        for n, p in enumerate(lines, start=1)
     ]

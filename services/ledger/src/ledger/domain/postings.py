@@ -8,9 +8,9 @@ general ledger are the same numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import singledispatch
+from typing import NamedTuple
 
 from ledger.domain import events as ev
 from ledger.domain.money import to_minor
@@ -27,8 +27,9 @@ class Chart(StrEnum):
     BAD_DEBT = "6100-bad-debt-expense"
 
 
-@dataclass(frozen=True)
-class Posting:
+class Posting(NamedTuple):
+    """One journal line (a named tuple: a rebuild makes one per line of every event)."""
+
     account: Chart
     amount: int  # debit > 0, credit < 0
     item_id: str | None = None
