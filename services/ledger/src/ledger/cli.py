@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from ledger.settings import Settings
@@ -21,6 +24,23 @@ def migrate(settings: Settings) -> None:
     service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "ledger")
 
 
+@contextlib.contextmanager
+def _whole_store_scan() -> Iterator[None]:
+    """Without the cyclic garbage collector, for a job that reads the whole event store.
+
+    Such a job makes millions of short-lived acyclic objects (rows, events, projection
+    rows) that reference counting frees page by page; the collector's passes over them
+    cost about a third of the rebuild's CPU. Enabled again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def _verify(settings: Settings) -> int:
     from ledger.adapters.postgres.maintenance import verify_all
     from ledger.bootstrap import build
@@ -28,7 +48,7 @@ async def _verify(settings: Settings) -> int:
     ledger = build(settings)
     try:
         async with ledger.engine.connect() as conn:
-            with Progress("verify", unit="account") as shown:
+            with _whole_store_scan(), Progress("verify", unit="account") as shown:
                 report = await verify_all(
                     conn, ledger.chain_key, lambda n, events: shown.reach(n, events=events)
                 )
@@ -77,7 +97,7 @@ async def _rebuild(settings: Settings, apply: bool) -> int:
     ledger = build(settings)
     try:
         async with ledger.engine.begin() as conn:
-            with Progress("rebuild", unit="account") as shown:
+            with _whole_store_scan(), Progress("rebuild", unit="account") as shown:
                 diff, damaged = await rebuild(
                     conn,
                     ledger.chain_key,
