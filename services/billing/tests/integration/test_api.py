@@ -11,6 +11,7 @@ import pytest
 from billing.cli import _run
 from billing.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
+from ledger.testing import InProcessLedger
 from servicekit.edge import MiB
 
 from .conftest import World, make_world
@@ -146,7 +147,7 @@ async def test_a_member_list_over_a_mib_takes_a_larger_body_limit(
     world: World,
     make_database: DatabaseFactory,
     billing_template: str,
-    ledger_client: httpx.AsyncClient,
+    ledger: InProcessLedger,
 ) -> None:
     """BILLING_MAX_BODY_BYTES: a large group's members in one request."""
     members = [
@@ -165,7 +166,7 @@ async def test_a_member_list_over_a_mib_takes_a_larger_body_limit(
     assert (r.status_code, r.json()["rule"]) == (413, "body-too-large")  # the default, 1 MiB
 
     async for larger in make_world(
-        make_database, billing_template, ledger_client, max_body_bytes=4 * MiB
+        make_database, billing_template, ledger.client, max_body_bytes=4 * MiB
     ):
         policy = await larger.policy()
         r = await larger.api.post(f"/v1/policies/{policy}/members", json=body)
