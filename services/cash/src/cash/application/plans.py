@@ -91,6 +91,13 @@ def _allocation(p: dict[str, Any], ccy: str) -> dict[str, Any]:
     return {"allocations": shares}
 
 
+def _identified(line: StatementLine, source: dict[str, Any]) -> str:
+    """The clearance's reason: which line, and the day it was identified (plans stored
+    before that day was kept name only the line)."""
+    on = source.get("decided_on")
+    return f"identified{f' on {on}' if on else ''}: statement line {line.line_id}"
+
+
 def commands(line: StatementLine, p: dict[str, Any]) -> list[dict[str, Any]]:
     """The ledger commands of one planned posting, in order, as ``POST /v1/batches`` items:
     the payment, the write-offs of tolerated gaps, and (matched from suspense) the
@@ -127,7 +134,7 @@ def commands(line: StatementLine, p: dict[str, Any]) -> list[dict[str, Any]]:
             amount=p["amount"],
             to_account=p["account_id"],
             to_payment=p["payment_id"],
-            reason=f"identified: statement line {line.line_id}",
+            reason=_identified(line, source),
         )
         out.append(
             {

@@ -127,9 +127,9 @@ async def match_by_hand(
             raise LineState(f"line {line_id} was decided meanwhile")
         if locked.suspense:
             today = app.clock.now().date()
-            for p in postings:
+            for p in postings:  # on the payment's value date: cash clearing counts it once
                 p["from_suspense"] = suspense.moved(
-                    locked.suspense, line_id, p["payment_id"], today
+                    locked.suspense, line_id, p["payment_id"], line.value_date, today
                 )
         await store.set_outcome(
             line_id,
@@ -161,9 +161,8 @@ async def refund(
         if rec.status not in OPEN_FOR_DECISION:
             raise LineState(f"line {line_id} is {rec.status}, not waiting for review")
         if rec.suspense:
-            source = suspense.moved(
-                rec.suspense, line_id, f"{line_id}-REFUND", app.clock.now().date()
-            )
+            today = app.clock.now().date()
+            source = suspense.moved(rec.suspense, line_id, f"{line_id}-REFUND", today, today)
             try:
                 body = suspense.clearance(
                     rec.line,

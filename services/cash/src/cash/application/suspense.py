@@ -6,6 +6,14 @@ bank's money is in the books the day it arrives. Matched by hand it moves to the
 (the customer's payment first, then the clearance naming it, so a failure in between
 leaves it in suspense, never lost); refunded, it leaves suspense as owed to the payer.
 Every id is derived from the statement line, so retries replay.
+
+Both legs of a move carry the receipt's value date: the customer's payment is received on
+it (its aging and interest count from the day the customer paid), and each of them debits
+cash clearing, so the clearance that credits it back must be dated the same day, or cash
+clearing would count the money twice (and suspense hold it) from the value date until the
+day it was identified. That day stays in the clearance's reason and in the ledger's
+recorded time (an "as known at" trial balance still shows what the books said before).
+A refund leaves suspense on the day it is decided: until then the money was nobody's.
 """
 
 from __future__ import annotations
@@ -47,13 +55,17 @@ async def hold(
     return account, f"held in suspense on {account}"
 
 
-def moved(holding: str, line_id: str, payment_id: str, on: date) -> dict[str, Any]:
-    """What a planned customer payment clears from suspense once it is posted."""
+def moved(
+    holding: str, line_id: str, payment_id: str, on: date, decided_on: date
+) -> dict[str, Any]:
+    """What a planned customer payment (or a refund) clears from suspense, dated ``on``;
+    ``decided_on``: the day the receipt was identified (or its refund decided)."""
     return {
         "account": holding,
         "payment_id": line_id,
         "clearance_id": f"{payment_id}-CLR",
         "cleared_on": on.isoformat(),
+        "decided_on": decided_on.isoformat(),
     }
 
 
