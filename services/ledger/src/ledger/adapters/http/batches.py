@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
 from ledger.adapters.http import schemas as s
 from ledger.adapters.http import scopes as sc
@@ -47,6 +47,21 @@ class BatchItem(s.Body):
     payment_id: s.Id | None = Field(None, description="reverse_payment: the payment")
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     body: Json = Field(description="the single route's request body")
+
+
+def _typed(op: str, body: type[s.Body]) -> type[BatchItem]:
+    """The item of one operation with its body's own model: a valid item is validated once."""
+    return create_model(
+        f"BatchItem_{op}",
+        __base__=BatchItem,
+        op=(Literal[op], ...),  # type: ignore[arg-type]
+        body=(body, ...),
+    )
+
+
+# A valid item is validated by its operation's model alone; an invalid one again by
+# BatchItem then the body model, so its refusal names the errors it always did.
+_TYPED = {op: _typed(op, o.body) for op, o in OPERATIONS.items()}
 
 
 class BatchResultOut(BaseModel):
@@ -150,6 +165,27 @@ def _missing(index: int, name: str, why: str) -> Json:
     return _invalid(index, [{"type": "missing", "loc": (name,), "msg": why}])
 
 
+def _validated(index: int, raw: Any) -> tuple[BatchItem, s.Body] | Json:
+    """The item and its body, or why not."""
+    op = raw.get("op") if isinstance(raw, dict) else None
+    typed = _TYPED.get(op) if isinstance(op, str) else None
+    if typed is not None:
+        try:
+            item = typed.model_validate(raw)
+        except ValidationError:
+            pass  # said below as it always was
+        else:
+            return item, item.body  # type: ignore[return-value]
+    try:
+        item = BatchItem.model_validate(raw)
+    except ValidationError as e:
+        return _invalid(index, list(e.errors()))
+    try:
+        return item, OPERATIONS[item.op].body.model_validate(item.body)
+    except ValidationError as e:
+        return _invalid(index, [{**x, "loc": ("body", "body", *x["loc"])} for x in e.errors()])
+
+
 def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
     """The item as a command, or its result when it cannot be one."""
     if isinstance(raw, _Unreadable):
@@ -163,15 +199,11 @@ def _prepare(index: int, raw: Any, ctx: Ctx) -> BatchCommand | Json:
         detail = f"{at_fault}: contains a NUL character (U+0000), which text cannot hold"
         problem = PROBLEMS.body(422, "nul-character", "Invalid request", detail, field=at_fault)
         return {"index": index, "status": 422, "problem": problem}
-    try:
-        item = BatchItem.model_validate(raw)
-    except ValidationError as e:
-        return _invalid(index, list(e.errors()))
+    validated = _validated(index, raw)
+    if isinstance(validated, dict):
+        return validated
+    item, body = validated
     operation = OPERATIONS[item.op]
-    try:
-        body = operation.body.model_validate(item.body)
-    except ValidationError as e:
-        return _invalid(index, [{**x, "loc": ("body", "body", *x["loc"])} for x in e.errors()])
     params: dict[str, str] = {}
     for name in operation.params:
         value = getattr(item, name)

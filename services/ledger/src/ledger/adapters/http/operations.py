@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from ledger.adapters.http import schemas as s
 from ledger.adapters.http.views import (
@@ -30,6 +30,7 @@ from ledger.domain.state import Account
 
 Result = dict[str, Any]
 Today = Callable[[date | None], date]  # the business date a command defaults to
+C = TypeVar("C", bound=cmd.Command)
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,14 @@ def derived_key(command: cmd.Command) -> str:
     return f"derived-{type(command).__name__}-{digest}"
 
 
+def _built(kind: type[C], body: s.Body, **fields: Any) -> C:
+    """``kind`` from the body's validated values and ``fields`` (which replace the body's
+    optional date by the business date), without dumping the body to a dict first."""
+    return kind(**{**body.__dict__, **fields})
+
+
 def open_account(body: s.OpenAccountBody, _: Params, today: Today) -> Prepared:
-    command = cmd.OpenAccount(
-        **body.model_dump(exclude={"opened_on"}), opened_on=today(body.opened_on)
-    )
+    command = _built(cmd.OpenAccount, body, opened_on=today(body.opened_on))
     return Prepared(command, body.account_id, "account_id", body.model_dump(), _account)
 
 
@@ -134,7 +139,7 @@ def issue_invoice(body: s.InvoiceBody, _: Params, today: Today) -> Prepared:
         invoice_id=body.invoice_id,
         issue_date=body.issue_date,
         due_date=body.due_date,
-        lines=tuple(cmd.LineSpec(**line.model_dump()) for line in body.lines),
+        lines=tuple(_built(cmd.LineSpec, line) for line in body.lines),
         policy_id=body.policy_id,
         broker_id=body.broker_id,
     )
@@ -146,7 +151,7 @@ def receive_payment(body: s.PaymentBody, _: Params, today: Today) -> Prepared:
     allocations = (
         None
         if body.allocations is None
-        else tuple(cmd.AllocationSpec(**a.model_dump()) for a in body.allocations)
+        else tuple(_built(cmd.AllocationSpec, a) for a in body.allocations)
     )
     command = cmd.ReceivePayment(
         payment_id=body.payment_id,
@@ -176,16 +181,12 @@ def reverse_payment(body: s.ReversalBody, params: Params, today: Today) -> Prepa
 
 
 def issue_credit_note(body: s.CreditNoteBody, _: Params, today: Today) -> Prepared:
-    command = cmd.IssueCreditNote(
-        **body.model_dump(exclude={"issued_on"}), issued_on=today(body.issued_on)
-    )
+    command = _built(cmd.IssueCreditNote, body, issued_on=today(body.issued_on))
     return Prepared(command, body.credit_note_id, "credit_note_id", body.model_dump(), _single)
 
 
 def post_adjustment(body: s.AdjustmentBody, _: Params, today: Today) -> Prepared:
-    command = cmd.PostAdjustment(
-        **body.model_dump(exclude={"effective_on"}), effective_on=today(body.effective_on)
-    )
+    command = _built(cmd.PostAdjustment, body, effective_on=today(body.effective_on))
     return Prepared(command, body.adjustment_id, "adjustment_id", body.model_dump(), _single)
 
 
@@ -198,16 +199,15 @@ def _write_off(state: Account, events: list[ev.Event], stored: list[StoredEvent]
 
 
 def write_off(body: s.WriteOffBody, _: Params, today: Today) -> Prepared:
-    command = cmd.WriteOffInvoice(
-        **body.model_dump(exclude={"written_off_on"}), written_off_on=today(body.written_off_on)
-    )
+    command = _built(cmd.WriteOffInvoice, body, written_off_on=today(body.written_off_on))
     return Prepared(command, body.write_off_id, "write_off_id", body.model_dump(), _write_off)
 
 
 def change_credit_limit(body: s.CreditLimitChangeBody, _: Params, today: Today) -> Prepared:
     """A request; the limit changes when a second user approves it."""
-    command = cmd.ChangeCreditLimit(
-        **body.model_dump(exclude={"requested_on"}),
+    command = _built(
+        cmd.ChangeCreditLimit,
+        body,
         requested_on=today(body.requested_on),
         requested_by="",  # the handler records the authenticated actor
     )
@@ -248,18 +248,17 @@ def decide_request(
 
 
 def recover_write_off(body: s.RecoveryBody, params: Params, today: Today) -> Prepared:
-    command = cmd.RecoverWriteOff(
+    command = _built(
+        cmd.RecoverWriteOff,
+        body,
         invoice_id=params["invoice_id"],
-        **body.model_dump(exclude={"recovered_on"}),
         recovered_on=today(body.recovered_on),
     )
     return Prepared(command, body.recovery_id, "recovery_id", body.model_dump(), _single)
 
 
 def refund(body: s.RefundBody, _: Params, today: Today) -> Prepared:
-    command = cmd.IssueRefund(
-        **body.model_dump(exclude={"refunded_on"}), refunded_on=today(body.refunded_on)
-    )
+    command = _built(cmd.IssueRefund, body, refunded_on=today(body.refunded_on))
     return Prepared(command, body.refund_id, "refund_id", body.model_dump(), _single)
 
 
@@ -301,14 +300,15 @@ def _held(state: Account, events: list[ev.Event], stored: list[StoredEvent]) -> 
 
 
 def suspend_receipt(body: s.SuspendReceiptBody, _: Params, today: Today) -> Prepared:
-    command = cmd.SuspendReceipt(**body.model_dump())
+    command = _built(cmd.SuspendReceipt, body)
     return Prepared(command, body.payment_id, "payment_id", body.model_dump(), _held)
 
 
 def clear_suspense(body: s.ClearSuspenseBody, params: Params, today: Today) -> Prepared:
-    command = cmd.ClearSuspense(
+    command = _built(
+        cmd.ClearSuspense,
+        body,
         payment_id=params["payment_id"],
-        **body.model_dump(exclude={"cleared_on"}),
         cleared_on=today(body.cleared_on),
     )
     return Prepared(command, body.clearance_id, "clearance_id", body.model_dump(), _held)
