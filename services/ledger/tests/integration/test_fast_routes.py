@@ -12,9 +12,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import Match, Route
 
 from ledger.adapters.http import commands
-from ledger.adapters.http.fast_routes import FastCommandRoute
+from ledger.adapters.http.fast_routes import FastAccountRead, FastCommandRoute
 from servicekit.auth import ADMIN, BILLING_CLERK, CASH_CLERK, COLLECTOR, POSTER
 
 from .api_support import PROBLEM
@@ -129,3 +130,74 @@ async def test_a_valid_command_skips_fastapis_dependency_solving(
     r = await client.post(path, json={**_invoice("I-SLOW"), "lines": []})
     assert r.status_code == 422
     assert solved == 1
+
+
+def test_the_balance_read_has_a_fast_route_ahead_of_it(app: FastAPI) -> None:
+    ahead = [r for r in app.router.routes if isinstance(r, FastAccountRead)]
+    assert [r.path for r in ahead] == ["/v1/accounts/{account_id}/balance"]
+    routes = [r for r in app.router.routes if isinstance(r, Route)]
+    assert routes.index(ahead[0]) < min(i for i, r in enumerate(routes) if isinstance(r, APIRoute))
+    get = app.openapi()["paths"]["/v1/accounts/{account_id}/balance"]["get"]
+    assert [p["name"] for p in get["parameters"]] == ["account_id", "as_of", "known_at", "x-actor"]
+
+
+async def test_balance_answers_are_fastapis_answers(
+    client: httpx.AsyncClient,
+    anonymous: httpx.AsyncClient,
+    client_as: ClientAs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every answer, valid or not, is byte for byte what the FastAPI route answers, and a
+    valid read skips FastAPI's dependency solving."""
+    suffix = time.time_ns()
+    sg, hk = f"FB-SG-{suffix}", f"FB-HK-{suffix}"
+    await open_account(client, sg, jurisdiction="SG")
+    await open_account(client, hk, jurisdiction="HK")
+    await invoice(client, sg, "I-1", "10.00")
+    hk_only = client_as(BILLING_CLERK, jurisdictions=["HK"])
+    nobody = client_as("no-such-role")
+    base = f"/v1/accounts/{sg}/balance"
+    asks: list[tuple[httpx.AsyncClient, str, str]] = [
+        (client, "GET", base),
+        (client, "GET", f"{base}?as_of=2026-01-15"),
+        (client, "GET", f"{base}?as_of=2026-03-01&known_at=2026-06-01T00:00:00Z"),
+        (client, "GET", f"{base}?known_at=2020-01-01T00:00:00"),
+        (client_as(COLLECTOR), "GET", base),
+        (hk_only, "GET", f"/v1/accounts/{hk}/balance"),
+        (anonymous, "GET", base),  # 401
+        (nobody, "GET", base),  # 403
+        (hk_only, "GET", base),  # 404: another jurisdiction's
+        (client, "GET", f"/v1/accounts/NOPE-{suffix}/balance"),  # 404
+        (client, "GET", f"{base}?as_of=2026-02-30"),  # 422
+        (client, "GET", f"{base}?as_of="),
+        (client, "GET", f"{base}?known_at=yesterday"),
+        (client, "GET", f"{base}?as_of=2026-01-15&as_of=2026-01-16"),
+        (client, "GET", f"{base}?other=1"),
+        (client, "GET", f"/v1/accounts/{'x' * 65}/balance"),  # 422
+        (anonymous, "GET", f"{base}?as_of=nope"),  # 401 before 422, as FastAPI orders them
+        (client, "HEAD", base),
+        (client, "POST", base),
+    ]
+    fast = [await c.request(method, url) for c, method, url in asks]
+    solved = 0
+    original = fastapi.routing.solve_dependencies
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal solved
+        solved += 1
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    r = await client.get(base)
+    assert r.status_code == 200
+    assert solved == 0
+    monkeypatch.setattr(FastAccountRead, "matches", lambda self, scope: (Match.NONE, {}))
+    slow = [await c.request(method, url) for c, method, url in asks]
+    assert solved >= 1
+    statuses = [r.status_code for r in fast]
+    assert statuses[:6] == [200] * 6
+    assert statuses[6:11] == [401, 403, 404, 404, 422]
+    for (_, method, url), a, b in zip(asks, fast, slow, strict=True):
+        assert (a.status_code, a.content) == (b.status_code, b.content), (method, url)
+        assert a.headers.get("content-type") == b.headers.get("content-type"), (method, url)
+        assert a.headers.get("www-authenticate") == b.headers.get("www-authenticate")

@@ -113,6 +113,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.include_router(suspense.router)
     app.include_router(approvals.router)
     app.include_router(queries.router)
+    balance = [r for r in queries.router.routes if getattr(r, "endpoint", None) is queries.balance]
+    fast_routes.install_reads(app, [(r, queries.BALANCE_QUERY) for r in balance])
     app.include_router(statements.router)
     app.include_router(search.router)
     app.include_router(reports.router)
