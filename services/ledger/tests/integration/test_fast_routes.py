@@ -31,6 +31,19 @@ def _invoice(invoice_id: str) -> dict[str, object]:
     }
 
 
+def _count_solving(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times FastAPI solves a route's dependencies from now on: ``[count]``."""
+    solved = [0]
+    original = fastapi.routing.solve_dependencies
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        solved[0] += 1
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    return solved
+
+
 def test_every_single_command_route_has_a_fast_route_ahead_of_it(app: FastAPI) -> None:
     fast = {r.path for r in app.router.routes if isinstance(r, FastCommandRoute)}
     declared = {r.path for r in commands.router.routes if isinstance(r, APIRoute)}
@@ -114,22 +127,14 @@ async def test_a_valid_command_skips_fastapis_dependency_solving(
     client: httpx.AsyncClient, account_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await open_account(client, account_id)
-    solved = 0
-    original = fastapi.routing.solve_dependencies
-
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal solved
-        solved += 1
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    solved = _count_solving(monkeypatch)
     path = f"/v1/accounts/{account_id}/invoices"
     r = await client.post(path, json=_invoice("I-FAST"))
     assert r.status_code == 201
-    assert solved == 0
+    assert solved[0] == 0
     r = await client.post(path, json={**_invoice("I-SLOW"), "lines": []})
     assert r.status_code == 422
-    assert solved == 1
+    assert solved[0] == 1
 
 
 def test_the_balance_read_has_a_fast_route_ahead_of_it(app: FastAPI) -> None:
@@ -179,21 +184,13 @@ async def test_balance_answers_are_fastapis_answers(
         (client, "POST", base),
     ]
     fast = [await c.request(method, url) for c, method, url in asks]
-    solved = 0
-    original = fastapi.routing.solve_dependencies
-
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal solved
-        solved += 1
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    solved = _count_solving(monkeypatch)
     r = await client.get(base)
     assert r.status_code == 200
-    assert solved == 0
+    assert solved[0] == 0
     monkeypatch.setattr(FastAccountRead, "matches", lambda self, scope: (Match.NONE, {}))
     slow = [await c.request(method, url) for c, method, url in asks]
-    assert solved >= 1
+    assert solved[0] >= 1
     statuses = [r.status_code for r in fast]
     assert statuses[:6] == [200] * 6
     assert statuses[6:11] == [401, 403, 404, 404, 422]
