@@ -24,6 +24,7 @@ from devstack.kafka import KafkaBroker
 from devstack.testing import read_topic, running, wait_for
 from eventfeed import Consumer, HttpFeedSource, KafkaSource, LedgerEvent, replay
 from eventfeed.consumer import Backoff
+from eventfeed.testing import follow
 from ledger.adapters.kafka.relay import Relay
 from ledger.adapters.postgres.relay_checkpoint import feed_lag
 from ledger.bootstrap import Ledger
@@ -92,7 +93,11 @@ async def consumed_all(
     async def done() -> bool:
         return await support.totals(engine, accounts) == truth
 
-    await wait_for(done, seconds, "the consumer to reach the ledger's state")
+    async def effects() -> int:
+        return await support.effects_count(engine, accounts)
+
+    # ``seconds`` without a new effect: a loaded machine is slow, not stuck
+    await wait_for(done, seconds, "the consumer to reach the ledger's state", progress=effects)
     assert await support.effects_count(engine, accounts) == sum(t[0] for t in truth.values())
 
 
@@ -230,7 +235,9 @@ async def publish_all(relay: Relay, ledger: Ledger) -> None:
         async with ledger.engine.connect() as conn:
             return await feed_lag(conn, relay.position) == (0, 0)
 
-    await wait_for(nothing_left, 120, "the relay to publish every event")
+    await wait_for(
+        nothing_left, 120, "the relay to publish every event", progress=lambda: relay.position
+    )
 
 
 async def relay_checkpoint(ledger: Ledger, name: str) -> int:
@@ -366,7 +373,7 @@ async def test_every_event_delivered_twice_has_one_effect(
     await post_concurrently(ledger_client, accounts, 3)
     source = TwiceSource(HttpFeedSource("http://ledger", client=ledger_client))
     consumer = Consumer("test", consumer_engine, support.handle, source, poll_wait=0)
-    await consumer.run_until_caught_up(max_seconds=60)
+    await follow(consumer)
     await consumed_all(consumer_engine, ledger_client, accounts, seconds=5)
     status = consumer.status()
     assert status.duplicates == 3 * status.processed
@@ -428,7 +435,7 @@ async def test_a_failing_event_is_dead_lettered_and_retried(
 
     source = HttpFeedSource("http://ledger", client=ledger_client)
     consumer = Consumer("poison", consumer_engine, handle, source, poll_wait=0)
-    await consumer.run_until_caught_up(max_seconds=60)
+    await follow(consumer)
     letters = await consumer.dead_letters()
     assert [(d.event.account_id, d.event.version) for d in letters] == [(account, 2)]
     assert "cannot handle this invoice" in letters[0].error

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from devstack.pytest_plugin import DatabaseFactory
 from eventfeed import Consumer, DeadLetters, LedgerEvent, create_tables_sql, replay
 from eventfeed.consumer import Backoff, ConsumerStatus
+from eventfeed.testing import follow
 
 
 def ev(account: str, version: int, position: int) -> LedgerEvent:
@@ -101,6 +102,24 @@ async def test_not_catching_up_in_time_says_why(engine: AsyncEngine) -> None:
     consumer = Consumer("c", engine, record, RefusingSource([]), backoff=Backoff(initial=0.05))
     with pytest.raises(TimeoutError, match=r"did not catch up in 0.3s \(last error: .*401"):
         await consumer.run_until_caught_up(max_seconds=0.3)
+
+
+async def test_following_a_stalled_consumer_fails_saying_where_it_stands(
+    engine: AsyncEngine,
+) -> None:
+    consumer = Consumer("c", engine, record, RefusingSource([]), backoff=Backoff(initial=0.05))
+    with pytest.raises(AssertionError, match=r"no progress for 1s .*last error: .*401"):
+        await follow(consumer, stalled_after=1, slice_seconds=0.2)
+
+
+async def test_a_slow_consumer_is_followed_past_the_stall_limit(engine: AsyncEngine) -> None:
+    async def slow(conn: AsyncConnection, event: LedgerEvent) -> None:
+        await asyncio.sleep(0.3)  # each event well inside the limit, all of them beyond it
+        await record(conn, event)
+
+    consumer = Consumer("c", engine, slow, ListSource([[ev("A", v, v)] for v in range(1, 9)]))
+    assert await follow(consumer, stalled_after=1, slice_seconds=0.2) == 8
+    assert sorted(await seen(engine)) == list(range(1, 9))
 
 
 async def test_an_event_ahead_of_its_stream_waits_for_the_missing_one(engine: AsyncEngine) -> None:

@@ -7,8 +7,6 @@ cash service posting to that ledger and reading its event feed through the trans
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from itertools import count
@@ -22,6 +20,7 @@ from cash.bootstrap import Cash, build
 from cash.cli import migrate as migrate_cash
 from cash.settings import Settings
 from devstack.pytest_plugin import DatabaseFactory
+from eventfeed.testing import follow
 from ledger.testing import InProcessLedger, in_process
 from servicekit.auth import ADMIN, CASH_CLERK
 from servicekit.auth.testing import TestIdentity
@@ -76,15 +75,9 @@ class World:
     async def sync(self) -> None:
         """Follow the ledger's feed until cash has every event committed so far. The feed is
         gap-safe: while another transaction is open on the server it holds back what
-        committed after it (``behind`` counts those), so one catch-up may stop short."""
-        consumer = self.service.consumer
-        for _ in range(200):
-            with contextlib.suppress(TimeoutError):  # a loaded machine: go on following
-                await consumer.run_until_caught_up(max_seconds=20)
-                if consumer.source.lag() == 0:
-                    return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"the ledger's feed still holds {consumer.source.lag()} back")
+        committed after it, so one catch-up may stop short; :func:`follow` goes on while
+        the consumer makes progress."""
+        await follow(self.service.consumer)
 
     async def call(self, path: str, body: Any) -> Any:
         r = await self.ledger.post(path, json=body)

@@ -54,7 +54,12 @@ async def test_accruals_arrive_through_kafka(
 
     try:
         async with running(relay, service.consumer):
-            await wait_for(accrued, 60, "the accruals to arrive through Kafka")
+            await wait_for(
+                accrued,
+                60,
+                "the accruals to arrive through Kafka",
+                progress=lambda: (relay.position, service.consumer.status().position),
+            )
     finally:
         await service.close()
     assert service.consumer.status().transport == "kafka"

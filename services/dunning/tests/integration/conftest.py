@@ -29,6 +29,7 @@ from dunning.bootstrap import Dunning, build
 from dunning.cli import migrate as migrate_dunning
 from dunning.settings import Settings
 from eventfeed import HttpFeedSource
+from eventfeed.testing import follow
 from ledger.bootstrap import Ledger
 from ledger.testing import in_process, migrated
 from servicekit.auth import ADMIN
@@ -90,7 +91,7 @@ class Stack:
     async def sync(self) -> int:
         """Let dunning consume every ledger event published so far."""
         source = HttpFeedSource("http://ledger", client=self.ledger)
-        return await self.dunning.consumer(source).run_until_caught_up(max_seconds=20)
+        return await follow(self.dunning.consumer(source))
 
     async def run(self, as_of: date | str) -> dict[str, Any]:
         """The daily run on the morning of ``as_of``: the scenario's clock moves on to that

@@ -72,12 +72,16 @@ async def test_ledger_events_arrive_through_the_relay_and_kafka(
     await open_account(s, "KIN")
     await invoice(s, "KIN", "I1", "100.00", due="2026-01-31", policy_id="POL-A")
     await invoice(s, "KIN", "I2", "50.00", due="2026-01-31", policy_id="POL-B")
+
+    def moving() -> tuple[int, int]:  # the waits below go on while events move
+        return relay.position, consumer.status().position
+
     async with running(relay, consumer):
 
         async def invoiced() -> bool:
             return await open_items() == ["I1", "I2"]
 
-        await wait_for(invoiced, 60, "the invoices to reach dunning through Kafka")
+        await wait_for(invoiced, 60, "the invoices to reach dunning through Kafka", progress=moving)
         r = await s.api.post("/v1/dunning-runs", json={"as_of": "2026-02-02"})
         assert r.json()["actions"]["DunningLevelReached"] == 1
         assert ((await account())["level"], (await account())["overdue"]) == (1, "150.00")
@@ -88,7 +92,9 @@ async def test_ledger_events_arrive_through_the_relay_and_kafka(
         async def cleared() -> bool:  # by the payment events alone: no run
             return (await account()).get("level") == 0
 
-        await wait_for(cleared, 60, "the payments to clear the level through Kafka")
+        await wait_for(
+            cleared, 60, "the payments to clear the level through Kafka", progress=moving
+        )
     view = await account()
     assert (view["balance"], view["open_items"]) == ("0.00", [])
     assert [h["type"] for h in view["history"]][-1] == "DunningCleared"

@@ -9,6 +9,7 @@ from sqlalchemy import event as sqlalchemy_event
 
 from dunning.adapters.postgres.consumer import Applier
 from eventfeed import Consumer, HttpFeedSource
+from eventfeed.testing import follow
 
 from .conftest import Stack, invoice, open_account, pay
 
@@ -59,7 +60,7 @@ async def test_the_batch_path_decides_as_the_event_by_event_path(stack: Stack) -
         Applier(s.dunning.policies).apply,
         HttpFeedSource("http://ledger", client=s.ledger),
     )
-    await one_by_one.run_until_caught_up(max_seconds=20)
+    await follow(one_by_one)
     await s.run("2026-02-20")
     for account, view in batched.items():
         again = await s.view(account)
