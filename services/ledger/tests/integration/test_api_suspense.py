@@ -16,12 +16,18 @@ def _suspense(trial: dict[str, Any], currency: str = "SGD") -> str:
     return str(row["accounts"].get("1900-suspense", "0.00"))
 
 
-async def test_suspense_round_trip_keeps_the_trail_and_the_books_balanced(
-    client: httpx.AsyncClient, account_id: str
-) -> None:
+async def _holding_and_customer(client: httpx.AsyncClient, account_id: str) -> tuple[str, str]:
+    """A holding account and a customer account, opened."""
     holding, customer = f"{account_id}-S", f"{account_id}-C"
     await open_account(client, holding)
     await open_account(client, customer)
+    return holding, customer
+
+
+async def test_suspense_round_trip_keeps_the_trail_and_the_books_balanced(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    holding, customer = await _holding_and_customer(client, account_id)
     await invoice(client, customer, "INV-1", "150.00")
     before = _suspense(await get(client, "/v1/reports/trial-balance", as_of="2026-03-01"))
 
@@ -96,3 +102,33 @@ async def test_clearing_more_than_is_held_is_refused(
         f"/v1/accounts/{account_id}/payments/RCPT-1/reversal", json={"reason": "bounced"}
     )
     assert_problem(r, 422, field="payment_id", rule="suspense-state")
+
+
+async def test_a_move_without_a_date_is_on_the_receipts_value_date(
+    client: httpx.AsyncClient, account_id: str
+) -> None:
+    """Where the customer's payment is received too: cash clearing counts it once."""
+    holding, customer = await _holding_and_customer(client, account_id)
+    receipt = {"amount": "80.00", "received_on": "2026-01-10", "method": "bank_transfer"}
+    await post(client, f"/v1/accounts/{holding}/suspense", {"payment_id": "R-1", **receipt})
+    before = await get(client, "/v1/reports/trial-balance", as_of="2026-01-10")
+
+    await pay(client, customer, "PAY-1", "80.00", on="2026-01-10")
+    moved = await post(
+        client,
+        f"/v1/accounts/{holding}/suspense/R-1/clearances",
+        {
+            "clearance_id": "CL-1",
+            "reason": "x",
+            "to_account_id": customer,
+            "to_payment_id": "PAY-1",
+        },
+    )
+
+    assert moved["cleared_on"] == "2026-01-10"
+    after = await get(client, "/v1/reports/trial-balance", as_of="2026-01-10")
+    [was], [now] = (
+        [c["accounts"] for c in t["currencies"] if c["currency"] == "SGD"] for t in (before, after)
+    )
+    assert now["1000-cash-clearing"] == was["1000-cash-clearing"]
+    assert Decimal(now["1900-suspense"]) - Decimal(was["1900-suspense"]) == Decimal("80.00")

@@ -125,3 +125,23 @@ def test_a_clearance_names_both_account_and_payment_or_neither() -> None:
         rule="suspense-state",
         field="to_payment_id",
     )
+
+
+def test_a_move_without_a_date_takes_the_receipts_value_date() -> None:
+    """The customer's payment is received on the receipt's value date and both debit cash
+    clearing: the clearance crediting it back falls on that day too, or cash clearing would
+    count the money twice until it."""
+    undated = clear("150.00").model_copy(update={"cleared_on": None})
+    [event] = when([opened(), suspended()], undated)
+    assert event.effective_date() == day(3)
+
+
+def test_a_refund_names_the_day_it_leaves_suspense() -> None:
+    undated = clear(None, to=None).model_copy(update={"cleared_on": None})
+    rejected(
+        [opened(), suspended()],
+        undated,
+        err.SuspenseState,
+        rule="suspense-state",
+        field="cleared_on",
+    )

@@ -143,7 +143,7 @@ class ClearSuspense(Command):
     payment_id: str
     amount: Decimal | None = None  # None: all that is still held
     reason: str
-    cleared_on: date
+    cleared_on: date | None = None  # None: a move on the receipt's value date
     to_account_id: str | None = None
     to_payment_id: str | None = None
 

@@ -309,7 +309,8 @@ def clear_suspense(body: s.ClearSuspenseBody, params: Params, today: Today) -> P
         cmd.ClearSuspense,
         body,
         payment_id=params["payment_id"],
-        cleared_on=today(body.cleared_on),
+        # a move defaults to the receipt's value date (the domain's), a refund to today
+        cleared_on=body.cleared_on if body.to_account_id else today(body.cleared_on),
     )
     return Prepared(command, body.clearance_id, "clearance_id", body.model_dump(), _held)
 

@@ -5,6 +5,10 @@ it is nobody's credit), so it never pays an invoice, is never refunded as custom
 and is never reversed as a payment. It leaves suspense only by being cleared: moved to the
 customer account it belongs to (the payment there carries the trail back to it) or
 refunded to the payer, in one or several parts.
+
+A move names no date by default: it takes the receipt's value date, the date the customer's
+payment is received on. Both debit cash clearing, so the clearance crediting it back must
+fall on the same day, or cash clearing would count the money twice until the later one.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def _(c: cmd.ClearSuspense, state: Account) -> list[ev.Event]:
             "name both the account and the payment it moves to, or neither to refund",
             field="to_payment_id" if c.to_account_id else "to_account_id",
         )
+    on = c.cleared_on
+    if on is None:  # a move: on the value date the customer's payment takes from the receipt
+        if c.to_account_id is None:
+            raise err.SuspenseState("a refund names the day it leaves suspense", field="cleared_on")
+        on = receipt.received_on
     held = receipt.unapplied
     amount = held if c.amount is None else positive(c.amount, state, "amount")
     if held == 0 or amount > held:
@@ -57,14 +66,14 @@ def _(c: cmd.ClearSuspense, state: Account) -> list[ev.Event]:
             f"{dec(amount, state)} is more than the {dec(held, state)} still held in suspense",
             field="amount",
         )
-    not_before(c.cleared_on, receipt.received_on, "cleared_on", "the receipt")
+    not_before(on, receipt.received_on, "cleared_on", "the receipt")
     return [
         ev.SuspenseCleared(
             clearance_id=c.clearance_id,
             payment_id=c.payment_id,
             currency=state.currency,
             amount=dec(amount, state),
-            cleared_on=c.cleared_on,
+            cleared_on=on,
             reason=c.reason,
             to_account_id=c.to_account_id,
             to_payment_id=c.to_payment_id,
