@@ -11,21 +11,20 @@ are answered ``NotApplied``; other accounts are not affected.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from ledger.application.approvals import ApprovalPolicy
 from ledger.application.clock import Clock
-from ledger.application.handler import Presenter, needs, request_hash
+from ledger.application.handler import Presenter, needs_of_all, request_hash
 from ledger.application.ports import (
     BatchUnitOfWork,
     BatchUnitOfWorkFactory,
     BatchWrite,
     CommandKey,
     Done,
-    Needs,
 )
 from ledger.application.projections import Row, account_row, item_row, journal_rows, payment_row
 from ledger.application.projections import touched as touched_by
@@ -93,17 +92,25 @@ def _key(c: BatchCommand) -> CommandKey:
     return (c.account_id, type(c.command).__name__, c.command_id)
 
 
-def _union(commands: Iterable[BatchCommand]) -> Needs:
-    items: set[str] = set()
-    pays: set[str] = set()
-    open_items = credit = False
-    for c in commands:
-        n = needs(c.command)
-        items |= n.item_ids
-        pays |= n.payment_ids
-        open_items |= n.open_items
-        credit |= n.credit
-    return Needs(frozenset(items), frozenset(pays), open_items, credit)
+def append_account(
+    write: BatchWrite,
+    account_id: str,
+    state: Account,
+    *,
+    events: list[StoredEvent],
+    items: set[str],
+    pays: set[str],
+    journal: list[Row],
+    commands: list[Row],
+) -> None:
+    """Add one account's decided share (its events, projection rows, journal lines and
+    idempotency records) to what a transaction writes."""
+    write.events.extend(events)
+    write.accounts.append(account_row(state))
+    write.items.extend(item_row(account_id, state.items[i]) for i in sorted(items))
+    write.pays.extend(payment_row(account_id, state.payments[p]) for p in sorted(pays))
+    write.journal_lines.extend(journal)
+    write.commands.extend(commands)
 
 
 def not_applied(account_id: str, failed_index: int) -> NotApplied:
@@ -184,7 +191,9 @@ class BatchHandler:
             # a newer transaction wrote to one of them first: positions would go backwards
             raise err.ConcurrencyConflict("transaction order, retry")
         found = await uow.find_commands([_key(c) for a in chunk for c in by_account[a]])
-        states = await uow.load_states({a: _union(by_account[a]) for a in chunk})
+        states = await uow.load_states(
+            {a: needs_of_all(c.command for c in by_account[a]) for a in chunk}
+        )
         recorded_at = self._clock.now()
         ids = event_ids()
         results: list[BatchResult] = []
@@ -209,16 +218,16 @@ class BatchHandler:
             if share.events:
                 assert share.state is not None
                 assert share.head is not None
-                write.events.extend(share.events)
-                write.accounts.append(account_row(share.state))
-                write.items.extend(
-                    item_row(account_id, share.state.items[i]) for i in sorted(share.items)
+                append_account(
+                    write,
+                    account_id,
+                    share.state,
+                    events=share.events,
+                    items=share.items,
+                    pays=share.pays,
+                    journal=share.journal,
+                    commands=share.commands,
                 )
-                write.pays.extend(
-                    payment_row(account_id, share.state.payments[p]) for p in sorted(share.pays)
-                )
-                write.journal_lines.extend(share.journal)
-                write.commands.extend(share.commands)
         await self._flush(uow, write)
         return results, []
 

@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from uuid import uuid4
 
 from ledger.application.approvals import ApprovalPolicy
+from ledger.application.batch import append_account
 from ledger.application.clock import Clock
 from ledger.application.handler import (
     CommandHandler,
@@ -55,7 +56,7 @@ from ledger.application.ports import (
     Done,
     StreamBusy,
 )
-from ledger.application.projections import Row, account_row, item_row, journal_rows, payment_row
+from ledger.application.projections import Row, journal_rows
 from ledger.application.records import Metadata, NewEvent, StreamHead
 from ledger.application.sealing import ORDINAL_BITS, seal
 from ledger.domain import commands as cmd
@@ -319,16 +320,16 @@ class GroupCommit:
                     )
                 if share.events:
                     assert share.state is not None
-                    write.events.extend(share.events)
-                    write.accounts.append(account_row(share.state))
-                    write.items.extend(
-                        item_row(a, share.state.items[i]) for i in sorted(share.items)
+                    append_account(
+                        write,
+                        a,
+                        share.state,
+                        events=share.events,
+                        items=share.items,
+                        pays=share.pays,
+                        journal=share.journal,
+                        commands=share.commands,
                     )
-                    write.pays.extend(
-                        payment_row(a, share.state.payments[p]) for p in sorted(share.pays)
-                    )
-                    write.journal_lines.extend(share.journal)
-                    write.commands.extend(share.commands)
             if write.events:
                 await uow.write_batch(write)
         return results
