@@ -26,6 +26,7 @@ from ledger.adapters.http.problems import PROBLEMS
 from ledger.application.batch import BatchCommand, not_applied
 from ledger.domain import errors as err
 from servicekit.auth import requires
+from servicekit.collector import paused_collector
 from servicekit.edge import nul_field
 from servicekit.problems import Problem
 
@@ -283,6 +284,13 @@ async def run_batch(
         ),
     ] = "all",
 ) -> Response:
+    # a batch holds its items, commands, events and rows alive until it answers: the
+    # collector's passes over them cost about a quarter of its CPU, and free nothing
+    with paused_collector():
+        return await _run_batch(request, ctx, results_mode)
+
+
+async def _run_batch(request: Request, ctx: Ctx, results_mode: str) -> Response:
     try:
         items = _items(await request.body(), request.headers.get("content-type", ""))
     except _Refused as e:
