@@ -12,7 +12,11 @@ share one database need one each; the default is Alembic's own).
 
 The migrations themselves run SQL scripts with :func:`run_script`, and create the table the
 shared parts of servicekit keep in every service's database (``api_keys``) with
-:func:`create_api_keys`, naming the version of it they create.
+:func:`create_api_keys`, naming the version of it they create. The revision that adds
+``api_keys`` to a service takes its ``upgrade`` and ``downgrade`` from here::
+
+    from servicekit.migrations import api_keys_downgrade as downgrade
+    from servicekit.migrations import api_keys_upgrade as upgrade
 """
 
 from __future__ import annotations
@@ -49,6 +53,17 @@ def create_api_keys(version: int, *, grant_to: str | None = None) -> None:
 
 def drop_api_keys() -> None:
     run_script("DROP TABLE api_keys;")
+
+
+def api_keys_upgrade() -> None:
+    """The ``upgrade`` of a service's revision that adds ``api_keys``: version 1, the one it
+    was written with (a later version is a later revision, never a change here)."""
+    create_api_keys(version=1)
+
+
+def api_keys_downgrade() -> None:
+    """The ``downgrade`` of that revision."""
+    drop_api_keys()
 
 
 def run_migrations(*, version_table: str = "alembic_version") -> None:

@@ -1,8 +1,4 @@
-"""Billing's tables: policy events (also the outbox), documents, billed lines, runs.
-
-Revision ID: 0001
-Revises:
-"""
+"""Billing's tables: policy events (also the outbox), documents, billed lines, runs."""
 
 from __future__ import annotations
 
@@ -10,8 +6,6 @@ from billing.migrations import run_script
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 DDL = """
 CREATE TABLE policies (

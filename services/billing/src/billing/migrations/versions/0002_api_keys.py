@@ -1,22 +1,9 @@
-"""API keys of service-to-service callers (argon2 hashes; ``billing api-keys``).
+"""API keys of service-to-service callers (argon2 hashes; ``billing api-keys``)."""
 
-Revision ID: 0002
-Revises: 0001
-"""
+from servicekit.migrations import api_keys_downgrade as downgrade
+from servicekit.migrations import api_keys_upgrade as upgrade
 
-from __future__ import annotations
-
-from servicekit.migrations import create_api_keys, drop_api_keys
+__all__ = ["downgrade", "upgrade"]  # what Alembic runs
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_api_keys(version=1)
-
-
-def downgrade() -> None:
-    drop_api_keys()

@@ -1,8 +1,5 @@
 """Cash schema: imported files (kept whole), statement lines, the account directory
 followed from the ledger's events, and the consumer framework's tables (eventfeed).
-
-Revision ID: 0001
-Revises:
 """
 
 from cash.migrations import run_script
@@ -10,8 +7,6 @@ from eventfeed.schema import create_tables_sql
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 SCHEMA = """
 CREATE TABLE imports (

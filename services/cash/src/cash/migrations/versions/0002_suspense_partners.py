@@ -1,16 +1,11 @@
 """Lines held in the ledger's suspense (the holding account each is held on); partners'
 saved CSV mappings.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 from cash.migrations import run_script
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

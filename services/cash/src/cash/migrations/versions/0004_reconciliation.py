@@ -1,17 +1,12 @@
 """Payment-partner reconciliation: the partner an import came from (on the import and its
 lines), the fee a partner withheld from each settled line, and the transactions expected
 from each partner.
-
-Revision ID: 0004
-Revises: 0003
 """
 
 from cash.migrations import run_script
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,17 +2,12 @@
 
 Kept apart from the directory (which is rebuilt from the ledger's events): the segment is
 cash's own setting.
-
-Revision ID: 0005
-Revises: 0004
 """
 
 from cash.migrations import run_script
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,11 @@
 """Auto-debit: mandates (their events, append-only, and the current state), collection
 runs, their debits and the files they produced.
-
-Revision ID: 0006
-Revises: 0005
 """
 
 from cash.migrations import run_script
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

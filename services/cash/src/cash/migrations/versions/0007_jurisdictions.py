@@ -5,17 +5,12 @@ Rows from before get what the data tells: a bank account's jurisdiction is the o
 ledger accounts its matched lines were posted to (the most frequent, should they differ);
 a line of an account nothing was matched from keeps none, and so does its import (only
 callers of every jurisdiction see those); a partner mapping takes its bank account's.
-
-Revision ID: 0007
-Revises: 0006
 """
 
 from cash.migrations import run_script
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

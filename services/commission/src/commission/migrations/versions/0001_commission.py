@@ -1,8 +1,5 @@
 """Commission schema: brokers, bank details, agreements, invoice books, entries, statements,
 and the consumer framework's tables (eventfeed).
-
-Revision ID: 0001
-Revises:
 """
 
 from commission.migrations import run_script
@@ -10,8 +7,6 @@ from eventfeed.schema import create_tables_sql
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 SCHEMA = """
 CREATE TABLE brokers (

@@ -1,8 +1,4 @@
-"""Dunning's tables: receivables projection, dunning state, outbox, notices, fees, credit.
-
-Revision ID: 0001
-Revises:
-"""
+"""Dunning's tables: receivables projection, dunning state, outbox, notices, fees, credit."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from eventfeed.schema import create_tables_sql
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 DDL = """
 CREATE TABLE receivables (

@@ -1,8 +1,4 @@
-"""What each dunning run did: actions by event type and accounts without a policy.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""What each dunning run did: actions by event type and accounts without a policy."""
 
 from __future__ import annotations
 
@@ -10,8 +6,6 @@ from dunning.migrations import run_script
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,15 +1,9 @@
-"""Event store, idempotency records and inline projections.
-
-Revision ID: 0001
-Revises:
-"""
+"""Event store, idempotency records and inline projections."""
 
 from ledger.migrations import run_script
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 # The role the service acts as (``SET ROLE`` through the connection's startup options):
 # it may read and append events but never change or remove one.

@@ -1,15 +1,9 @@
-"""Checkpoint of the Kafka relay (last published global position).
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""Checkpoint of the Kafka relay (last published global position)."""
 
 from ledger.migrations import run_script
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 WRITER = "ledger_writer"
 

@@ -2,17 +2,12 @@
 
 Names and references are found by case-insensitive substring (``ILIKE '%...%'``), which a
 trigram GIN index (pg_trgm) serves; lists page by keyset on their sort order.
-
-Revision ID: 0003
-Revises: 0002
 """
 
 from ledger.migrations import run_script
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 UPGRADE = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

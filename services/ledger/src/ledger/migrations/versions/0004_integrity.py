@@ -11,17 +11,12 @@
 - ``stream_checkpoints``: signed, chained checkpoints of every stream's head (the heads
   changed since the previous checkpoint, with running totals of streams and events), so
   ``ledger verify`` notices a stream or a tail removed behind the service's back.
-
-Revision ID: 0004
-Revises: 0003
 """
 
 from ledger.migrations import run_script
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 WRITER = "ledger_writer"
 

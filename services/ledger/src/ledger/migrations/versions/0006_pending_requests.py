@@ -3,17 +3,12 @@
 ``accounts.pending`` maps a request id to the request (a write-off above the threshold,
 a new credit limit); decided requests leave it. The partial index lists the accounts
 with something pending, for the approvals queue.
-
-Revision ID: 0006
-Revises: 0005
 """
 
 from ledger.migrations import run_script
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 UPGRADE = """
 ALTER TABLE accounts ADD COLUMN pending jsonb NOT NULL DEFAULT '{}'::jsonb;

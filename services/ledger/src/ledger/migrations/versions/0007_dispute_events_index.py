@@ -1,17 +1,12 @@
 """The dispute events of an account, indexed: balances and aging as of a date read whether
 an item was under dispute then from its last dispute event by that date, without reading
 the account's (or the ledger's) other events.
-
-Revision ID: 0007
-Revises: 0006
 """
 
 from ledger.migrations import run_script
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 UPGRADE = """
 CREATE INDEX events_disputes ON events (stream_id)
