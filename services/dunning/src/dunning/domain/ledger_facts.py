@@ -13,11 +13,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 
-class Fact(BaseModel):
+class _Tolerant(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class Share(Fact):
+class Fact(_Tolerant):
+    """A ledger event dunning acts on: each subclass is one, named as the ledger names it."""
+
+
+class Share(_Tolerant):
     payment_id: str
     invoice_id: str | None = None
     amount: str
@@ -32,7 +36,7 @@ class AccountOpened(Fact):
     broker_id: str | None = None
 
 
-class Line(Fact):
+class Line(_Tolerant):
     amount: str
     product: str | None = None
     policy_id: str | None = None
@@ -110,24 +114,7 @@ class CreditLimitChanged(Fact):
     credit_limit: str
 
 
-FACT_TYPES: dict[str, type[Fact]] = {
-    cls.__name__: cls
-    for cls in (
-        AccountOpened,
-        InvoiceIssued,
-        PaymentReceived,
-        PaymentAllocated,
-        PaymentReversed,
-        CreditNoteIssued,
-        AdjustmentPosted,
-        InvoiceWrittenOff,
-        WriteOffRecovered,
-        RefundIssued,
-        InvoiceDisputed,
-        DisputeResolved,
-        CreditLimitChanged,
-    )
-}
+FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in Fact.__subclasses__()}
 
 
 def parse_fact(event_type: str, data: dict[str, Any]) -> Fact | None:

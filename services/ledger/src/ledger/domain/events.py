@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
@@ -344,27 +344,5 @@ ApprovalEvent = (
 
 AccountEvent = AccountOpened | FinancialEvent | InvoiceDisputed | DisputeResolved | ApprovalEvent
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.event_type(): cls
-    for cls in (
-        AccountOpened,
-        InvoiceIssued,
-        PaymentReceived,
-        PaymentAllocated,
-        PaymentReversed,
-        CreditNoteIssued,
-        AdjustmentPosted,
-        InvoiceWrittenOff,
-        WriteOffRecovered,
-        RefundIssued,
-        ReceiptSuspended,
-        SuspenseCleared,
-        InvoiceDisputed,
-        DisputeResolved,
-        WriteOffRequested,
-        CreditLimitChangeRequested,
-        RequestApproved,
-        RequestRejected,
-        CreditLimitChanged,
-    )
-}
+# Every event of an account, by its type: the members of AccountEvent.
+EVENT_TYPES: dict[str, type[Event]] = {cls.event_type(): cls for cls in get_args(AccountEvent)}
