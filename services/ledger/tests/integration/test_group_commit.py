@@ -272,6 +272,9 @@ class Recorder:
     def alone(self, reason: str) -> None:
         self.reasons.append(reason)
 
+    def refused(self, reason: str) -> None:
+        self.reasons.append(f"refused: {reason}")
+
 
 @asynccontextmanager
 async def holding(ledger: Ledger, account_id: str) -> AsyncIterator[None]:
@@ -369,16 +372,75 @@ async def test_a_commit_whose_outcome_is_lost_answers_what_committed(
         (a, "issue_invoice", invoice_body("I-1", "10.00")),
     )
     assert all(isinstance(r, Outcome) and r.status_code == 201 for r in results), results
-    # each answers the body that committed, once: the group's commands replay alone
+    # each answers the body that committed, once: the group's commands find their records
+    # alone, and answer them as the original (these events are this very request's)
     history = await get(client, f"/v1/accounts/{a}/events", limit=1000)
     by_position = {e["position"]: e for e in history["events"]}
+    for r in results[1:5]:
+        assert isinstance(r, Outcome)
+        assert not r.replayed
     for r in results[1:3]:
         assert isinstance(r, Outcome)
-        assert r.replayed
         assert {e["position"] for e in r.body["events"]} <= set(by_position)
+    # the second I-1 of the group was a replay within it, and still is
+    again = results[5]
+    assert isinstance(again, Outcome)
+    assert again.replayed
+    assert again.body == results[1].body  # type: ignore[union-attr]
     assert len(history["events"]) == 5  # opened, WARM, I-1, the payment and its allocation
     assert Decimal((await get(client, f"/v1/accounts/{a}/balance"))["balance"]) == 7
     assert (await get(client, f"/v1/accounts/{b}"))["version"] == 2
+
+
+class _RolledBack(Exception):
+    pass
+
+
+async def test_a_lost_commit_that_did_not_go_through_replays_what_a_retry_wrote(
+    ledger: Ledger, client: httpx.AsyncClient
+) -> None:
+    """The group's transaction rolled back, then a client's retry of one of its commands
+    made it: run alone, the group's command finds the retry's record, not its own, and
+    answers it as a replay."""
+    a, b = fresh("retried"), fresh("retried")
+    await open_account(client, a)
+    await open_account(client, b)
+    retried: list[Outcome] = []
+
+    class LostAndRetried(AsyncpgGroupUnitOfWorkFactory):
+        @asynccontextmanager
+        async def __call__(self) -> AsyncIterator[Any]:
+            try:
+                async with super().__call__() as uow:
+                    yield uow
+                    raise _RolledBack  # nothing of the group commits
+            except _RolledBack:
+                pass
+            retried.append(await submit(ledger.commands, a, "issue_invoice", body))
+            raise ConnectionError("connection lost during COMMIT")
+
+    body = invoice_body("I-1", "10.00")
+    commands = GroupCommit(
+        ledger.handler, LostAndRetried(ledger.uow), ledger.clock, ledger.chain_key, in_flight=1
+    )
+    results = await together(
+        commands,
+        (b, "issue_invoice", invoice_body("WARM", "1.00")),
+        (a, "issue_invoice", body),
+        (b, "issue_invoice", invoice_body("I-1", "3.00")),
+    )
+    assert all(isinstance(r, Outcome) and r.status_code == 201 for r in results), results
+    [retry] = retried
+    assert not retry.replayed
+    mine = results[1]
+    assert isinstance(mine, Outcome)
+    assert mine.replayed
+    assert mine.body == retry.body
+    other = results[2]
+    assert isinstance(other, Outcome)
+    assert not other.replayed  # nothing had made it: made alone now
+    assert (await get(client, f"/v1/accounts/{a}"))["version"] == 2
+    assert (await get(client, f"/v1/accounts/{b}"))["version"] == 3
 
 
 async def test_commands_on_one_account_wait_for_its_group_not_for_its_lock(

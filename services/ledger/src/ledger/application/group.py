@@ -23,7 +23,8 @@ refused leaves its account's state as it found it and the others go on. Nothing 
 answered before the COMMIT; if the group's transaction fails at all (another writer
 moved a stream, a deadlock, a lost connection), each of its commands is run again
 alone, where the idempotency records make a command that did commit replay instead of
-running twice.
+running twice (answered as the original, not a replay, when the record found is the one
+its own group wrote).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import uuid4
+
+import orjson
 
 from ledger.application.approvals import ApprovalPolicy
 from ledger.application.batch import append_account
@@ -231,11 +234,13 @@ class GroupCommit:
                 if not await self._alone(group[0], wait=False):
                     self._detach(group[0], "busy")
                 return
-            results = await self._grouped(group)
-            for s, r in zip(group, results or [None] * len(group), strict=True):
-                if r is None:
-                    # its stream was busy, or the group failed
-                    self._detach(s, "failed" if results is None else "busy")
+            results, failed = await self._grouped(group)
+            for s, r in zip(group, results, strict=True):
+                if failed:
+                    # what it would have answered, had the COMMIT been known to succeed
+                    self._detach(s, "failed", made=r if isinstance(r, Outcome) else None)
+                elif r is None:
+                    self._detach(s, "busy")  # its stream was held by another transaction
                 else:
                     _settle(s, r)
         except BaseException as e:  # never leave a request waiting
@@ -245,22 +250,30 @@ class GroupCommit:
             if not isinstance(e, Exception):
                 raise
 
-    def _detach(self, s: Submitted, reason: str) -> None:
-        """Run ``s`` alone, out of the group's way; its account's next commands wait for it."""
+    def _detach(self, s: Submitted, reason: str, *, made: Outcome | None = None) -> None:
+        """Run ``s`` alone, out of the group's way; its account's next commands wait for it.
+        ``made``: the answer the group had for it, had its COMMIT gone through."""
         if self.watch is not None:
             self.watch.alone(reason)
         self._accounts[s.account_id] += 1
-        self._spawn(self._detached(s))
+        self._spawn(self._detached(s, made))
 
-    async def _detached(self, s: Submitted) -> None:
+    async def _detached(self, s: Submitted, made: Outcome | None) -> None:
         try:
-            await self._alone(s)
+            await self._alone(s, made=made)
         finally:
             self._let_go({s.account_id})
 
-    async def _alone(self, s: Submitted, *, wait: bool = True) -> bool:
+    async def _alone(self, s: Submitted, *, wait: bool = True, made: Outcome | None = None) -> bool:
         """Run ``s`` on the single path and answer it; False (unanswered) if its stream
-        was busy and ``wait`` is off."""
+        was busy and ``wait`` is off.
+
+        ``made`` is what a group whose COMMIT's outcome is unknown (the connection lost)
+        would have answered. If that COMMIT did go through, the single path finds the
+        group's idempotency record and replays it; but those events were written by this
+        very request, so it is answered as the original, not as a replay. The record is
+        the group's own when it holds the very answer the group made (its events' ids and
+        positions are this transaction's alone); a retry that wrote it instead is not."""
         try:
             outcome = await self._single.handle(
                 s.account_id,
@@ -279,27 +292,34 @@ class GroupCommit:
             if not s.answer.done():
                 s.answer.set_exception(e)
         else:
+            if made is not None and outcome.replayed and _same(outcome, made):
+                outcome = made
             _settle(s, outcome)
         return True
 
-    async def _grouped(self, group: list[Submitted]) -> list[Result | None] | None:
-        """The group's answers once committed; None when its commands must run alone."""
+    async def _grouped(self, group: list[Submitted]) -> tuple[list[Result | None], bool]:
+        """The group's answers (None: not decided, its stream was busy) and whether its
+        transaction failed, in which case every command runs alone and the answers are
+        what the group decided before it failed."""
+        results: list[Result | None] = []
         for attempt in range(1, GROUP_ATTEMPTS + 1):
+            results = [None] * len(group)
             try:
-                return await self._transaction(group)
+                await self._transaction(group, results)
+                return results, False
             except err.ConcurrencyConflict as e:
                 log.debug("group of %d: %s, attempt %d", len(group), e, attempt)
             except Exception:
                 log.warning("group of %d failed; its commands run alone", len(group), exc_info=True)
-                return None
-        return None
+                return results, True
+        return [None] * len(group), True
 
-    async def _transaction(self, group: list[Submitted]) -> list[Result | None]:
+    async def _transaction(self, group: list[Submitted], results: list[Result | None]) -> None:
+        """Decide and write ``group``, its answers in ``results`` as they are decided."""
         by_account: dict[str, list[int]] = {}
         for n, s in enumerate(group):
             by_account.setdefault(s.account_id, []).append(n)
         accounts = sorted(by_account)
-        results: list[Result | None] = [None] * len(group)
         async with self._uow() as uow:
             locked = await uow.lock(accounts)
             accounts = [a for a in accounts if a not in locked.busy]
@@ -332,7 +352,6 @@ class GroupCommit:
                     )
             if write.events:
                 await uow.write_batch(write)
-        return results
 
     def _decide(
         self,
@@ -406,6 +425,14 @@ class GroupCommit:
             }
         )
         return outcome
+
+
+def _same(found: Outcome, made: Outcome) -> bool:
+    """The answer an idempotency record replays is the very one ``made`` (compared as the
+    JSON the record holds: a tuple and a list are the same array there)."""
+    return found.status_code == made.status_code and orjson.dumps(found.body) == orjson.dumps(
+        made.body
+    )
 
 
 def _settle(s: Submitted, result: Result | Outcome) -> None:
