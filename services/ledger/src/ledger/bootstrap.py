@@ -79,6 +79,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
         key,
         policy,
         in_flight=settings.group_commit_in_flight,
+        max_queue=settings.group_commit_max_queue,
     )
     batches = BatchHandler(AsyncpgBatchUnitOfWorkFactory(uow), clock, key, policy)
     keys = ApiKeyStore(engine, cache_seconds=settings.auth_api_key_cache_seconds)

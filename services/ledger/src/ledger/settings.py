@@ -40,6 +40,12 @@ class Settings(EdgeSettings, AuthSettings):
         description="Transactions of single commands a process runs at once; commands that "
         "arrive meanwhile wait and share the next one (group commit).",
     )
+    group_commit_max_queue: int = Field(
+        default=1024,
+        ge=1,
+        description="Single commands a process keeps waiting for the next group commit; "
+        "past it a command is refused with 503 and Retry-After, nothing written.",
+    )
     chain_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_CHAIN_KEY),
         description="Secret of the events' HMAC hash chain; set your own in production.",

@@ -71,6 +71,17 @@ from ledger.domain.state import Account, evolve
 log = logging.getLogger(__name__)
 
 GROUP_ATTEMPTS = 3  # transaction-order conflicts before the commands run alone
+RETRY_AFTER_SECONDS = 1  # what a refused command is told to wait
+DRAIN_SECONDS = 30.0  # the longest a shutdown waits for the commands it took
+
+
+class Unavailable(err.LedgerError):
+    """The command was not taken, and nothing of it written: the queue of commands
+    waiting for a group is full (rule ``queue-full``) or the service is shutting down
+    (``shutting-down``). Retry after ``retry_after`` seconds."""
+
+    rule = "service-unavailable"
+    retry_after = RETRY_AFTER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,9 @@ class GroupWatch(Protocol):
     def alone(self, reason: str) -> None:
         """A command of a group ran alone: its stream was ``busy`` or the group ``failed``."""
 
+    def refused(self, reason: str) -> None:
+        """A command was not taken: the queue was full or the service shutting down."""
+
 
 Result = Outcome | err.LedgerError
 # None in a group's results: the command was not decided (its stream was busy) and runs alone
@@ -132,6 +146,7 @@ class GroupCommit:
         *,
         in_flight: int = 1,
         max_group: int = 64,
+        max_queue: int = 1024,
         hold: float = 0.25,
     ) -> None:
         self._single = single
@@ -141,10 +156,13 @@ class GroupCommit:
         self._policy = policy or ApprovalPolicy()
         self._in_flight = in_flight
         self._max_group = max_group
+        self._max_queue = max_queue
         self._hold = hold
         self._queue: list[Submitted] = []
         self._running: set[asyncio.Task[None]] = set()  # the groups in flight
         self._tasks: set[asyncio.Task[None]] = set()  # those and everything running alone
+        self._direct: set[asyncio.Task[Any]] = set()  # requests on the single path
+        self._closing = False
         # the accounts of the groups running and of their commands running alone
         self._accounts: Counter[str] = Counter()
         self.watch: GroupWatch | None = None
@@ -159,23 +177,75 @@ class GroupCommit:
         meta: Metadata,
         present: Presenter,
     ) -> Outcome:
-        """As :meth:`CommandHandler.handle`; answered once the command's group committed."""
+        """As :meth:`CommandHandler.handle`; answered once the command's group committed.
+        :class:`Unavailable` (nothing written) when the queue is full or the service is
+        shutting down."""
+        if self._closing:
+            self._refuse("shutting-down", "the service is shutting down")
         if isinstance(command, cmd.ApproveRequest):
             # what it reads depends on the request it approves: the single path loads that
-            return await self._single.handle(
-                account_id,
-                command,
-                command_id=command_id,
-                payload=payload,
-                meta=meta,
-                present=present,
-            )
+            request = asyncio.current_task()
+            assert request is not None
+            self._direct.add(request)
+            try:
+                return await self._single.handle(
+                    account_id,
+                    command,
+                    command_id=command_id,
+                    payload=payload,
+                    meta=meta,
+                    present=present,
+                )
+            finally:
+                self._direct.discard(request)
+        if len(self._queue) >= self._max_queue:
+            self._refuse("queue-full", f"{len(self._queue)} commands are waiting already")
         answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.append(
             Submitted(account_id, command, command_id, payload, meta, present, answer)
         )
         self._start()
         return await answer
+
+    @property
+    def queued(self) -> int:
+        """Commands waiting for a group now."""
+        return len(self._queue)
+
+    @property
+    def closing(self) -> bool:
+        """A drain began: no command is taken any more."""
+        return self._closing
+
+    def _refuse(self, reason: str, why: str) -> None:
+        if self.watch is not None:
+            self.watch.refused(reason)
+        raise Unavailable(
+            f"{why}; nothing was written; retry in {RETRY_AFTER_SECONDS} s", rule=reason
+        )
+
+    async def drain(self, give_up_after: float = DRAIN_SECONDS) -> None:
+        """Take no more commands (each is refused ``shutting-down``) and wait until every
+        one taken is answered: the groups in flight, the commands queued for the next
+        groups and those running alone. Past ``give_up_after`` seconds, stop waiting (a command
+        waiting for a stream another transaction holds) and say so."""
+        self._closing = True
+        try:
+            async with asyncio.timeout(give_up_after):
+                while self._queue or self._tasks or self._direct:
+                    if not (self._tasks or self._direct):
+                        self._start()  # queued with nothing running cannot be: never spin
+                        if not self._tasks:
+                            break
+                    await asyncio.wait(self._tasks | self._direct)
+        except TimeoutError:
+            log.warning(
+                "shutting down after %.0f s with %d commands queued and %d groups or "
+                "commands running",
+                give_up_after,
+                len(self._queue),
+                len(self._tasks) + len(self._direct),
+            )
 
     def _start(self) -> None:
         while self._queue and len(self._running) < self._in_flight:

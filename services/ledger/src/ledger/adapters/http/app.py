@@ -26,6 +26,7 @@ from ledger.adapters.http import (
 )
 from ledger.adapters.kafka.relay import relay_task
 from ledger.adapters.postgres.checkpoints import checkpoint_task
+from ledger.application.group import GroupCommit
 from ledger.bootstrap import WEAK_KEY, Ledger, build
 from ledger.settings import Settings
 from servicekit.docs import serve_docs
@@ -70,11 +71,33 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.group_queued = Gauge(
+            "ledger_group_commit_queued",
+            "Single commands waiting for the next group commit now (at most "
+            "LEDGER_GROUP_COMMIT_MAX_QUEUE)",
+            registry=self.registry,
+        )
+        self.group_refused = Counter(
+            "ledger_group_commit_refused",
+            "Single commands refused with 503 before anything was written: the queue was "
+            "full (queue-full) or the service shutting down (shutting-down)",
+            ["reason"],
+            registry=self.registry,
+        )
+
+    def watch(self, commands: GroupCommit) -> None:
+        """Report the sizes, refusals and queue of ``commands`` here."""
+        commands.watch = self
+        self.group_queued.set_function(lambda: commands.queued)
+
     def group(self, size: int) -> None:
         self.group_size.observe(size)
 
     def alone(self, reason: str) -> None:
         self.group_alone.labels(reason).inc()
+
+    def refused(self, reason: str) -> None:
+        self.group_refused.labels(reason).inc()
 
 
 def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
@@ -85,13 +108,17 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         async with owned(ledger, lambda: build(settings or Settings())) as built:
             app.state.ledger = built
             app.state.authenticator = built.authenticator
-            built.commands.watch = metrics
+            metrics.watch(built.commands)
             async with (
                 relay_task(built.engine, built.settings, metrics.registry) as relay,
                 checkpoint_task(built.engine, built.chain_key, built.settings.checkpoint_interval),
             ):
                 app.state.relay = relay
-                yield
+                try:
+                    yield
+                finally:
+                    # the commands taken are answered before the database goes away
+                    await built.commands.drain()
 
     app = FastAPI(
         title="Receivables ledger", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
@@ -102,7 +129,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     metrics = Metrics()
     app.state.feed_held = metrics.feed_held
     if ledger is not None:
-        ledger.commands.watch = metrics
+        metrics.watch(ledger.commands)
     edge = settings or (ledger.settings if ledger is not None else Settings())
     batch_limit = (("/v1/batches", edge.batch_max_body_bytes),)
     problems.install(app, replace(edge.limits(), bodies=batch_limit))

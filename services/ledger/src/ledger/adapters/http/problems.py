@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger.adapters.http.schemas import FORMATS
 from ledger.application.batch import NotApplied
+from ledger.application.group import Unavailable
 from ledger.domain import errors as err
 from servicekit import Problems
 
@@ -17,6 +18,7 @@ PROBLEMS = Problems(
         err.ConcurrencyConflict: 409,
         err.RuleViolation: 422,
         NotApplied: 424,
+        Unavailable: 503,
     },
     formats=FORMATS,
     why={
@@ -26,6 +28,7 @@ PROBLEMS = Problems(
         "422": "The request broke a validation or business rule; nothing was written",
         "424": "Not written: another command of the same account in the batch failed",
     },
+    headers=lambda e: {"Retry-After": str(e.retry_after)} if isinstance(e, Unavailable) else {},
     not_found_markers=("{account_id}",),
     conflict_on_every_post=True,  # every command is idempotent by its id or key
     # Errors about the state of what a request names (in its path or body) rather than
