@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.http.app import create_app
@@ -501,7 +501,8 @@ async def _group_sizes_are_a_metric(client: httpx.AsyncClient) -> None:
 # -- any mix of commands ends as it would one after another -------------------------------
 
 KINDS = ("invoice", "pay", "pay_named", "reverse", "credit", "write_off", "refund", "apply")
-KINDS += ("adjust",)
+KINDS += ("adjust", "huge")
+HUGE = "999999999999999.999"  # the largest BHD amount: the tenth on an account is refused
 # (kind, account 0 or 1, amount, the earlier step whose invoice or payment it names)
 step = st.tuples(st.sampled_from(KINDS), st.integers(0, 1), st.integers(1, 500), st.integers(0, 11))
 
@@ -515,6 +516,8 @@ def _calls(accounts: list[str], steps: list[tuple[str, int, int, int]]) -> list[
         reason = {"reason": "generated"}
         if kind == "invoice":
             calls.append((a, "issue_invoice", invoice_body(f"I-{n}", money)))
+        elif kind == "huge":  # refused past the account's total limit, after evolve
+            calls.append((a, "issue_invoice", invoice_body(f"I-{n}", HUGE)))
         elif kind in ("pay", "pay_named"):
             named_it = {"allocations": [{"invoice_id": named}]} if kind == "pay_named" else {}
             calls.append((a, "receive_payment", payment_body(f"P-{n}", money, **named_it)))
@@ -552,14 +555,23 @@ async def _state(client: httpx.AsyncClient, account_id: str) -> dict[str, Any]:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
-@given(steps=st.lists(step, min_size=1, max_size=12))
+@given(steps=st.lists(step, min_size=1, max_size=12), near_limit=st.booleans())
+@example(steps=[("invoice", 0, 5, 0), ("pay", 0, 5, 0), ("huge", 0, 1, 0)], near_limit=True)
 async def test_a_group_ends_as_its_commands_one_after_another(
-    ledger: Ledger, client: httpx.AsyncClient, steps: list[tuple[str, int, int, int]]
+    ledger: Ledger,
+    client: httpx.AsyncClient,
+    steps: list[tuple[str, int, int, int]],
+    near_limit: bool,
 ) -> None:
     commands = grouping(ledger)
+    commands.watch = seen = Recorder()
     grouped, sequential = [fresh("g"), fresh("g")], [fresh("s"), fresh("s")]
     for a in grouped + sequential:
-        await open_account(client, a)
+        await open_account(client, a, currency="BHD")
+    if near_limit:  # account 0 at its totals' limit: every invoice there is refused
+        for a in (grouped[0], sequential[0]):
+            for k in range(9):
+                await invoice(client, a, f"H-{k}", HUGE)
     warm = (grouped[0], "issue_invoice", invoice_body("WARM", "1.00"))
     in_group = await together(commands, warm, *_calls(grouped, steps))
     one_by_one: list[Result] = []
@@ -570,5 +582,6 @@ async def test_a_group_ends_as_its_commands_one_after_another(
         except err.LedgerError as e:
             one_by_one.append(e)
     assert [type(r) for r in in_group] == [type(r) for r in one_by_one]
+    assert seen.reasons == []  # decided in the group, not alone after it failed
     for g, s in zip(grouped, sequential, strict=True):
         assert await _state(client, g) == await _state(client, s)

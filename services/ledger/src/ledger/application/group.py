@@ -30,7 +30,6 @@ its own group wrote).
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections import Counter
 from collections.abc import Coroutine
@@ -65,6 +64,7 @@ from ledger.application.sealing import ORDINAL_BITS, seal
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
 from ledger.domain.decide import decide
+from ledger.domain.events import Event
 from ledger.domain.limits import check_totals
 from ledger.domain.state import Account, evolve
 
@@ -105,10 +105,11 @@ class Submitted:
 class _Share:
     """One account's part of a group, decided in memory."""
 
-    state: Account | None
+    state: Account | None  # as the share's commands left it: evolve changes it in place
     head: StreamHead | None
-    shared: bool  # more than one command of the group is on this account
     events: list[Any] = field(default_factory=list)
+    decided: list[Event] = field(default_factory=list)  # the events of ``events``
+    spoilt: bool = False  # a refused command's events were folded into ``state``
     journal: list[Row] = field(default_factory=list)
     commands: list[Row] = field(default_factory=list)
     items: set[str] = field(default_factory=set)
@@ -396,18 +397,24 @@ class GroupCommit:
             if any(h.position >> ORDINAL_BITS >= locked.tx_id for h in locked.heads.values()):
                 raise err.ConcurrencyConflict("transaction order, retry")
             found = await uow.find_commands([group[n].key for a in accounts for n in by_account[a]])
-            states = await uow.load_states(
-                {a: needs_of_all(group[n].command for n in by_account[a]) for a in accounts}
-            )
+            wanted = {a: needs_of_all(group[n].command for n in by_account[a]) for a in accounts}
+            states = await uow.load_states(wanted)
             recorded_at = self._clock.now()
             write = BatchWrite([], [], [], [], [], [])
             for a in accounts:
-                share = _Share(states.get(a), locked.heads.get(a), len(by_account[a]) > 1)
+                share = _Share(states.get(a), locked.heads.get(a))
                 for n in by_account[a]:
                     first = len(write.events) + len(share.events)
                     results[n] = self._decide(
                         share, group[n], found, locked.tx_id, first, recorded_at
                     )
+                    if share.spoilt:
+                        # rare (a total past the limit): the state as loaded, read again (the
+                        # stream is locked and nothing written yet), and the share's events
+                        state = (await uow.load_states({a: wanted[a]})).get(a)
+                        for e in share.decided:
+                            state = evolve(state, e)
+                        share.state, share.spoilt = state, False
                 if share.events:
                     assert share.state is not None
                     append_account(
@@ -432,8 +439,9 @@ class GroupCommit:
         first: int,
         recorded_at: Any,
     ) -> Result:
-        """One command on its account's share: its answer or its refusal (the share is
-        left as it was when refused)."""
+        """One command on its account's share: its answer or its refusal. A refusal leaves
+        the share as it was, but for its state when the refusal came after the events
+        were folded into it (``spoilt``: the caller makes it again)."""
         command_type = s.key[1]
         digest = request_hash(s.payload)
         earlier = found.get(s.key)
@@ -462,21 +470,26 @@ class GroupCommit:
                 key=self._key,
                 first=first,
             )
-            # evolve changes the state in place: an account with more commands to come
-            # keeps a copy to go back to if this one is refused
-            state = copy.deepcopy(share.state) if share.shared else share.state
-            for e in new_events:
-                state = evolve(state, e)
+        except err.LedgerError as e:
+            return e
+        # Folded into the share's state itself, not a copy: a command is refused after
+        # this point only past a total's limit, and then the caller makes the state again.
+        state = share.state
+        try:
+            for event in new_events:
+                state = evolve(state, event)
             assert state is not None
             item_ids, pay_ids = touched_by_events(new_events)
             check_totals(state, item_ids, pay_ids, field=amount_field(s.command))
-        except err.LedgerError as e:
-            return e
+        except err.LedgerError as refused:
+            share.spoilt = share.state is not None  # None: a new account, nothing changed
+            return refused
         body = s.present(state, new_events, stored)
         share.state = state
         last = stored[-1]
         share.head = StreamHead(last.version, last.position, last.hash)
         share.events += stored
+        share.decided += new_events
         share.items |= item_ids
         share.pays |= pay_ids
         for event, st in zip(new_events, stored, strict=True):
