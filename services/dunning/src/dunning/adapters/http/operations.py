@@ -10,7 +10,7 @@ from dunning.adapters.http import schemas as s
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import DunningDep, everywhere
 from dunning.adapters.http.lists import summaries
-from dunning.adapters.http.views import event_view
+from dunning.adapters.http.views import LEVEL_COLUMNS, event_view
 from dunning.application import queries, runs
 from servicekit.auth import Principal, requires
 from servicekit.exports import Column, Report, download, format_param
@@ -20,13 +20,7 @@ router = APIRouter(prefix="/v1", tags=["operations"])
 
 
 WORKLIST_COLUMNS = (
-    Column("account_id", "Account"),
-    Column("name", "Name"),
-    Column("jurisdiction", "Jurisdiction"),
-    Column("currency", "Currency"),
-    Column("level", "Level", "int"),
-    Column("level_name", "Level name"),
-    Column("days_past_due", "Days past due", "int"),
+    *LEVEL_COLUMNS,
     Column("overdue", "Overdue", "money"),
     Column("earliest_unpaid_due_date", "Oldest unpaid due", "date"),
     Column("next", "Next action"),

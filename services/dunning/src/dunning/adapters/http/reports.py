@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 
 from dunning.adapters.http import scopes as sc
 from dunning.adapters.http.deps import DunningDep
+from dunning.adapters.http.views import LEVEL_COLUMNS
 from dunning.application import queries
 from dunning.application.ports import AccountRecord, LevelFilter
 from dunning.bootstrap import Dunning
@@ -116,13 +117,7 @@ def _credit_total(cur: str, t: rp.CreditTotals) -> dict[str, Any]:
 
 
 CREDIT_COLUMNS = (
-    Column("account_id", "Account"),
-    Column("name", "Name"),
-    Column("jurisdiction", "Jurisdiction"),
-    Column("currency", "Currency"),
-    Column("level", "Level", "int"),
-    Column("level_name", "Level name"),
-    Column("days_past_due", "Days past due", "int"),
+    *LEVEL_COLUMNS,
     Column("balance", "Balance", "money"),
     Column("overdue", "Overdue", "money"),
     Column("disputed", "Disputed", "money"),

@@ -11,6 +11,19 @@ from dunning.domain.policies import Policy
 from dunning.domain.receivables import Receivables
 from dunning.domain.state import DunningState, Plan, Promise
 from dunning.domain.worklist import next_action
+from servicekit.exports import Column
+
+# An account and the level it stands at: the first columns of the exports that list
+# accounts by dunning level (the worklist, the credit-control report).
+LEVEL_COLUMNS = (
+    Column("account_id", "Account"),
+    Column("name", "Name"),
+    Column("jurisdiction", "Jurisdiction"),
+    Column("currency", "Currency"),
+    Column("level", "Level", "int"),
+    Column("level_name", "Level name"),
+    Column("days_past_due", "Days past due", "int"),
+)
 
 
 def promise_view(p: Promise, currency: str) -> dict[str, Any]:
