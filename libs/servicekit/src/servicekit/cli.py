@@ -86,15 +86,15 @@ def common(
     serve_options: dict[str, Any] | None = None,
 ) -> Common:
     """The shared subcommands of a service laid out as the ledger is: ``<package>.cli.migrate``,
-    ``<package>.bootstrap.database_url``, ``<package>.adapters.http.app.create_app`` and
-    ``<package>.adapters.http.asgi:app``; ``settings`` has ``host``, ``port``, ``log_level``."""
+    ``<package>.adapters.http.app.create_app`` and ``<package>.adapters.http.asgi:app``;
+    ``settings`` has ``host``, ``port``, ``log_level`` and ``required_database_url()``."""
 
     def attr(module: str, name: str) -> Any:
         return getattr(importlib.import_module(f"{package}.{module}"), name)
 
     return Common(
         migrate=lambda: attr("cli", "migrate")(settings),
-        database_url=lambda: attr("bootstrap", "database_url")(settings),
+        database_url=settings.required_database_url,
         openapi=lambda: attr("adapters.http.app", "create_app")(settings=settings).openapi(),
         asgi=f"{package}.adapters.http.asgi:app",
         host=settings.host,

@@ -50,7 +50,9 @@ class DatabaseSettings(BaseSettings):
         """The URL, or exit naming the variable to set."""
         if not self.database_url:
             name = f"{self.model_config.get('env_prefix', '')}DATABASE_URL"
-            raise SystemExit(f"{name} is not set; `make run` sets it for you")
+            raise SystemExit(
+                f"{name} is not set; `make run` starts an embedded PostgreSQL and sets it for you"
+            )
         return self.database_url
 
 

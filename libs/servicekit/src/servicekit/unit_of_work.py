@@ -4,6 +4,8 @@
 when it raises; ``factory.read()`` a connection that only reads and never commits.
 ``factory.run(work)`` runs ``work`` in a transaction, again after a transient database
 failure (:func:`servicekit.transient.retrying`): for work that is safe to redo whole.
+
+:func:`database_engine` is the engine they run on: the service's own database.
 """
 
 from __future__ import annotations
@@ -12,12 +14,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from servicekit.settings import DatabaseSettings
 from servicekit.transient import retrying
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def database_engine(settings: DatabaseSettings) -> AsyncEngine:
+    """The engine on the service's own database: ``db_pool_size`` connections in the pool
+    and as many again while it is exhausted."""
+    return create_async_engine(
+        settings.required_database_url(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+    )
 
 
 class UnitOfWorkFactory(Generic[T]):

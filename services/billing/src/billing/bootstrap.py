@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from billing.adapters.http.scopes import ROLES
 from billing.adapters.kafka.publisher import OutboxPublisher
@@ -19,6 +19,7 @@ from billing.settings import Settings
 from eventfeed.outbox import configured_publisher
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.operations import HttpMetrics
+from servicekit.unit_of_work import database_engine
 
 
 class Metrics(HttpMetrics):
@@ -54,10 +55,6 @@ class Billing:
         await self.engine.dispose()
 
 
-def database_url(settings: Settings) -> str:
-    return settings.required_database_url()
-
-
 def build(
     settings: Settings,
     *,
@@ -67,9 +64,7 @@ def build(
 ) -> Billing:
     """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app);
     ``ledger``: another implementation of the ledger port (tests: one that fails)."""
-    engine = create_async_engine(
-        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
-    )
+    engine = database_engine(settings)
     store = PgStore(engine)
     http_ledger = HttpLedger(
         settings.ledger_url, client=ledger_http, headers=settings.ledger_headers()

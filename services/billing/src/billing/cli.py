@@ -13,9 +13,9 @@ from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
-    from billing.bootstrap import database_url
-
-    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "billing")
+    service_cli.migrate(
+        Path(__file__).parent / "migrations", settings.required_database_url(), "billing"
+    )
 
 
 async def _run(settings: Settings, as_of: date, actor: str) -> int:

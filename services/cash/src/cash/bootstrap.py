@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 from prometheus_client import CollectorRegistry
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cash.adapters.formats.debit_files import DebitFileWriter
 from cash.adapters.http.scopes import ROLES
@@ -30,6 +30,7 @@ from cash.settings import Settings
 from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.clock import SystemClock
+from servicekit.unit_of_work import database_engine
 
 
 @dataclass
@@ -52,10 +53,6 @@ class Cash:
     async def close(self) -> None:
         await self.ledger.close()
         await self.engine.dispose()
-
-
-def database_url(settings: Settings) -> str:
-    return settings.required_database_url()
 
 
 def policy(settings: Settings) -> MatchPolicy:
@@ -105,9 +102,7 @@ def build(
 ) -> Cash:
     """``ledger_client``: a client for the ledger (tests pass one on its ASGI app), used
     for postings and, without Kafka, for the event feed."""
-    engine = create_async_engine(
-        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
-    )
+    engine = database_engine(settings)
     registry = CollectorRegistry()
     if source is None:
         source = make_source(

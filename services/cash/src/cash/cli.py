@@ -14,9 +14,9 @@ from servicekit.progress import Progress
 
 
 def migrate(settings: Settings) -> None:
-    from cash.bootstrap import database_url
-
-    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "cash")
+    service_cli.migrate(
+        Path(__file__).parent / "migrations", settings.required_database_url(), "cash"
+    )
 
 
 async def _import(settings: Settings, path: Path, raw: bytes, fmt: str | None, actor: str) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from prometheus_client import CollectorRegistry
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commission.adapters.http.scopes import ROLES
 from commission.adapters.postgres.books import apply
@@ -23,7 +23,7 @@ from eventfeed import (
     Source,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
-from servicekit.unit_of_work import UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWorkFactory, database_engine
 
 
 @dataclass
@@ -61,10 +61,6 @@ class Commission:
         await self.engine.dispose()
 
 
-def database_url(settings: Settings) -> str:
-    return settings.required_database_url()
-
-
 def make_source(settings: Settings, *, feed_client: httpx.AsyncClient | None = None) -> Source:
     """Kafka when bootstrap servers are set, else the ledger's HTTP feed."""
     if settings.kafka_bootstrap_servers:
@@ -89,9 +85,7 @@ def build(
     """``feed_client``: a client for the ledger's feed (tests pass one on its ASGI app);
     ``source``: the consumer's transport (default from the settings); ``handler``: the
     consumer's handler."""
-    engine = create_async_engine(
-        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
-    )
+    engine = database_engine(settings)
     registry = CollectorRegistry()
     consumer = Consumer(
         settings.consumer_name,

@@ -12,9 +12,9 @@ from servicekit import cli as service_cli
 
 
 def migrate(settings: Settings) -> None:
-    from commission.bootstrap import database_url
-
-    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "commission")
+    service_cli.migrate(
+        Path(__file__).parent / "migrations", settings.required_database_url(), "commission"
+    )
 
 
 async def _settle(settings: Settings, period: str) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from prometheus_client import CollectorRegistry
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dunning.adapters.http.scopes import ROLES
 from dunning.adapters.kafka.publisher import OutboxPublisher
@@ -33,7 +33,7 @@ from eventfeed.outbox import configured_publisher
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.clock import SystemClock
 from servicekit.operations import HttpMetrics
-from servicekit.unit_of_work import UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWorkFactory, database_engine
 
 CONSUMER_NAME = "dunning"
 
@@ -114,10 +114,6 @@ class Dunning:
         await self.engine.dispose()
 
 
-def database_url(settings: Settings) -> str:
-    return settings.required_database_url()
-
-
 def mailer(settings: Settings) -> Mailer:
     if not settings.smtp_host:
         return OutboxDirMailer(settings.outbox_dir)
@@ -142,9 +138,7 @@ def build(
 ) -> Dunning:
     """``ledger_http``: a client for the ledger (tests pass one on the ledger's ASGI app);
     ``applier``: the consumer's handler (default: ``Applier(policies)``)."""
-    engine = create_async_engine(
-        database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
-    )
+    engine = database_engine(settings)
     policies = policies or load_policies(settings.policy_file)
     ledger = HttpLedger(settings.ledger_url, client=ledger_http, headers=settings.ledger_headers())
     uow = unit_of_work_factory(engine)

@@ -14,9 +14,9 @@ from servicekit import cli as service_cli
 
 
 def migrate(settings: Settings) -> None:
-    from dunning.bootstrap import database_url
-
-    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "dunning")
+    service_cli.migrate(
+        Path(__file__).parent / "migrations", settings.required_database_url(), "dunning"
+    )
 
 
 async def _run(settings: Settings, as_of: date) -> int:

@@ -45,15 +45,6 @@ class Ledger:
         await self.engine.dispose()
 
 
-def database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise SystemExit(
-            "LEDGER_DATABASE_URL is not set; `make run` starts an embedded PostgreSQL and "
-            "sets it for you"
-        )
-    return settings.database_url
-
-
 def check_chain_key(settings: Settings) -> None:
     """Refuse a placeholder chain key outside development; warn loudly within it."""
     if not settings.weak_chain_key():
@@ -65,7 +56,7 @@ def check_chain_key(settings: Settings) -> None:
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Ledger:
     check_chain_key(settings)
-    url = database_url(settings)
+    url = settings.required_database_url()
     engine = make_engine(url, role=settings.db_role, pool_size=settings.db_pool_size)
     uow = AsyncpgUnitOfWorkFactory(url, role=settings.db_role, pool_size=settings.db_pool_size)
     key = settings.chain_key.get_secret_value().encode()

@@ -17,9 +17,9 @@ from servicekit.progress import Progress
 
 def migrate(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from ledger.bootstrap import database_url
-
-    service_cli.migrate(Path(__file__).parent / "migrations", database_url(settings), "ledger")
+    service_cli.migrate(
+        Path(__file__).parent / "migrations", settings.required_database_url(), "ledger"
+    )
 
 
 async def _verify(settings: Settings) -> int:

@@ -14,12 +14,12 @@ from ledger.domain.errors import LedgerError
 from ledger.domain.money import to_minor
 from servicekit.auth import AuthSettings
 from servicekit.edge import EdgeSettings
-from servicekit.settings import DatabaseUrl
+from servicekit.settings import DatabaseSettings, DatabaseUrl
 
 DEVELOPMENT_CHAIN_KEY = "change-me: development chain key"
 
 
-class Settings(EdgeSettings, AuthSettings):
+class Settings(DatabaseSettings, EdgeSettings, AuthSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
     database_url: DatabaseUrl = Field(
