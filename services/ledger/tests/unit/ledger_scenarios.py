@@ -120,6 +120,38 @@ def share(payment_id: str, invoice_id: str | None, amount: str) -> ev.PaymentSha
     return ev.PaymentShare(payment_id=payment_id, invoice_id=invoice_id, amount=dec(amount))
 
 
+def credited(amount: str, *released: ev.PaymentShare, on: int = 20) -> ev.CreditNoteIssued:
+    """Credit note CN-1 on INV-1 (what :func:`credit` decides, on day 20), releasing
+    ``released`` of the payments allocated to it."""
+    return ev.CreditNoteIssued(
+        credit_note_id="CN-1",
+        invoice_id="INV-1",
+        currency="SGD",
+        amount=dec(amount),
+        reason="premium rate corrected",
+        issued_on=day(on),
+        released=released,
+    )
+
+
+def adjusted(
+    amount: str,
+    invoice_id: str | None = "INV-1",
+    *released: ev.PaymentShare,
+    adjustment_id: str = "ADJ-1",
+) -> ev.AdjustmentPosted:
+    """What :func:`adjust` decides (on day 3), releasing ``released``."""
+    return ev.AdjustmentPosted(
+        adjustment_id=adjustment_id,
+        invoice_id=invoice_id,
+        currency="SGD",
+        amount=dec(amount),
+        reason="mid-term change",
+        effective_on=day(3),
+        released=released,
+    )
+
+
 # -- an invoice and its corrections ---------------------------------------------------
 
 OPEN = [opened(), invoiced("INV-1", "100.00")]

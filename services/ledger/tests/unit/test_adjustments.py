@@ -9,6 +9,7 @@ from ledger_scenarios import (
     OPEN,
     PARTLY_PAID,
     adjust,
+    adjusted,
     allocated,
     day,
     received,
@@ -21,24 +22,6 @@ from ledger_scenarios import (
 
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
-from ledger.domain import events as ev
-
-
-def adjusted(
-    amount: str,
-    invoice_id: str | None = "INV-1",
-    *released: ev.PaymentShare,
-    adjustment_id: str = "ADJ-1",
-) -> ev.AdjustmentPosted:
-    return ev.AdjustmentPosted(
-        adjustment_id=adjustment_id,
-        invoice_id=invoice_id,
-        currency="SGD",
-        amount=Decimal(amount),
-        reason="mid-term change",
-        effective_on=day(3),
-        released=released,
-    )
 
 
 def test_positive_adjustment_raises_the_invoice() -> None:

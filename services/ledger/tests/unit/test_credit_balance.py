@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from ledger_scenarios import (
     allocated,
+    credited,
     day,
     disputed,
     invoiced,
@@ -21,7 +22,6 @@ from ledger_scenarios import (
 
 from ledger.domain import commands as cmd
 from ledger.domain import errors as err
-from ledger.domain import events as ev
 
 # PAY-B is older than PAY-A: the order is by the date received, not by id.
 # PAY-C is fully allocated, so it has no credit left.
@@ -159,15 +159,7 @@ def test_credit_released_by_a_credit_note_can_be_refunded() -> None:
         invoiced("INV-1", "100.00"),
         received("PAY-1", "100.00"),
         allocated("PAY-1", "INV-1", "100.00"),
-        ev.CreditNoteIssued(
-            credit_note_id="CN-1",
-            invoice_id="INV-1",
-            currency="SGD",
-            amount=Decimal("25.00"),
-            reason="overcharged",
-            issued_on=day(3),
-            released=(share("PAY-1", "INV-1", "25.00"),),
-        ),
+        credited("25.00", share("PAY-1", "INV-1", "25.00"), on=3),
     ]
     assert when(history, refund("25.00")) == [refunded("REF-1", "25.00", {"PAY-1": "25.00"})]
     rejected(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ledger_scenarios import (
     OPEN,
     PARTLY_PAID,
     allocated,
     credit,
-    day,
+    credited,
     received,
     rejected,
     share,
@@ -19,7 +17,6 @@ from ledger_scenarios import (
 )
 
 from ledger.domain import errors as err
-from ledger.domain import events as ev
 
 PAID_BY_TWO = [
     *OPEN,
@@ -28,18 +25,6 @@ PAID_BY_TWO = [
     received("PAY-2", "40.00", on=2),
     allocated("PAY-2", "INV-1", "40.00", on=2),
 ]
-
-
-def credited(amount: str, *released: ev.PaymentShare) -> ev.CreditNoteIssued:
-    return ev.CreditNoteIssued(
-        credit_note_id="CN-1",
-        invoice_id="INV-1",
-        currency="SGD",
-        amount=Decimal(amount),
-        reason="premium rate corrected",
-        issued_on=day(20),
-        released=released,
-    )
 
 
 def test_credit_note_on_an_open_invoice_reduces_what_is_open() -> None:

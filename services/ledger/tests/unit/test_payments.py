@@ -162,34 +162,37 @@ def test_empty_allocation_list_leaves_the_whole_payment_unapplied() -> None:
     assert events == [payment_received("100.00")]
 
 
-def test_named_allocation_above_the_open_amount_is_rejected() -> None:
-    rejected(
-        THREE_OPEN,
-        pay("100.00", allocations=(("INV-2", "50.01"),)),
-        err.OverAllocation,
-        rule="over-allocation",
-        field="allocations[0].amount",
-    )
+OVER = (err.OverAllocation, "over-allocation")
 
 
-def test_named_allocations_above_the_payment_are_rejected() -> None:
-    rejected(
-        THREE_OPEN,
-        pay("100.00", allocations=(("INV-1", "60.00"), ("INV-2", "50.00"))),
-        err.OverAllocation,
-        rule="over-allocation",
-        field="allocations[1].amount",
-    )
-
-
-def test_named_allocation_without_amount_when_the_payment_is_used_up_is_rejected() -> None:
-    rejected(
-        THREE_OPEN,
-        pay("100.00", allocations=(("INV-1", "100.00"), ("INV-2", None))),
-        err.OverAllocation,
-        rule="over-allocation",
-        field="allocations[1]",
-    )
+@pytest.mark.parametrize(
+    ("allocations", "refusal", "field"),
+    [
+        ((("INV-2", "50.01"),), OVER, "allocations[0].amount"),
+        ((("INV-1", "60.00"), ("INV-2", "50.00")), OVER, "allocations[1].amount"),
+        ((("INV-1", "100.00"), ("INV-2", None)), OVER, "allocations[1]"),
+        ((("INV-1", "10.00"), ("INV-1", "10.00")), OVER, "allocations[1].invoice_id"),
+        (
+            (("INV-1", "10.00"), ("INV-404", "10.00")),
+            (err.UnknownInvoice, "unknown-invoice"),
+            "allocations[1].invoice_id",
+        ),
+    ],
+    ids=[
+        "above-the-open-amount",
+        "above-the-payment",
+        "without-amount-when-the-payment-is-used-up",
+        "an-invoice-named-twice",
+        "an-unknown-invoice",
+    ],
+)
+def test_named_allocations_that_do_not_fit_are_rejected(
+    allocations: tuple[tuple[str, str | None], ...],
+    refusal: tuple[type[err.LedgerError], str],
+    field: str,
+) -> None:
+    error, rule = refusal
+    rejected(THREE_OPEN, pay("100.00", allocations=allocations), error, rule=rule, field=field)
 
 
 def test_named_allocation_without_amount_to_a_paid_invoice_is_rejected() -> None:
@@ -200,26 +203,6 @@ def test_named_allocation_without_amount_to_a_paid_invoice_is_rejected() -> None
         err.OverAllocation,
         rule="over-allocation",
         field="allocations[0]",
-    )
-
-
-def test_naming_an_invoice_twice_is_rejected() -> None:
-    rejected(
-        THREE_OPEN,
-        pay("100.00", allocations=(("INV-1", "10.00"), ("INV-1", "10.00"))),
-        err.OverAllocation,
-        rule="over-allocation",
-        field="allocations[1].invoice_id",
-    )
-
-
-def test_allocation_to_an_unknown_invoice_is_rejected() -> None:
-    rejected(
-        THREE_OPEN,
-        pay("100.00", allocations=(("INV-1", "10.00"), ("INV-404", "10.00"))),
-        err.UnknownInvoice,
-        rule="unknown-invoice",
-        field="allocations[1].invoice_id",
     )
 
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from ledger_scenarios import (
+    adjusted,
     allocated,
+    credited,
     day,
     disputed,
     invoiced,
@@ -60,15 +62,7 @@ R, REV, CASH, UNAPPLIED = (
             ],
         ),
         (
-            ev.CreditNoteIssued(
-                credit_note_id="CN-1",
-                invoice_id="INV-1",
-                currency="SGD",
-                amount=Decimal("70.00"),
-                reason="x",
-                issued_on=day(3),
-                released=(share("PAY-1", "INV-1", "30.00"),),
-            ),
+            credited("70.00", share("PAY-1", "INV-1", "30.00"), on=3),
             [
                 Posting(REV, 7000),
                 Posting(R, -7000, "INV-1"),
@@ -77,24 +71,11 @@ R, REV, CASH, UNAPPLIED = (
             ],
         ),
         (
-            ev.AdjustmentPosted(
-                adjustment_id="ADJ-1",
-                invoice_id="INV-1",
-                currency="SGD",
-                amount=Decimal("-30.00"),
-                reason="x",
-                effective_on=day(3),
-            ),
+            adjusted("-30.00"),
             [Posting(R, -3000, "INV-1"), Posting(REV, 3000)],
         ),
         (
-            ev.AdjustmentPosted(
-                adjustment_id="DN-1",
-                currency="SGD",
-                amount=Decimal("25.00"),
-                reason="fee",
-                effective_on=day(3),
-            ),
+            adjusted("25.00", None, adjustment_id="DN-1"),
             [Posting(R, 2500, "DN-1"), Posting(REV, -2500)],
         ),
         (

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ledger_scenarios import (
     allocated,
+    credited,
     day,
     invoiced,
     opened,
@@ -82,15 +83,7 @@ def test_reversal_releases_only_what_is_still_allocated() -> None:
         invoiced("INV-1", "100.00"),
         received("PAY-1", "100.00"),
         allocated("PAY-1", "INV-1", "100.00"),
-        ev.CreditNoteIssued(
-            credit_note_id="CN-1",
-            invoice_id="INV-1",
-            currency="SGD",
-            amount=Decimal("40.00"),
-            reason="rate change",
-            issued_on=day(5),
-            released=(share("PAY-1", "INV-1", "40.00"),),
-        ),
+        credited("40.00", share("PAY-1", "INV-1", "40.00"), on=5),
     ]
     events = when(history, reverse())
 
