@@ -66,27 +66,16 @@ async def test_promise_broken_resumes_where_it_was(stack: Stack) -> None:
     await open_account(s, "PB")
     await invoice(s, "PB", "I1", "1000.00", due="2026-01-31")
     await s.run("2026-02-01")
-    r = await s.api.post(
-        "/v1/accounts/PB/promises",
-        json={
-            "promise_id": "PR-1",
-            "amount": "1000.00",
-            "promised_date": "2026-02-20",
-            "made_on": "2026-02-02",
-            "note": "customer will pay after payroll",
-        },
-    )
+    promise = {
+        "promise_id": "PR-1",
+        "amount": "1000.00",
+        "promised_date": "2026-02-20",
+        "made_on": "2026-02-02",
+        "note": "customer will pay after payroll",
+    }
+    r = await s.api.post("/v1/accounts/PB/promises", json=promise)
     assert r.status_code == 201, r.text
-    again = await s.api.post(
-        "/v1/accounts/PB/promises",
-        json={
-            "promise_id": "PR-1",
-            "amount": "1000.00",
-            "promised_date": "2026-02-20",
-            "made_on": "2026-02-02",
-            "note": "customer will pay after payroll",
-        },
-    )
+    again = await s.api.post("/v1/accounts/PB/promises", json=promise)
     # a replay answers as the first request did (as the ledger does), marked as a replay
     assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
     assert again.json() == r.json()
