@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -106,6 +107,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with owned(ledger, lambda: build(settings or Settings())) as built:
+            if ledger is None:  # the service's own process (ledger serve): see below
+                _freeze_startup_heap()
             app.state.ledger = built
             app.state.authenticator = built.authenticator
             metrics.watch(built.commands)
@@ -155,6 +158,16 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         ready_summary="The database answers",
     )
     return app
+
+
+def _freeze_startup_heap() -> None:
+    """Move every object alive after start-up (modules, models, routes: about 190,000)
+    out of the collector's reach. A full collection scanned them all to find nothing,
+    about 0.1 s with the event loop stopped, several times a minute under load: every
+    request in flight waited, the slow hundredth of the answers. What start-up made
+    stays for the life of the process anyway, so nothing collectable is kept."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _probe(request: Request) -> tuple[dict[str, Any], bool]:
