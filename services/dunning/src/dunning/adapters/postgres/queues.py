@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Column, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,16 +32,23 @@ class PostgresQueues:
             stmt.on_conflict_do_nothing(index_elements=[fee_postings.c.adjustment_id])
         )
 
-    async def take_notice(self, max_attempts: int) -> dict[str, Any] | None:
+    async def _take(
+        self, queue: Table, key: Column[Any], max_attempts: int
+    ) -> dict[str, Any] | None:
+        """The first pending row of ``queue`` by ``key`` that has been tried fewer than
+        ``max_attempts`` times and that no other worker holds, locked until commit."""
         q = (
-            select(notices)
-            .where(notices.c.status == "pending", notices.c.attempts < max_attempts)
-            .order_by(notices.c.notice_id)
+            select(queue)
+            .where(queue.c.status == "pending", queue.c.attempts < max_attempts)
+            .order_by(key)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
         row = (await self._conn.execute(q)).first()
         return None if row is None else dict(row._mapping)
+
+    async def take_notice(self, max_attempts: int) -> dict[str, Any] | None:
+        return await self._take(notices, notices.c.notice_id, max_attempts)
 
     async def notice_done(self, notice_id: str, *, via: str | None, error: str | None) -> None:
         values: dict[str, Any] = {"attempts": notices.c.attempts + 1, "last_error": error}
@@ -52,15 +59,7 @@ class PostgresQueues:
         )
 
     async def take_fee(self, max_attempts: int) -> dict[str, Any] | None:
-        q = (
-            select(fee_postings)
-            .where(fee_postings.c.status == "pending", fee_postings.c.attempts < max_attempts)
-            .order_by(fee_postings.c.adjustment_id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        row = (await self._conn.execute(q)).first()
-        return None if row is None else dict(row._mapping)
+        return await self._take(fee_postings, fee_postings.c.adjustment_id, max_attempts)
 
     async def fee_done(self, adjustment_id: str, *, status: str, error: str | None) -> None:
         values: dict[str, Any] = {

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,6 +18,8 @@ from dunning.adapters.postgres.schema import dunning_accounts, dunning_events, d
 from dunning.adapters.postgres.schema import receivables as receivables_t
 from dunning.domain.receivables import Receivables
 from dunning.domain.state import DunningState, Emitted
+
+DocT = TypeVar("DocT", Receivables, DunningState)
 
 
 def _receivables_row(rec: Receivables) -> dict[str, Any]:
@@ -72,16 +74,23 @@ class PostgresAccounts:
         q = select(receivables_t.c.jurisdiction).where(receivables_t.c.account_id == account_id)
         return (await self._conn.execute(q)).scalar_one_or_none()
 
-    async def load_receivables_many(self, account_ids: list[str]) -> dict[str, Receivables]:
-        """Several accounts' projections, row-locked in account order (no deadlocks)."""
+    async def _lock_docs(
+        self, table: Table, model: type[DocT], account_ids: list[str]
+    ) -> dict[str, DocT]:
+        """Several accounts' documents of ``table``, row-locked in account order so that two
+        transactions locking overlapping sets never deadlock."""
         q = (
-            select(receivables_t.c.doc)
-            .where(receivables_t.c.account_id.in_(account_ids))
-            .order_by(receivables_t.c.account_id)
+            select(table.c.doc)
+            .where(table.c.account_id.in_(account_ids))
+            .order_by(table.c.account_id)
             .with_for_update()
         )
-        found = [Receivables.model_validate(r.doc) for r in await self._conn.execute(q)]
-        return {r.account_id: r for r in found}
+        found = [model.model_validate(r.doc) for r in await self._conn.execute(q)]
+        return {d.account_id: d for d in found}
+
+    async def load_receivables_many(self, account_ids: list[str]) -> dict[str, Receivables]:
+        """Several accounts' projections, row-locked in account order (no deadlocks)."""
+        return await self._lock_docs(receivables_t, Receivables, account_ids)
 
     async def save_receivables(self, rec: Receivables) -> None:
         await self.save_receivables_many([rec])
@@ -105,14 +114,8 @@ class PostgresAccounts:
         return None if row is None else DunningState.model_validate(row.doc)
 
     async def load_states_many(self, account_ids: list[str]) -> dict[str, DunningState]:
-        q = (
-            select(dunning_accounts.c.doc)
-            .where(dunning_accounts.c.account_id.in_(account_ids))
-            .order_by(dunning_accounts.c.account_id)
-            .with_for_update()
-        )
-        found = [DunningState.model_validate(r.doc) for r in await self._conn.execute(q)]
-        return {s.account_id: s for s in found}
+        """Several accounts' dunning states, row-locked in account order (no deadlocks)."""
+        return await self._lock_docs(dunning_accounts, DunningState, account_ids)
 
     async def save_state(self, state: DunningState, rec: Receivables) -> None:
         await self.save_states_many([(state, rec)])
