@@ -7,11 +7,14 @@ idempotency record) and a test validates real answers against them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Amount = str
+NextCursor = Annotated[
+    str | None, Field(description="pass as cursor for the next page; null on the last")
+]
 
 
 class Model(BaseModel):
@@ -155,9 +158,7 @@ class Feed(Model):
 
 class AccountPage(Model):
     accounts: list[AccountOut]
-    next_cursor: str | None = Field(
-        description="pass as cursor for the next page; null on the last"
-    )
+    next_cursor: NextCursor
 
 
 class InvoiceFound(InvoiceOut):
@@ -166,9 +167,7 @@ class InvoiceFound(InvoiceOut):
 
 class InvoicePage(Model):
     invoices: list[InvoiceFound]
-    next_cursor: str | None = Field(
-        description="pass as cursor for the next page; null on the last"
-    )
+    next_cursor: NextCursor
 
 
 class PaymentFound(PaymentOut):
@@ -177,6 +176,4 @@ class PaymentFound(PaymentOut):
 
 class PaymentPage(Model):
     payments: list[PaymentFound]
-    next_cursor: str | None = Field(
-        description="pass as cursor for the next page; null on the last"
-    )
+    next_cursor: NextCursor
