@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ledger.adapters.http import (
@@ -41,6 +42,9 @@ currency. Every write is idempotent by the id in its body (or an `Idempotency-Ke
 header); errors are `application/problem+json`. Every route but `/healthz`, `/readyz` and
 `/metrics` needs a bearer token or an API key holding the scope it names.
 """
+
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class Metrics:
@@ -124,7 +128,13 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
                     await built.commands.drain()
 
     app = FastAPI(
-        title="Receivables ledger", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
+        title="Receivables ledger",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # The service's metrics are its own (/metrics); FastAPI's OpenTelemetry, never
+        # configured here, still looked up the global providers on every request.
+        telemetry=NO_TELEMETRY,
     )
     if ledger is not None:
         app.state.ledger = ledger
