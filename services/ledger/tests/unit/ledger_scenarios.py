@@ -190,6 +190,22 @@ def recover(amount: str, invoice_id: str = "INV-1") -> cmd.RecoverWriteOff:
     )
 
 
+def reverse(payment_id: str = "PAY-1") -> cmd.ReversePayment:
+    return cmd.ReversePayment(payment_id=payment_id, reason="cheque bounced", reversed_on=day(12))
+
+
+def reversed_event(amount: str, *released: ev.PaymentShare, on: int = 12) -> ev.PaymentReversed:
+    """PAY-1 reversed (what :func:`reverse` decides, on day 12), releasing ``released``."""
+    return ev.PaymentReversed(
+        payment_id="PAY-1",
+        currency="SGD",
+        amount=dec(amount),
+        reason="cheque bounced",
+        reversed_on=day(on),
+        released=released,
+    )
+
+
 def adjust(
     amount: str, invoice_id: str | None = "INV-1", adjustment_id: str = "ADJ-1"
 ) -> cmd.PostAdjustment:

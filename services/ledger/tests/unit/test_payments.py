@@ -13,6 +13,7 @@ from ledger_scenarios import (
     opened,
     received,
     rejected,
+    reversed_event,
     then_state,
     when,
 )
@@ -253,13 +254,7 @@ def test_duplicate_payment_id_is_rejected_even_when_it_was_reversed() -> None:
     history = [
         *THREE_OPEN,
         received("PAY-1", "1.00"),
-        ev.PaymentReversed(
-            payment_id="PAY-1",
-            currency="SGD",
-            amount=Decimal("1.00"),
-            reason="bounced",
-            reversed_on=day(3),
-        ),
+        reversed_event("1.00", on=3),
     ]
     rejected(
         history,

@@ -16,6 +16,7 @@ from ledger_scenarios import (
     opened,
     received,
     refunded,
+    reversed_event,
     share,
     then_state,
     written_off,
@@ -46,14 +47,7 @@ R, REV, CASH, UNAPPLIED = (
             [Posting(UNAPPLIED, 6000), Posting(R, -6000, "INV-1")],
         ),
         (
-            ev.PaymentReversed(
-                payment_id="PAY-1",
-                currency="SGD",
-                amount=Decimal("60.00"),
-                reason="bounced",
-                reversed_on=day(3),
-                released=(share("PAY-1", "INV-1", "45.00"),),
-            ),
+            reversed_event("60.00", share("PAY-1", "INV-1", "45.00"), on=3),
             [
                 Posting(R, 4500, "INV-1"),
                 Posting(UNAPPLIED, -4500),

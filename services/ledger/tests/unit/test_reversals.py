@@ -13,6 +13,8 @@ from ledger_scenarios import (
     received,
     refunded,
     rejected,
+    reverse,
+    reversed_event,
     share,
     then_state,
     when,
@@ -31,21 +33,6 @@ PAID = [
     allocated("PAY-1", "INV-1", "100.00"),
     allocated("PAY-1", "INV-2", "20.00"),
 ]
-
-
-def reverse(payment_id: str = "PAY-1") -> cmd.ReversePayment:
-    return cmd.ReversePayment(payment_id=payment_id, reason="cheque bounced", reversed_on=day(12))
-
-
-def reversed_event(amount: str, *released: ev.PaymentShare) -> ev.PaymentReversed:
-    return ev.PaymentReversed(
-        payment_id="PAY-1",
-        currency="SGD",
-        amount=Decimal(amount),
-        reason="cheque bounced",
-        reversed_on=day(12),
-        released=released,
-    )
 
 
 def test_reversal_undoes_the_allocations_and_the_invoices_reopen() -> None:
