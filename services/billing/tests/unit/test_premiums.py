@@ -128,33 +128,19 @@ def test_commands_that_change_nothing_decide_nothing_and_bad_ones_are_refused() 
         cmd.decide(
             cmd.RenewPolicy(policy_id=P, term_start=date(2027, 1, 2), products=(product(),)), policy
         )
+    create = cmd.CreatePolicy(
+        policy_id="P2",
+        account_id="A",
+        currency="SGD",
+        jurisdiction="SG",
+        frequency=Frequency.monthly,
+        term_start=date(2026, 1, 1),
+        products=(product(),),
+    )
     with pytest.raises(err.InvalidPolicy):
-        cmd.decide(
-            cmd.CreatePolicy(
-                policy_id="P2",
-                account_id="A",
-                currency="SGD",
-                jurisdiction="SG",
-                frequency=Frequency.monthly,
-                term_start=date(2026, 1, 1),
-                term_end=date(2027, 1, 1),
-                products=(product(),),
-            ),
-            None,
-        )
+        cmd.decide(create.model_copy(update={"term_end": date(2027, 1, 1)}), None)
     with pytest.raises(err.InvalidAmount):
-        cmd.decide(
-            cmd.CreatePolicy(
-                policy_id="P2",
-                account_id="A",
-                currency="SGD",
-                jurisdiction="SG",
-                frequency=Frequency.monthly,
-                term_start=date(2026, 1, 1),
-                products=(product("10.001"),),
-            ),
-            None,
-        )
+        cmd.decide(create.model_copy(update={"products": (product("10.001"),)}), None)
 
 
 @settings(max_examples=200, deadline=None)
