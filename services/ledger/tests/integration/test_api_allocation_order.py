@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .api_support import assert_problem, get, pay, post
+from .api_support import assert_problem, get, pay, pay_body, post
 from .conftest import invoice, open_account
 
 
@@ -58,26 +58,11 @@ async def test_an_order_with_named_allocations_is_refused(
 ) -> None:
     await open_account(client, account_id)
     await invoice(client, account_id, "INV-1", "100.00")
-    r = await client.post(
-        f"/v1/accounts/{account_id}/payments",
-        json={
-            "payment_id": "PAY-1",
-            "amount": "10.00",
-            "received_on": "2026-01-10",
-            "method": "bank_transfer",
-            "allocation_order": "fees_first",
-            "allocations": [{"invoice_id": "INV-1"}],
-        },
+    payments = f"/v1/accounts/{account_id}/payments"
+    named = pay_body(
+        "PAY-1", "10.00", allocation_order="fees_first", allocations=[{"invoice_id": "INV-1"}]
     )
+    r = await client.post(payments, json=named)
     assert_problem(r, 422, field="allocation_order", rule="rule-violation")
-    r = await client.post(
-        f"/v1/accounts/{account_id}/payments",
-        json={
-            "payment_id": "PAY-1",
-            "amount": "10.00",
-            "received_on": "2026-01-10",
-            "method": "bank_transfer",
-            "allocation_order": "by_policy",
-        },
-    )
+    r = await client.post(payments, json=pay_body("PAY-1", "10.00", allocation_order="by_policy"))
     assert_problem(r, 422, field="policy_id", rule="rule-violation")

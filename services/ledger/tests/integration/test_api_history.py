@@ -100,28 +100,17 @@ async def test_account_history_pages_by_version(client: httpx.AsyncClient, accou
 
 async def test_bad_correlation_id_is_refused(client: httpx.AsyncClient, account_id: str) -> None:
     await open_account(client, account_id)
+    invoices = f"/v1/accounts/{account_id}/invoices"
+    body = {
+        "invoice_id": "INV-1",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "lines": [{"description": "p", "amount": "1.00"}],
+    }
     async with unchanged(client, account_id):
-        r = await client.post(
-            f"/v1/accounts/{account_id}/invoices",
-            json={
-                "invoice_id": "INV-1",
-                "issue_date": "2026-01-01",
-                "due_date": "2026-01-31",
-                "lines": [{"description": "p", "amount": "1.00"}],
-            },
-            headers={"X-Correlation-Id": "not-a-uuid"},
-        )
+        r = await client.post(invoices, json=body, headers={"X-Correlation-Id": "not-a-uuid"})
         assert_problem(r, 422, field="X-Correlation-Id")
-        r = await client.post(
-            f"/v1/accounts/{account_id}/invoices",
-            json={
-                "invoice_id": "INV-1",
-                "issue_date": "2026-01-01",
-                "due_date": "2026-01-31",
-                "lines": [{"description": "p", "amount": "1.00"}],
-            },
-            headers={"X-Actor": "a" * 129},
-        )
+        r = await client.post(invoices, json=body, headers={"X-Actor": "a" * 129})
         assert_problem(r, 422, field="X-Actor", rule="validation")
 
 
