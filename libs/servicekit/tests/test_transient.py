@@ -13,13 +13,14 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from devstack.pytest_plugin import DatabaseFactory
 from servicekit import transient
 from servicekit.errors import ServiceError
 from servicekit.operations import HttpMetrics, add_operations
 from servicekit.problems import Problems
+from servicekit.transient_testing import held
 
 
 @pytest.fixture
@@ -213,3 +214,72 @@ async def test_a_retried_use_case_runs_again_after_a_transient_failure_only() ->
     with pytest.raises(asyncpg.UniqueViolationError):
         await use_case(asyncpg.UniqueViolationError)
     assert runs == ["UniqueViolationError"]
+
+
+async def _bump(engine: AsyncEngine) -> int:
+    """A job's step: one transaction that needs row 1."""
+    async with engine.begin() as conn:
+        done = await conn.execute(text("UPDATE t SET n = n + 1 WHERE id = 1 RETURNING n"))
+        return int(done.scalar_one())
+
+
+async def test_a_job_step_whose_backend_is_terminated_runs_again_and_is_counted(db: str) -> None:
+    engine = create_async_engine(db.replace("postgresql://", "postgresql+asyncpg://"))
+    retries = transient.JobRetries(base_delay=0.001)
+    try:
+        async with held(db, "SELECT 1 FROM t WHERE id = 1 FOR UPDATE") as lock:
+            job = asyncio.create_task(retries.step(lambda: _bump(engine), what="step 1"))
+            await lock.terminate_waiter(job)
+        assert await job == 1  # run again once the lock was free, and written once
+        assert retries.as_dict() == {"unavailable": 1}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_step_failing_every_time_stops_the_job_with_a_resumable_503(db: str) -> None:
+    engine = create_async_engine(db.replace("postgresql://", "postgresql+asyncpg://"))
+    retries = transient.JobRetries(attempts=3, base_delay=0.001)
+    try:
+        async with held(db, "SELECT 1 FROM t WHERE id = 1 FOR UPDATE") as lock:
+            job = asyncio.create_task(retries.step(lambda: _bump(engine), what="policy P-1"))
+            for _ in range(3):
+                await lock.terminate_waiter(job)
+            with pytest.raises(transient.StepFailed) as stopped:
+                await job
+        assert len(set(lock.terminated)) == 3
+        assert retries.as_dict() == {"unavailable": 2}
+        assert transient.transient_reason(stopped.value) == "unavailable"
+        assert str(stopped.value).startswith("policy P-1 failed 3 times in a row")
+        assert "run it again to resume" in str(stopped.value)
+        assert await _bump(engine) == 1  # the failed runs wrote nothing
+    finally:
+        await engine.dispose()
+
+    app = FastAPI()
+    Problems(service="svc", root=Oops, status={}).install(app)
+
+    @app.post("/jobs")
+    async def job() -> None:
+        raise stopped.value
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+        r = await client.post("/jobs")
+    assert r.status_code == 503, r.text
+    assert r.headers["Retry-After"] == str(transient.RETRY_AFTER_SECONDS)
+    assert r.json()["reason"] == "unavailable"
+    assert "run it again to resume" in r.json()["detail"]
+
+
+async def test_a_defect_in_a_job_step_is_not_retried() -> None:
+    retries = transient.JobRetries(base_delay=0.001)
+    runs = 0
+
+    async def step() -> None:
+        nonlocal runs
+        runs += 1
+        raise asyncpg.UniqueViolationError("a defect")
+
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await retries.step(step, what="step")
+    assert (runs, retries.as_dict()) == (1, {})

@@ -258,7 +258,7 @@ class Problems:
                 raise e
             return self.unavailable(reason, e)
 
-        for cls in transient.ERRORS:
+        for cls in (*transient.ERRORS, transient.StepFailed):
             app.add_exception_handler(cls, unavailable)
 
     def unavailable(self, reason: str, e: Exception) -> JSONResponse:
@@ -266,13 +266,14 @@ class Problems:
         (:mod:`servicekit.transient`), counted in the service's metrics."""
         log.warning("database %s, answered 503: %s", reason, e)
         transient.count(reason, retried=False)
+        detail = (
+            f"{e}; retry in {transient.RETRY_AFTER_SECONDS} seconds"
+            if isinstance(e, transient.StepFailed)  # a job that stopped part-way
+            else f"the database could not complete the request ({reason}); nothing was "
+            f"written; retry in {transient.RETRY_AFTER_SECONDS} seconds"
+        )
         response = self.problem(
-            503,
-            "database-unavailable",
-            transient.TITLES[reason],
-            f"the database could not complete the request ({reason}); nothing was written; "
-            f"retry in {transient.RETRY_AFTER_SECONDS} seconds",
-            reason=reason,
+            503, "database-unavailable", transient.TITLES[reason], detail, reason=reason
         )
         response.headers["Retry-After"] = str(transient.RETRY_AFTER_SECONDS)
         return response

@@ -13,6 +13,12 @@ rolled-back transaction was written.
 service's ``/metrics`` (``<service>_db_retries_total`` and
 ``<service>_db_unavailable_total``, by reason), through the request's
 :class:`~servicekit.operations.HttpMetrics`.
+
+A long job (a billing run, a statement import, a dunning run, a settlement) is made of
+steps, each its own idempotent transaction. :class:`JobRetries` runs a step again after a
+transient failure with a longer, growing wait (:data:`JOB_ATTEMPTS` runs in all), keeps the
+retries by reason for the job's status, and, when the step still fails, raises
+:class:`StepFailed`: the job stops with what it did kept, and running it again resumes it.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import errno
 import functools
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import asyncpg
@@ -41,6 +49,9 @@ RETRY_AFTER_SECONDS = 2
 ATTEMPTS = 4  # a transaction runs at most this many times
 BASE_DELAY = 0.01  # seconds; the n-th retry sleeps up to BASE_DELAY * 2**n
 MAX_DELAY = 0.25
+JOB_ATTEMPTS = 5  # a long job's step runs at most this many times
+JOB_BASE_DELAY = 0.25  # seconds; the n-th retry of a step sleeps up to JOB_BASE_DELAY * 2**n
+JOB_MAX_DELAY = 8.0
 
 TITLES = {
     "deadlock": "Database busy (deadlock)",
@@ -130,10 +141,14 @@ async def retrying(
     *,
     attempts: int = ATTEMPTS,
     what: str = "transaction",
+    base_delay: float = BASE_DELAY,
+    max_delay: float = MAX_DELAY,
+    on_retry: Callable[[str], object] | None = None,
 ) -> T:
-    """``await attempt()``, again after a transient failure (a short random sleep first),
-    at most ``attempts`` times in all; the last failure is raised. ``attempt`` must redo
-    the whole transaction, and be safe to redo (idempotent, or nothing committed)."""
+    """``await attempt()``, again after a transient failure (a random sleep of up to
+    ``base_delay * 2**n``, at most ``max_delay``, first), at most ``attempts`` times in all;
+    the last failure is raised. ``attempt`` must redo the whole transaction, and be safe to
+    redo (idempotent, or nothing committed). ``on_retry(reason)`` before each retry."""
     for n in range(1, attempts + 1):
         try:
             return await attempt()
@@ -142,8 +157,10 @@ async def retrying(
             if reason is None or n == attempts:
                 raise
             count(reason, retried=True)
+            if on_retry is not None:
+                on_retry(reason)
             log.info("%s: %s (%s), attempt %d of %d", what, reason, e, n, attempts)
-            await asyncio.sleep(random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**n)))
+            await asyncio.sleep(random.uniform(0, min(max_delay, base_delay * 2**n)))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -157,3 +174,55 @@ def retried(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, A
         return await retrying(lambda: use_case(*args, **kwargs), what=use_case.__qualname__)
 
     return run
+
+
+class StepFailed(Exception):
+    """A step of a long job still failed transiently after :data:`JOB_ATTEMPTS` runs: the
+    job stopped; what its earlier steps did is kept, and running the job again resumes it.
+    Answered like any transient failure (``503`` with ``Retry-After``), with this message."""
+
+    def __init__(self, what: str, reason: str, attempts: int, error: Exception) -> None:
+        self.what, self.reason, self.attempts = what, reason, attempts
+        self.orig = error  # what transient_reason reads
+        super().__init__(
+            f"{what} failed {attempts} times in a row: {TITLES[reason]} "
+            f"({type(error).__name__}); the job stopped there, every step before it is done "
+            "and kept; run it again to resume"
+        )
+
+
+@dataclass
+class JobRetries:
+    """The transient failures a long job's steps met and outlived, by reason."""
+
+    attempts: int = JOB_ATTEMPTS
+    base_delay: float = JOB_BASE_DELAY
+    max_delay: float = JOB_MAX_DELAY
+    retried: Counter[str] = field(default_factory=Counter)
+
+    async def step(self, attempt: Callable[[], Awaitable[T]], *, what: str) -> T:
+        """``await attempt()`` (one idempotent transaction), again after a transient
+        failure, waiting longer each time; :class:`StepFailed` once it has failed
+        ``attempts`` times in a row. A failure that is not transient is raised as it is."""
+
+        def retry(reason: str) -> None:
+            self.retried[reason] += 1
+            log.warning("%s: database %s, running the step again", what, reason)
+
+        try:
+            return await retrying(
+                attempt,
+                attempts=self.attempts,
+                what=what,
+                base_delay=self.base_delay,
+                max_delay=self.max_delay,
+                on_retry=retry,
+            )
+        except Exception as e:
+            reason = transient_reason(e)
+            if reason is None:
+                raise
+            raise StepFailed(what, reason, self.attempts, e) from e
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(sorted(self.retried.items()))

@@ -8,6 +8,12 @@ transaction before anything is sent, so a period is never billed twice however o
 run is repeated or interrupted, and a re-run posts exactly what is missing (the ledger
 answers a resent id from its record). When the ledger fails, the other workers stop too
 and the run fails.
+
+Each step (a page read, a policy billed, a request of documents sent and recorded, the
+run's progress) is one transaction, safe to redo: after a transient database failure it
+runs again (:class:`servicekit.transient.JobRetries`; the retries show in the run's
+summary); a step that still fails ends the run ``failed`` with an error saying so, and the
+next run resumes.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from billing.application.policies import Policies
 from billing.application.ports import AccountTerms, Outcome, Pending, Store
 from billing.domain import errors as err
 from billing.domain.money import fmt
+from servicekit.transient import JobRetries, StepFailed
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ class Tally:
     skipped: list[dict[str, str]] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
     resent: int = 0
+    retries: JobRetries = field(default_factory=JobRetries)
 
     def count(self, currency: str, kind: str, amount: int) -> None:
         self.documents[kind] += 1
@@ -58,6 +67,7 @@ class Tally:
             "skipped": self.skipped,
             "rejected": self.rejected,
             "resent": self.resent,
+            "retries": self.retries.as_dict(),  # steps run again after a transient failure
         }
 
 
@@ -72,10 +82,17 @@ class RunReport:
 
 class Runs:
     def __init__(
-        self, store: Store, policies: Policies, *, max_days_ahead: int = 31, workers: int = 4
+        self,
+        store: Store,
+        policies: Policies,
+        *,
+        max_days_ahead: int = 31,
+        workers: int = 4,
+        retries: Callable[[], JobRetries] = JobRetries,
     ) -> None:
+        """``retries``: a run's retry budget (one per run)."""
         self.store, self.policies, self.max_days_ahead = store, policies, max_days_ahead
-        self.workers = workers
+        self.workers, self.retries = workers, retries
 
     async def run(
         self, as_of: date, actor: str, progress: Callable[[int, int], None] | None = None
@@ -90,18 +107,22 @@ class Runs:
             )
         clock = self.policies.clock
         run_id = await self.store.start_run(as_of, actor, clock.now())
-        tally = Tally()
+        tally = Tally(retries=self.retries())
+        step = tally.retries.step
         try:
-            while leftovers := await self.store.pending(PAGE):
-                for p, outcome in await self.policies.send(leftovers):
+            while leftovers := await step(partial(self.store.pending, PAGE), what="reading"):
+                for p, outcome in await step(
+                    partial(self.policies.send, leftovers), what="resending documents"
+                ):
                     tally.resent += 1
                     self._rejected(tally, p, outcome)
             await self._bill_all(run_id, as_of, actor, tally, progress)
-        except err.LedgerUnavailable as e:
-            log.warning("billing run %s stopped: %s", run_id, e.detail)
+        except (err.LedgerUnavailable, StepFailed) as e:
+            error = e.detail if isinstance(e, err.LedgerUnavailable) else str(e)
+            log.warning("billing run %s stopped: %s", run_id, error)
             summary = tally.as_dict()
-            await self.store.finish_run(run_id, "failed", summary, e.detail, clock.now())
-            return RunReport(run_id, as_of, "failed", summary, e.detail)
+            await self.store.finish_run(run_id, "failed", summary, error, clock.now())
+            return RunReport(run_id, as_of, "failed", summary, error)
         except BaseException as e:  # a defect or a cancellation: the run is not left running
             with contextlib.suppress(Exception):
                 error = f"stopped by {type(e).__name__}: {e}"[:1000]
@@ -119,11 +140,14 @@ class Runs:
         tally: Tally,
         progress: Callable[[int, int], None] | None,
     ) -> None:
-        total = await self.store.count_policies()
+        step = tally.retries.step
+        total = await step(self.store.count_policies, what="counting policies")
         accounts: dict[str, AccountTerms | None] = {}
         after = ""
         done = 0
-        while ids := await self.store.policy_ids(after, PAGE):
+        while ids := await step(
+            partial(self.store.policy_ids, after, PAGE), what=f"reading policies after {after!r}"
+        ):
             queue = list(reversed(ids))
             billed: dict[str, list[Pending]] = {}  # the page's documents, by policy
 
@@ -142,14 +166,20 @@ class Runs:
                 async with asyncio.TaskGroup() as group:
                     for _ in range(self.workers):
                         group.create_task(worker(queue, billed))
-            except* err.LedgerUnavailable as failed:
+            except* (err.LedgerUnavailable, StepFailed) as failed:
                 raise failed.exceptions[0] from None
             # the page's documents in few requests, each policy's in order
             page = [p for policy_id in ids for p in billed.get(policy_id, ())]
-            for p, outcome in await self.policies.send(page):
+            sent = await step(
+                partial(self.policies.send, page), what=f"sending the documents of {ids[0]}.."
+            )
+            for p, outcome in sent:
                 self._rejected(tally, p, outcome)
             after = ids[-1]
-            await self.store.run_progress(run_id, tally.policies, total, tally.as_dict())
+            progressed = partial(
+                self.store.run_progress, run_id, tally.policies, total, tally.as_dict()
+            )
+            await step(progressed, what="recording the run's progress")
 
     async def _bill_one(
         self,
@@ -167,10 +197,17 @@ class Runs:
                 accounts[account_id] = await self.policies.ledger.account(account_id)
             return accounts[account_id]
 
-        tally.policies += 1
-        done = await self.policies.bill(
-            policy_id, account_of, as_of=as_of, on=as_of, actor=actor, run_id=run_id
+        bill = partial(
+            self.policies.bill,
+            policy_id,
+            account_of,
+            as_of=as_of,
+            on=as_of,
+            actor=actor,
+            run_id=run_id,
         )
+        done = await tally.retries.step(bill, what=f"billing policy {policy_id}")
+        tally.policies += 1
         if done.skipped:
             tally.skipped.append({"policy_id": policy_id, "reason": done.skipped})
             return []

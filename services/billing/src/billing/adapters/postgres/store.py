@@ -18,7 +18,8 @@ from servicekit.transient import retried
 
 class PgStore:
     """The methods marked ``retried`` are one transaction each, safe to run again after a
-    transient database failure (a run's progress, a document's answer)."""
+    transient database failure (a run's end, a document's answer); a billing run runs its
+    other steps again itself."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -110,7 +111,6 @@ class PgStore:
             )
             return run_id
 
-    @retried
     async def run_progress(
         self, run_id: str, done: int, total: int, summary: dict[str, Any]
     ) -> None:
