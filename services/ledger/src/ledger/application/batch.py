@@ -11,9 +11,9 @@ are answered ``NotApplied``; other accounts are not affected.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from ledger.application.approvals import ApprovalPolicy
@@ -92,25 +92,34 @@ def _key(c: BatchCommand) -> CommandKey:
     return (c.account_id, type(c.command).__name__, c.command_id)
 
 
-def append_account(
-    write: BatchWrite,
-    account_id: str,
-    state: Account,
-    *,
-    events: list[StoredEvent],
-    items: set[str],
-    pays: set[str],
-    journal: list[Row],
-    commands: list[Row],
-) -> None:
+class DecidedShare(Protocol):
+    """One account's part of a transaction as a batch or a group decided it."""
+
+    @property
+    def state(self) -> Account | None: ...
+    @property
+    def events(self) -> Sequence[StoredEvent]: ...
+    @property
+    def items(self) -> set[str]: ...  # the open items its events touched
+    @property
+    def pays(self) -> set[str]: ...  # the payments its events touched
+    @property
+    def journal(self) -> Sequence[Row]: ...
+    @property
+    def commands(self) -> Sequence[Row]: ...  # its idempotency records
+
+
+def append_account(write: BatchWrite, account_id: str, share: DecidedShare) -> None:
     """Add one account's decided share (its events, projection rows, journal lines and
     idempotency records) to what a transaction writes."""
-    write.events.extend(events)
+    state = share.state
+    assert state is not None
+    write.events.extend(share.events)
     write.accounts.append(account_row(state))
-    write.items.extend(item_row(account_id, state.items[i]) for i in sorted(items))
-    write.pays.extend(payment_row(account_id, state.payments[p]) for p in sorted(pays))
-    write.journal_lines.extend(journal)
-    write.commands.extend(commands)
+    write.items.extend(item_row(account_id, state.items[i]) for i in sorted(share.items))
+    write.pays.extend(payment_row(account_id, state.payments[p]) for p in sorted(share.pays))
+    write.journal_lines.extend(share.journal)
+    write.commands.extend(share.commands)
 
 
 def not_applied(account_id: str, failed_index: int) -> NotApplied:
@@ -216,18 +225,8 @@ class BatchHandler:
                 return results, chunk[n:]
             results.extend(share.results)
             if share.events:
-                assert share.state is not None
                 assert share.head is not None
-                append_account(
-                    write,
-                    account_id,
-                    share.state,
-                    events=share.events,
-                    items=share.items,
-                    pays=share.pays,
-                    journal=share.journal,
-                    commands=share.commands,
-                )
+                append_account(write, account_id, share)
         await self._flush(uow, write)
         return results, []
 

@@ -416,17 +416,7 @@ class GroupCommit:
                             state = evolve(state, e)
                         share.state, share.spoilt = state, False
                 if share.events:
-                    assert share.state is not None
-                    append_account(
-                        write,
-                        a,
-                        share.state,
-                        events=share.events,
-                        items=share.items,
-                        pays=share.pays,
-                        journal=share.journal,
-                        commands=share.commands,
-                    )
+                    append_account(write, a, share)
             if write.events:
                 await uow.write_batch(write)
 
