@@ -4,7 +4,8 @@ Streams are locked in one statement, in one order (so two batches never deadlock
 earlier runs of the batch's commands and the accounts' state are read in a few
 statements, and the writes are three COPYs (events, journal, idempotency records) and
 one statement of upserts (projections). The database moves each stream head as its
-events are copied in (the append trigger; an event not linked to the head is a conflict).
+events are copied in (the append trigger, once per stream and statement; an event not linked
+to the one before it or to the head is a conflict).
 """
 
 from __future__ import annotations
