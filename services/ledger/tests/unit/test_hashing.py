@@ -6,6 +6,7 @@ UUIDs."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import replace
@@ -235,3 +236,19 @@ def _floats_in(value: Any) -> bool:
 def test_has_float_finds_a_float_exactly_where_there_is_one(value: Any) -> None:
     """Its shortcuts (exact types tested first) change no answer, subclasses included."""
     assert has_float(value) is _floats_in(value)
+
+
+@settings(max_examples=200)
+@given(
+    key=st.binary(min_size=1, max_size=80),
+    prev=st.none() | st.binary(min_size=32, max_size=32),
+    record=st.binary(max_size=2000),
+)
+def test_the_chain_hash_is_the_hmac_of_the_previous_hash_and_the_record(
+    key: bytes, prev: bytes | None, record: bytes
+) -> None:
+    """As every stored event was hashed: one HMAC-SHA256 over the two, concatenated (a
+    key longer than SHA-256's block is hashed first, as HMAC says)."""
+    expected = hmac.digest(key, (prev or b"") + record, "sha256")
+    assert chain_hash(key, prev, record) == expected
+    assert chain_hash(key, prev, record) == expected  # the keyed state is not worn
