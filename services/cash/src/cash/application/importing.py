@@ -17,6 +17,7 @@ from cash.application.scope import Scope, sees, sees_all
 from cash.domain.bank_accounts import BankAccounts
 from cash.domain.errors import InvalidStatement, OutsideJurisdiction
 from cash.domain.statement import StatementLine, file_id
+from servicekit.types import DATE_RANGE, FIRST_DAY, LAST_DAY
 
 Parse = Callable[[bytes, str], tuple[str, list[StatementLine]]]
 """(raw bytes, file id) -> (format name, lines); raises InvalidStatement."""
@@ -56,6 +57,7 @@ async def import_file(
     if found is not None:
         return _replayed(found, scope)
     fmt, lines = parse(raw, fid)
+    _dated_in_range(lines)
     jurisdictions = bank_accounts.of_lines(lines)
     for account, jurisdiction in sorted(jurisdictions.items()):
         if not sees(scope, jurisdiction):
@@ -91,6 +93,15 @@ async def import_file(
         await store.set_new_lines(fid, added)
         record = replace(record, new_lines=added)
     return Imported(record, False)
+
+
+def _dated_in_range(lines: list[StatementLine]) -> None:
+    """Every date a business date: the ledger refuses a payment dated outside the range,
+    and a day's arithmetic near year 1 or 9999 overflows."""
+    for line in lines:
+        for name, day in (("value date", line.value_date), ("booking date", line.booking_date)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise InvalidStatement(f"the {name} {day} is not {DATE_RANGE}", line=line.line_no)
 
 
 def _replayed(found: ImportRecord, scope: Scope) -> Imported:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from cash.adapters.formats.text import decoded
 from cash.domain.errors import CashError, InvalidStatement
 from cash.domain.money import minor_units
 from cash.domain.partners import CsvMapping
@@ -54,10 +57,7 @@ def _withheld(row: dict[str, str], net: Decimal, mapping: CsvMapping) -> Decimal
 
 def rows(raw: bytes, mapping: CsvMapping) -> list[tuple[int, dict[str, str]]]:
     """(line number, row by header) for every data row."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InvalidStatement("not UTF-8 text", line=raw[: e.start].count(b"\n") + 1) from None
+    text = decoded(raw, "utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
     try:  # the header row is read here: it may already not be CSV (a field too long ...)
         headers = set(reader.fieldnames or ())
@@ -69,11 +69,20 @@ def rows(raw: bytes, mapping: CsvMapping) -> list[tuple[int, dict[str, str]]]:
         raise InvalidStatement(f"not CSV: {e}", line=reader.line_num + 1) from None
 
 
+def _cells(row: dict[str, Any]) -> Iterator[str]:
+    """A row's cells, with those past the header's last column (a list under ``None``)."""
+    for value in row.values():
+        if isinstance(value, list):
+            yield from value
+        elif value:
+            yield value
+
+
 def parse(raw: bytes, file_id: str, mapping: CsvMapping) -> list[StatementLine]:
     col = mapping.columns
     lines = []
     for line_no, row in rows(raw, mapping):
-        if not any((v or "").strip() for v in row.values()):
+        if not any(cell.strip() for cell in _cells(row)):
             continue  # a blank line
         try:
             currency = (row[col["currency"]] if "currency" in col else mapping.currency) or ""

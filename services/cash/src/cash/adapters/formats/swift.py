@@ -16,6 +16,7 @@ from typing import Any
 
 import mt940
 
+from cash.adapters.formats.text import decoded
 from cash.domain.errors import CashError, InvalidStatement
 from cash.domain.money import minor_units
 from cash.domain.statement import Direction, StatementLine
@@ -34,11 +35,7 @@ def _structured(details: str) -> dict[str, str]:
 
 
 def parse(raw: bytes, file_id: str) -> list[StatementLine]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InvalidStatement("not UTF-8 text", line=line) from None
+    text = decoded(raw)
     starts = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY.finditer(text)]
     lines = text.splitlines()
     entry = mt940.tags.Statement()
