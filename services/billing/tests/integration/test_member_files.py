@@ -84,6 +84,11 @@ async def test_bad_member_files_are_refused_naming_the_row(world: World) -> None
         (b"member_id,name,tier,start\nM1,Ann,Z,2026-01-01\n", "tier"),
         (b"PK\x03\x04 not really a workbook", "body"),
         (b"\xff\xfe\x00bad", "body"),
+        (b"member_id,name,tier,start\nM1,Ann\x00Tan,A,2026-01-01\n", "row 2.name"),
+        (
+            b"member_id,name,tier,start\nM1,Ann,A,2026-01-01\n\nM\x002,Bob,A,2026-01-01\n",
+            "row 4.member_id",
+        ),
     ]
     for content, field in cases:
         r = await world.api.post(

@@ -50,11 +50,24 @@ def read_rows(content: bytes, content_type: str | None) -> list[dict[str, str]]:
     if missing:
         raise InvalidMemberFile(f"the header lacks {', '.join(missing)}", field="body")
     rows = []
-    for cells in table[1:]:
+    for n, cells in enumerate(table[1:], start=2):
         if not any(cells):
             continue
-        rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h})
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        _text_only(row, n)
+        rows.append(row)
     return rows
+
+
+def _text_only(row: dict[str, str], n: int) -> None:
+    """A NUL character (U+0000) is valid UTF-8 but no text column holds it: refused here,
+    before a name or an id carrying one reaches the database."""
+    for column, value in row.items():
+        if "\x00" in value:
+            raise InvalidMemberFile(
+                f"row {n}: {column} holds a NUL character (U+0000), which text cannot hold",
+                field=f"row {n}.{column}",
+            )
 
 
 def _csv(content: bytes) -> list[list[str]]:
