@@ -41,6 +41,8 @@ class Ledger:
     authenticator: Authenticator
 
     async def close(self) -> None:
+        # the commands taken are answered before the database goes away
+        await self.commands.drain()
         await self.uow.close()
         await self.engine.dispose()
 

@@ -22,7 +22,7 @@ from ledger.adapters.http.app import create_app
 from ledger.adapters.postgres.group_store import AsyncpgGroupUnitOfWorkFactory
 from ledger.application.group import GroupCommit
 from ledger.application.handler import CommandHandler, Outcome
-from ledger.bootstrap import Ledger
+from ledger.bootstrap import Ledger, build
 from ledger.testing import asgi_client
 from servicekit.auth import ADMIN
 from servicekit.auth.testing import TestIdentity
@@ -142,10 +142,9 @@ async def test_shutdown_answers_what_it_took_and_refuses_the_rest(
     await open_account(client, account)
     other = f"{account}-B"
     await open_account(client, other)
-    mine, single = gated(ledger)
+    # a ledger of its own (engine, pool), closed as `ledger serve` closes the one it built
+    mine, single = gated(build(ledger.settings))
     app = create_app(mine)
-    lifespan = app.router.lifespan_context(app)
-    await lifespan.__aenter__()
     async with client_of(app, identity) as c:
         first = asyncio.ensure_future(post_invoice(c, account, "I-1"))
         await until(lambda: single.waiting == 1)
@@ -156,7 +155,7 @@ async def test_shutdown_answers_what_it_took_and_refuses_the_rest(
         ]
         await until(lambda: mine.commands.queued == 2)
 
-        shutdown = asyncio.ensure_future(lifespan.__aexit__(None, None, None))
+        shutdown = asyncio.ensure_future(mine.close())
         await until(lambda: mine.commands.closing)
         late = await asyncio.wait_for(post_invoice(c, other, "I-2"), 10)  # shutting down
         assert_unavailable(late, "shutting-down")
@@ -174,3 +173,16 @@ async def test_shutdown_answers_what_it_took_and_refuses_the_rest(
     assert (await get(client, f"/v1/accounts/{account}"))["version"] == 3
     invoices = await get(client, f"/v1/accounts/{other}/invoices")
     assert [i["invoice_id"] for i in invoices["invoices"]] == ["I-1"]  # I-2 was refused
+
+
+async def test_an_app_given_a_ledger_leaves_its_commands_open_when_it_stops(
+    ledger: Ledger, client: httpx.AsyncClient, account: str
+) -> None:
+    """Only the owner of a ledger drains it: apps sharing one (tests, an embedding process)
+    come and go while the others keep taking commands."""
+    await open_account(client, account)
+    app = create_app(ledger)
+    async with app.router.lifespan_context(app):
+        pass
+    assert not ledger.commands.closing
+    assert (await post_invoice(client, account, "I-1")).status_code == 201

@@ -121,11 +121,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
                 checkpoint_task(built.engine, built.chain_key, built.settings.checkpoint_interval),
             ):
                 app.state.relay = relay
-                try:
-                    yield
-                finally:
-                    # the commands taken are answered before the database goes away
-                    await built.commands.drain()
+                yield
 
     app = FastAPI(
         title="Receivables ledger",
