@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -33,6 +34,7 @@ from eventfeed.outbox import configured_publisher
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.clock import SystemClock
 from servicekit.operations import HttpMetrics
+from servicekit.transient import JobRetries
 from servicekit.unit_of_work import UnitOfWorkFactory, database_engine
 
 CONSUMER_NAME = "dunning"
@@ -54,6 +56,7 @@ class Dunning:
     authenticator: Authenticator
     publisher: OutboxPublisher | None = None
     ledger_http: httpx.AsyncClient | None = field(default=None, repr=False)
+    run_retries: Callable[[], JobRetries] = JobRetries  # a dunning run's retry budget
 
     def consumer(self, source: Source | None = None, *, project_only: bool = False) -> Consumer:
         """A consumer of the ledger's events (Kafka if configured, else the HTTP feed).

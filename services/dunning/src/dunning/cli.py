@@ -23,6 +23,7 @@ async def _run(settings: Settings, as_of: date) -> int:
     from dunning.application.runs import check_run_date, run
     from dunning.bootstrap import build
     from dunning.domain.errors import RuleViolation
+    from servicekit.transient import StepFailed
 
     d = build(settings)
     try:
@@ -37,7 +38,11 @@ async def _run(settings: Settings, as_of: date) -> int:
         except TimeoutError as e:  # the ledger's feed unreachable or refusing the credential
             print(f"refused (consumer-behind): {e}; nothing was run", file=sys.stderr)
             return 1
-        report = await run(d.uow, d.policies, as_of, today)
+        try:
+            report = await run(d.uow, d.policies, as_of, today, d.run_retries())
+        except StepFailed as e:
+            print(f"stopped: {e}", file=sys.stderr)
+            return 1
         delivered = await d.effects.deliver()
         if d.publisher is not None:
             await d.publisher.publish_pending()
@@ -51,6 +56,8 @@ async def _run(settings: Settings, as_of: date) -> int:
         print(f"  {name}: {n}")
     if not report.events:
         print("  no new actions")
+    for reason, n in report.retries.items():
+        print(f"  {n} steps run again after a transient database failure ({reason})")
     print(
         f"  delivered {delivered.notices} notices, posted {delivered.fees} fees"
         + (f", {delivered.failures} failures (retried later)" if delivered.failures else "")

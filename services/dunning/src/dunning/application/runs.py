@@ -5,6 +5,11 @@ stops half-way is simply run again; the domain makes a second run of the same da
 on nothing already done. Runs only move forward: a date before the last completed run is
 refused (re-running that date is allowed), and an account whose own last run is later is
 left as it is even if two runs race.
+
+An account's transaction that meets a transient database failure (a deadlock, a dropped
+connection) is run again (:class:`servicekit.transient.JobRetries`; the report counts the
+retries); one that still fails stops the run with
+:class:`~servicekit.transient.StepFailed`, which says that running the date again resumes.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from dunning.application.ports import UnitOfWorkFactory
 from dunning.application.recording import record
 from dunning.domain.decide import evaluate
 from dunning.domain.errors import RunDateBeforeLastRun, RunDateInFuture
 from dunning.domain.policies import PolicySet
+from servicekit.transient import JobRetries
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ class RunReport:
     accounts: int = 0
     without_policy: list[str] = field(default_factory=list)
     events: dict[str, int] = field(default_factory=dict)
+    retries: dict[str, int] = field(default_factory=dict)  # by reason
 
     @property
     def total_events(self) -> int:
@@ -55,33 +63,22 @@ async def check_run_date(uow: UnitOfWorkFactory, as_of: date, today: date) -> No
         )
 
 
-async def run(uow: UnitOfWorkFactory, policies: PolicySet, as_of: date, today: date) -> RunReport:
-    """Run dunning for ``as_of`` (``check_run_date`` first)."""
+async def run(
+    uow: UnitOfWorkFactory,
+    policies: PolicySet,
+    as_of: date,
+    today: date,
+    retries: JobRetries | None = None,
+) -> RunReport:
+    """Run dunning for ``as_of`` (``check_run_date`` first); ``retries``: the run's retry
+    budget (the default one when None)."""
     await check_run_date(uow, as_of, today)
     report = RunReport(as_of=as_of)
-    async with uow.read() as tx:
-        ids = await tx.accounts.account_ids()
-    for account_id in ids:
-        async with uow() as tx:
-            rec = await tx.accounts.load_receivables(account_id, lock=True)
-            state = await tx.accounts.load_state(account_id, lock=True)
-            if rec is None or state is None:
-                continue
-            contact = await tx.credit.get_profile(account_id)
-            policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
-            report.accounts += 1
-            if policy is None:
-                report.without_policy.append(account_id)
-                continue
-            decision = evaluate(state, rec, policy, as_of, contact)
-            await record(tx, decision, rec)
-            for e in decision.events:
-                name = e.event.event_type()
-                report.events[name] = report.events.get(name, 0) + 1
-    async with uow() as tx:
-        report.run_number = await tx.accounts.record_run(
-            as_of, report.accounts, report.events, len(report.without_policy)
-        )
+    retries = retries or JobRetries()
+    try:
+        await _run(uow, policies, as_of, report, retries)
+    finally:
+        report.retries = retries.as_dict()
     log.info(
         "dunning run %s (#%d): %d accounts, %s",
         as_of,
@@ -90,3 +87,57 @@ async def run(uow: UnitOfWorkFactory, policies: PolicySet, as_of: date, today: d
         report.events or "no actions",
     )
     return report
+
+
+async def _run(
+    uow: UnitOfWorkFactory,
+    policies: PolicySet,
+    as_of: date,
+    report: RunReport,
+    retries: JobRetries,
+) -> None:
+
+    async def accounts() -> list[str]:
+        async with uow.read() as tx:
+            return list(await tx.accounts.account_ids())
+
+    for account_id in await retries.step(accounts, what=f"dunning run {as_of}: its accounts"):
+        done = await retries.step(
+            partial(_account, uow, policies, as_of, account_id),
+            what=f"dunning run {as_of}: account {account_id}",
+        )
+        if done is None:
+            continue
+        report.accounts += 1  # counted once its transaction has committed
+        with_policy, names = done
+        if not with_policy:
+            report.without_policy.append(account_id)
+        for name in names:
+            report.events[name] = report.events.get(name, 0) + 1
+
+    async def finish() -> int:
+        async with uow() as tx:
+            return await tx.accounts.record_run(
+                as_of, report.accounts, report.events, len(report.without_policy)
+            )
+
+    report.run_number = await retries.step(finish, what=f"dunning run {as_of}: recording it")
+
+
+async def _account(
+    uow: UnitOfWorkFactory, policies: PolicySet, as_of: date, account_id: str
+) -> tuple[bool, list[str]] | None:
+    """Evaluate one account in its own transaction: whether a policy applies and the
+    names of its new events; None when the account is gone."""
+    async with uow() as tx:
+        rec = await tx.accounts.load_receivables(account_id, lock=True)
+        state = await tx.accounts.load_state(account_id, lock=True)
+        if rec is None or state is None:
+            return None
+        contact = await tx.credit.get_profile(account_id)
+        policy = policies.select(rec.jurisdiction, contact.segment, rec.currency)
+        if policy is None:
+            return False, []
+        decision = evaluate(state, rec, policy, as_of, contact)
+        await record(tx, decision, rec)
+        return True, [e.event.event_type() for e in decision.events]

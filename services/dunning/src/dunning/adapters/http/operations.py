@@ -85,7 +85,9 @@ async def dunning_run(
     principal: Annotated[Principal, requires(sc.RUN)], body: s.RunBody, dunning: DunningDep
 ) -> dict[str, Any]:
     everywhere(principal, "a dunning run")
-    report = await runs.run(dunning.uow, dunning.policies, body.as_of, dunning.clock.today())
+    report = await runs.run(
+        dunning.uow, dunning.policies, body.as_of, dunning.clock.today(), dunning.run_retries()
+    )
     delivered = await dunning.effects.deliver()
     return {
         "as_of": body.as_of.isoformat(),
@@ -93,6 +95,7 @@ async def dunning_run(
         "accounts": report.accounts,
         "actions": report.events,
         "accounts_without_policy": report.without_policy,
+        "retries": report.retries,
         "delivered": {
             "notices": delivered.notices,
             "fees": delivered.fees,

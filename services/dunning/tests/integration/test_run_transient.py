@@ -1,0 +1,56 @@
+"""A dunning run meets a real transient database failure (an account's transaction loses
+its connection): the account is evaluated again and the run completes; one that keeps
+failing stops the run with a 503 that says running the date again resumes it, and the
+next run acts once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from servicekit.transient import JobRetries
+from servicekit.transient_testing import held
+
+from .conftest import Stack, invoice, open_account
+
+LOCK = "SELECT 1 FROM receivables WHERE account_id = $1 FOR UPDATE"
+
+
+async def _overdue(s: Stack) -> None:
+    await open_account(s, "TR")
+    await invoice(s, "TR", "I1", "1000.00", due="2026-01-31")
+    await s.sync()
+
+
+async def test_an_account_cut_off_mid_transaction_is_evaluated_again(stack: Stack) -> None:
+    s = stack
+    await _overdue(s)
+    async with held(s.dunning.settings.database_url, LOCK, "TR") as lock:
+        run = asyncio.create_task(s.run("2026-02-01"))
+        await lock.terminate_waiter(run)
+    report = await run
+    assert report["retries"] == {"unavailable": 1}
+    assert report["actions"] == {"DunningLevelReached": 1, "ReminderSent": 1}
+    assert (await s.event_types("TR")).count("ReminderSent") == 1
+    metrics = (await s.api.get("/metrics")).text
+    assert 'dunning_db_retries_total{reason="unavailable"} 1.0' in metrics
+
+
+async def test_an_account_that_keeps_failing_stops_the_run_resumably(stack: Stack) -> None:
+    s = stack
+    await _overdue(s)
+    s.dunning.run_retries = lambda: JobRetries(attempts=2, base_delay=0.001)
+    async with held(s.dunning.settings.database_url, LOCK, "TR") as lock:
+        run = asyncio.create_task(s.api.post("/v1/dunning-runs", json={"as_of": "2026-02-01"}))
+        await lock.terminate_waiter(run)
+        await lock.terminate_waiter(run)
+        r = await run
+    assert (r.status_code, r.headers["content-type"]) == (503, "application/problem+json")
+    body = r.json()
+    assert (body["rule"], body["reason"]) == ("database-unavailable", "unavailable")
+    assert body["detail"].startswith("dunning run 2026-02-01: account TR failed 2 times in a row")
+    assert "run it again to resume" in body["detail"]
+    assert r.headers["Retry-After"].isdigit()
+    assert await s.event_types("TR") == []  # nothing of the failed step was written
+    again = await s.run("2026-02-01")
+    assert again["actions"] == {"DunningLevelReached": 1, "ReminderSent": 1}
+    assert (again["retries"], again["run_number"]) == ({}, 1)
