@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,6 +24,7 @@ from eventfeed import (
     Source,
 )
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
+from servicekit.transient import JobRetries
 from servicekit.unit_of_work import UnitOfWorkFactory, database_engine
 
 
@@ -35,6 +37,7 @@ class Commission:
     consumer: Consumer
     authenticator: Authenticator
     feed_client: httpx.AsyncClient | None = None
+    settle_retries: Callable[[], JobRetries] = JobRetries  # a settlement's retry budget
     uow: UnitOfWorkFactory[PostgresUnitOfWork] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -23,16 +23,20 @@ async def _settle(settings: Settings, period: str) -> int:
     from commission.bootstrap import build
     from commission.domain.errors import CommissionError, RuleViolation
     from commission.domain.money import format_minor
+    from servicekit.transient import StepFailed
 
     service = build(settings)
     try:
         now = service.clock.now()
         settleable(period, now)
         await caught_up(service.consumer, settings.settle_catch_up_seconds)
-        rows, replayed = await settle_period(service.uow, period, now)
+        rows, replayed = await settle_period(service.uow, period, now, service.settle_retries())
     except CommissionError as e:
         print(f"refused ({e.rule}): {e.detail}", file=sys.stderr)
         return 2 if isinstance(e, RuleViolation) else 1
+    except StepFailed as e:
+        print(f"stopped: {e}", file=sys.stderr)
+        return 1
     finally:
         await service.close()
     print(f"period {period}: {len(rows)} statements" + (" (already settled)" if replayed else ""))

@@ -17,6 +17,7 @@ from commission.application.registry import active_details
 from commission.application.settlement import mark_paid, net, settle
 from commission.domain.brokers import BankChange, Broker
 from commission.domain.errors import NotFound
+from servicekit.transient import JobRetries
 
 Sees = Callable[[str], bool] | None
 
@@ -39,11 +40,18 @@ class Payout:
 
 
 async def settle_period(
-    uow: UnitOfWorkFactory, period: str, now: datetime
+    uow: UnitOfWorkFactory, period: str, now: datetime, retries: JobRetries | None = None
 ) -> tuple[list[Any], bool]:
-    """:func:`~commission.application.settlement.settle` in a transaction of its own."""
-    async with uow() as tx:
-        return await settle(tx.settlements, period, now)
+    """:func:`~commission.application.settlement.settle` in a transaction of its own, run
+    again after a transient database failure (``retries``, the default budget when None;
+    a run that committed answers the rerun as a replay); still failing,
+    :class:`~servicekit.transient.StepFailed`."""
+
+    async def once() -> tuple[list[Any], bool]:
+        async with uow() as tx:
+            return await settle(tx.settlements, period, now)
+
+    return await (retries or JobRetries()).step(once, what=f"settling {period}")
 
 
 async def broker_jurisdiction(uow: UnitOfWorkFactory, broker_id: str) -> str | None:

@@ -62,7 +62,9 @@ async def settle(
     now = service.clock.now()
     app.settleable(body.period, now)  # refused before waiting for the consumer
     await app.caught_up(service.consumer, service.settings.settle_catch_up_seconds)
-    rows, replayed = await statements.settle_period(service.uow, body.period, now)
+    rows, replayed = await statements.settle_period(
+        service.uow, body.period, now, service.settle_retries()
+    )
     return JSONResponse(
         _summary(body.period, rows),
         status_code=201,  # a replay answers as the first run did, marked by the header
