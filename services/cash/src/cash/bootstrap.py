@@ -3,6 +3,7 @@ application once, and hands them down."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from cash.settings import Settings
 from eventfeed import Consumer, ConsumerMetrics, DeadLetters, Source, make_source
 from servicekit.auth import ApiKeyStore, Authenticator, authenticator_from
 from servicekit.clock import SystemClock
+from servicekit.transient import JobRetries
 from servicekit.unit_of_work import database_engine
 
 
@@ -45,6 +47,7 @@ class Cash:
     authenticator: Authenticator
     mandates: Mandates
     collections: Collections
+    retries: Callable[[], JobRetries] = JobRetries  # processing lines: the retry budget
 
     def dead_letters(self) -> DeadLetters:
         c = self.consumer

@@ -26,9 +26,11 @@ def migrate(settings: Settings) -> None:
 
 async def _on_service(settings: Settings, command: Callable[[Cash], Awaitable[int]]) -> int:
     """Run ``command`` on the service once it has caught up with the ledger's feed; a
-    refusal by one of cash's rules exits 2, a feed it cannot follow exits 1."""
+    refusal by one of cash's rules exits 2, a feed it cannot follow or a database step that
+    kept failing exits 1."""
     from cash.bootstrap import build
     from cash.domain.errors import CashError
+    from servicekit.transient import StepFailed
 
     service = build(settings)
     try:
@@ -39,6 +41,9 @@ async def _on_service(settings: Settings, command: Callable[[Cash], Awaitable[in
         return 2
     except TimeoutError as e:  # the ledger's feed unreachable or refusing cash's credential
         print(f"refused (consumer-behind): {e}", file=sys.stderr)
+        return 1
+    except StepFailed as e:  # lines still waiting: `cash process` resumes
+        print(f"stopped: {e}", file=sys.stderr)
         return 1
     finally:
         await service.close()

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cash.application import batched, suspense
@@ -37,6 +38,7 @@ from cash.domain.bank_accounts import BankAccounts
 from cash.domain.errors import Conflict, NotFound, RuleViolation
 from cash.domain.matching import Candidate, MatchPolicy, OpenItem, decide
 from cash.domain.statement import Direction, StatementLine
+from servicekit.transient import JobRetries
 
 if TYPE_CHECKING:
     from cash.application.collecting import Collections
@@ -77,28 +79,61 @@ class CashApplication:
         batch: int = 2000,
         progress: Callable[[Counter[str]], None] | None = None,
         scope: Scope = None,
+        retries: JobRetries | None = None,
     ) -> Counter[str]:
         """Decide and post every line still ``new`` or ``posting`` (of the jurisdictions in
         ``scope``), a page of ``batch`` lines at a time (:mod:`cash.application.batched`);
-        counts by outcome. ``progress(the page's outcomes)`` after each page."""
+        counts by outcome. ``progress(the page's outcomes)`` after each page.
+
+        A page that meets a transient database failure is read and run again (``retries``,
+        the default budget when None): its lines keep their ids, so what the ledger took
+        is replayed, and lines a failed page left decided but not posted are posted at the
+        end. A page still failing raises :class:`~servicekit.transient.StepFailed`; what
+        earlier pages did is kept, and processing again resumes."""
+        retries = retries or JobRetries()
         outcomes: Counter[str] = Counter()
         self._accounts.clear()
         self._open.clear()
-        for status, run in (("posting", batched.post_page), ("new", batched.decide_page)):
-            after = ""
-            while True:
-                async with self.uow() as store:
-                    page = await store.lines(
-                        file_id=file_id, status=status, limit=batch, after=after, scope=scope
-                    )
-                if not page:
-                    break
-                after = page[-1].line.line_id
-                done = await run(self, page)
+        passes = [("posting", batched.post_page), ("new", batched.decide_page)]
+        for status, run in passes:
+            after: str | None = ""
+            while after is not None:
+                page = partial(self._page, status, run, file_id, batch, after, scope)
+                what = f"matching and posting the {status} lines" + (
+                    f" after {after}" * bool(after)
+                )
+                what += f" of import {file_id}" * (file_id is not None)
+                after, done = await retries.step(page, what=what)
                 outcomes.update(done)
-                if progress:
+                if progress and after is not None:
                     progress(done)
+            if status == "new" and retries.retried:  # decided by a page that failed later
+                passes.append(("posting", batched.post_page))
         return outcomes
+
+    async def _page(
+        self,
+        status: str,
+        run: Callable[[CashApplication, Sequence[LineRecord]], Awaitable[Counter[str]]],
+        file_id: str | None,
+        batch: int,
+        after: str,
+        scope: Scope,
+    ) -> tuple[str | None, Counter[str]]:
+        """The page of ``status`` lines after ``after``, run: the next page's start (None
+        when there is none) and the outcomes."""
+        async with self.uow() as store:
+            page = await store.lines(
+                file_id=file_id, status=status, limit=batch, after=after, scope=scope
+            )
+        if not page:
+            return None, Counter()
+        try:
+            return page[-1].line.line_id, await run(self, page)
+        except Exception:
+            self._accounts.clear()  # what the page took of the open items may not be taken
+            self._open.clear()
+            raise
 
     async def process_line(self, line_id: str) -> str:
         async with self.uow() as store:

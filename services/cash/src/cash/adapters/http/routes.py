@@ -121,9 +121,11 @@ async def post_import(
         partner=partner,
         scope=caller.jurisdictions,
     )
+    retries = service.retries()
     if process:
-        await service.app.process(file_id=done.record.file_id)
+        await service.app.process(file_id=done.record.file_id, retries=retries)
     body = await _import_answer(service, await visible_import(done.record.file_id, caller, service))
+    body["retries"] = retries.as_dict()
     headers = {"Idempotent-Replayed": "true"} if done.replayed else {}
     return JSONResponse(body, status_code=201, headers=headers)
 
@@ -169,7 +171,9 @@ async def get_raw(service: CashDep, found: VisibleImport) -> Response:
     dependencies=[requires(sc.POST)],
 )
 async def process_pending(service: CashDep, caller: Caller) -> dict[str, Any]:
-    return {"outcomes": dict(await service.app.process(scope=caller.jurisdictions))}
+    retries = service.retries()
+    outcomes = await service.app.process(scope=caller.jurisdictions, retries=retries)
+    return {"outcomes": dict(outcomes), "retries": retries.as_dict()}
 
 
 @router.get(
