@@ -14,6 +14,31 @@ from console.demo.plan import plan
 from console.settings import Settings
 from servicekit.progress import Progress
 
+REACH_SECONDS = 3.0  # how long each service may take to answer /healthz before the demo
+
+
+async def unreachable(urls: dict[str, str], seconds: float = REACH_SECONDS) -> list[str]:
+    """What is wrong with each service (by name) that does not answer ``GET /healthz`` at
+    its URL within ``seconds``: nothing listens, the host is unknown, no answer in time.
+    A service that answers at all, even with an error, is reachable."""
+
+    async def why(client: httpx.AsyncClient, url: str) -> str | None:
+        try:
+            await client.get(f"{url.rstrip('/')}/healthz")
+        except httpx.TimeoutException:
+            return f"no answer in {seconds:g} s"
+        except httpx.TransportError as e:
+            return str(e) or type(e).__name__
+        return None
+
+    async with httpx.AsyncClient(timeout=seconds) as client:
+        found = await asyncio.gather(*(why(client, url) for url in urls.values()))
+    return [
+        f"the {name} is not reachable at {url} ({reason})"
+        for (name, url), reason in zip(urls.items(), found, strict=True)
+        if reason is not None
+    ]
+
 
 def last_month_end(today: date) -> date:
     return today.replace(day=1) - timedelta(days=1)
@@ -92,6 +117,21 @@ async def run(settings: Settings, args: argparse.Namespace) -> Summary:
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
+    urls = {
+        "ledger": settings.ledger_url,
+        "dunning service": settings.dunning_url,
+        "commission service": settings.commission_url,
+    }
+    if problems := asyncio.run(unreachable(urls)):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(
+            "start the services with `make run` in another terminal, then run `make demo` "
+            "again (or point CONSOLE_LEDGER_URL, CONSOLE_DUNNING_URL and "
+            "CONSOLE_COMMISSION_URL at where they run); nothing was loaded",
+            file=sys.stderr,
+        )
+        return 2
     summary = asyncio.run(run(settings, args))
     print("\n".join(summary.lines()))
     print(
