@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from cash.adapters.http.scopes import ROLES
-from servicekit.auth import ADMIN, CASH_CLERK
+from servicekit.auth import ADMIN, CASH_CLERK, CREDIT_CONTROLLER
 from servicekit.auth.testing import PROBLEM, assert_served_route_matrix
 
 from .conftest import IDENTITY, World
@@ -332,3 +332,67 @@ async def test_collection_runs_span_every_jurisdiction(world: World) -> None:
     r = await sg.post(f"/v1/debits/{debit['end_to_end_id']}/return", json=back)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "returned"
+
+
+def _expecting(reference: str) -> dict[str, Any]:
+    return {
+        "transactions": [
+            {
+                "reference": reference,
+                "amount": "10.00",
+                "currency": "SGD",
+                "expected_on": "2026-02-12",
+            }
+        ]
+    }
+
+
+async def test_a_partner_without_a_mapping_is_seen_where_it_pays_into(world: World) -> None:
+    """Banks whose camt.053 files are imported with their names (no CSV mapping): each
+    partner route x role x the caller's jurisdiction against the partner's."""
+    admin = as_(world, ADMIN)
+    for home in ("SG", "HK"):
+        raw = camt053([Entry(world.id(f"B{home}"), "5.00", "X", "y")], iban=IBANS[home])
+        r = await admin.post("/v1/imports", params={"partner": f"BANK-{home}"}, content=raw)
+        assert r.status_code == 201, r.text
+        r = await admin.post(f"/v1/partners/BANK-{home}/expected", json=_expecting(f"T-{home}"))
+        assert r.status_code == 200, r.text
+    period = {"from": "2026-02-01", "to": "2026-02-28"}
+    for role in (CASH_CLERK, CREDIT_CONTROLLER):
+        may_post = role == CASH_CLERK
+        for where in ("SG", "HK"):
+            caller = as_(world, role, where=where)
+            for home in ("SG", "HK"):
+                partner, own = f"BANK-{home}", where == home
+                case = f"{role} of {where}, {partner}"
+                reference = world.id(f"T-{role}-{where}")
+                r = await caller.post(
+                    f"/v1/partners/{partner}/expected", json=_expecting(reference)
+                )
+                assert r.status_code == (200 if own else 404) if may_post else 403, case
+                r = await caller.delete(f"/v1/partners/{partner}/expected/{reference}")
+                assert r.status_code == (204 if own else 404) if may_post else 403, case
+                raw = camt053(
+                    [Entry(world.id(f"S-{role}-{where}-{home}"), "1.00", "X", "y")],
+                    iban=IBANS[where],
+                )
+                r = await caller.post("/v1/imports", params={"partner": partner}, content=raw)
+                if may_post:
+                    assert r.status_code == (201 if own else 404), f"{case}: {r.text}"
+                    if not own:
+                        assert r.json()["field"] == "partner", case
+                else:
+                    assert r.status_code == 403, case
+                r = await caller.get("/v1/reconciliation", params={**period, "partner": partner})
+                assert r.status_code == 200, case
+                refs = {d["reference"] for d in r.json()["differences"]}
+                assert ("T-" + home in refs) is own, f"{case}: {refs}"
+    # a partner cash knows nothing of is no restricted caller's (an unrestricted one may
+    # start it); the mapping route of one without a mapping finds none
+    clerk = as_(world, CASH_CLERK, where="SG")
+    r = await clerk.post("/v1/partners/BANK-NEW/expected", json=_expecting("T-NEW"))
+    assert (r.status_code, r.json()["field"]) == (404, "partner_id")
+    r = await admin.post("/v1/partners/BANK-NEW/expected", json=_expecting("T-NEW"))
+    assert r.status_code == 200, r.text
+    r = await clerk.get("/v1/partners/BANK-SG/csv-mapping")
+    assert (r.status_code, r.json()["field"]) == (404, "partner_id")

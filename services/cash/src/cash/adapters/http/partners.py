@@ -1,9 +1,11 @@
 """Payment partners' saved CSV mappings over HTTP, and the reader an import uses.
 
-A partner is the jurisdiction's of the account its money settles on (its mapping's
-``bank_account``, per CASH_BANK_ACCOUNTS). A caller limited to some jurisdictions works
-with the partners of theirs; any other partner, or one without a saved mapping, is not
-found for them.
+A partner belongs to the jurisdictions of the bank accounts its money settles on (per
+CASH_BANK_ACCOUNTS): its CSV mapping's ``bank_account`` and those of the files imported
+as its settlements, so a bank whose camt.053 or MT940 files are imported with its name
+has them without any mapping. A caller limited to some jurisdictions works with a
+partner that pays into one of theirs; any other partner, and one cash knows nothing of
+yet, is not found for them.
 """
 
 from __future__ import annotations
@@ -28,23 +30,35 @@ router = APIRouter(prefix="/v1/partners", tags=["partners"])
 PartnerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
 
+async def _jurisdictions(service: Cash, partner_id: str) -> frozenset[str]:
+    async with service.engine.connect() as conn:
+        return await sql.jurisdictions(conn, partner_id)
+
+
+def _sees(caller: Principal, jurisdictions: frozenset[str]) -> bool:
+    """Does the partner pay into one of the caller's jurisdictions?"""
+    return caller.everywhere or any(sees(caller.jurisdictions, j) for j in jurisdictions)
+
+
 async def _saved(
     service: Cash, partner_id: str, caller: Principal
 ) -> tuple[CsvMapping, str | None] | None:
-    """The partner's saved mapping and jurisdiction; one of another jurisdiction than the
-    caller's is as none."""
+    """The partner's saved mapping and its jurisdiction; as none to a caller the partner
+    pays nothing of theirs into."""
     async with service.engine.connect() as conn:
         saved = await sql.load(conn, partner_id)
-    if saved is None or not sees(caller.jurisdictions, saved[1]):
-        return None
-    return saved
+        if saved is None or caller.everywhere:
+            return saved
+        paid_into = await sql.jurisdictions(conn, partner_id)
+    return saved if _sees(caller, paid_into) else None
 
 
 async def _elsewhere(service: Cash, partner_id: str, caller: Principal) -> bool:
-    """Is the partner saved as another jurisdiction's than the caller's?"""
-    async with service.engine.connect() as conn:
-        saved = await sql.load(conn, partner_id)
-    return saved is not None and not sees(caller.jurisdictions, saved[1])
+    """Is the partner known, paying only into other jurisdictions than the caller's?"""
+    if caller.everywhere:
+        return False
+    paid_into = await _jurisdictions(service, partner_id)
+    return bool(paid_into) and not _sees(caller, paid_into)
 
 
 async def reader(service: Cash, fmt: str | None, partner: str | None, caller: Principal) -> Parse:
@@ -66,7 +80,7 @@ async def reader(service: Cash, fmt: str | None, partner: str | None, caller: Pr
 async def visible_partner(partner_id: PartnerId, caller: Caller, service: CashDep) -> str:
     """The path's partner, for a caller of every jurisdiction or of the partner's (else
     404); checked before the body is read."""
-    if not caller.everywhere and await _saved(service, partner_id, caller) is None:
+    if not _sees(caller, await _jurisdictions(service, partner_id)):
         raise NotFound(f"no partner {partner_id} of yours", field="partner_id")
     return partner_id
 

@@ -1,4 +1,4 @@
-"""SQL of partners' saved CSV mappings."""
+"""SQL of partners' saved CSV mappings, and of the jurisdictions a partner pays into."""
 
 from __future__ import annotations
 
@@ -50,3 +50,20 @@ async def load(conn: AsyncConnection, partner_id: str) -> tuple[CsvMapping, str 
         return None
     raw = row[0]
     return CsvMapping.model_validate(raw if isinstance(raw, dict) else json.loads(raw)), row[1]
+
+
+def jurisdictions_sql(partner: str) -> str:
+    """SQL: the jurisdictions of the bank accounts the partner (a SQL expression) pays
+    into: its CSV mapping's ``bank_account`` and those of the files imported as its
+    settlements."""
+    return (
+        f"(SELECT m.jurisdiction FROM partner_mappings m WHERE m.partner_id = {partner} "
+        "AND m.jurisdiction IS NOT NULL "
+        f"UNION SELECT unnest(i.jurisdictions) FROM imports i WHERE i.partner_id = {partner})"
+    )
+
+
+async def jurisdictions(conn: AsyncConnection, partner_id: str) -> frozenset[str]:
+    """The jurisdictions the partner pays into (none: a partner cash knows nothing of)."""
+    rows = await conn.execute(text(jurisdictions_sql(":p")), {"p": partner_id})
+    return frozenset(j for (j,) in rows if j is not None)

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cash.adapters.postgres.store import in_scope
+from cash.adapters.postgres.partners import jurisdictions_sql
+from cash.adapters.postgres.store import in_scope, in_scope_any
 from cash.application.scope import Scope, param
 from cash.domain.reconciliation import Expected, Settled
 
@@ -88,9 +89,7 @@ async def expected(
             "(e.expected_on BETWEEN :f AND :t OR EXISTS (SELECT 1 FROM lines l "
             "WHERE l.partner_id = e.partner_id AND l.entry_ref = e.reference "
             "AND l.value_date BETWEEN :f AND :t)) AND "
-            + in_scope(
-                "(SELECT m.jurisdiction FROM partner_mappings m WHERE m.partner_id = e.partner_id)"
-            )
+            + in_scope_any(jurisdictions_sql("e.partner_id"))
         ),
         {"p": partner_id, "f": first, "t": last, "scope": param(scope)},
     )

@@ -29,6 +29,15 @@ def in_scope(column: str) -> str:
     return f"(CAST(:scope AS text[]) IS NULL OR {column} = ANY(CAST(:scope AS text[])))"
 
 
+def in_scope_any(jurisdictions: str) -> str:
+    """SQL: one of ``jurisdictions`` (a subquery of one column) is one of the ``:scope``
+    jurisdictions (a NULL scope: every one)."""
+    return (
+        "(CAST(:scope AS text[]) IS NULL OR EXISTS (SELECT 1 FROM "
+        f"{jurisdictions} AS j(jurisdiction) WHERE j.jurisdiction = ANY(CAST(:scope AS text[]))))"
+    )
+
+
 def _line(row: RowMapping) -> LineRecord:
     line = StatementLine(
         line_no=row["line_no"],
