@@ -7,16 +7,27 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from devstack.pytest_plugin import DatabaseFactory
-from eventfeed import Consumer, DeadLetters, LedgerEvent, create_tables_sql, replay
+from eventfeed import (
+    Consumer,
+    DeadLetters,
+    HttpFeedSource,
+    LedgerEvent,
+    create_tables_sql,
+    replay,
+)
 from eventfeed.consumer import Backoff, ConsumerStatus
 from eventfeed.testing import follow
+from servicekit.apitest import serving
 
 
 def ev(account: str, version: int, position: int) -> LedgerEvent:
@@ -273,3 +284,42 @@ async def test_lag_seconds_is_the_age_of_the_newest_event_while_behind(
     assert lag_seconds > 86_400
     await consumer.run_until_caught_up(max_seconds=10)
     assert consumer.status().lag_seconds == 0.0
+
+
+def _busy_feed(published: list[LedgerEvent]) -> FastAPI:
+    """A ledger that never stops: every read of its feed publishes one more event."""
+    app = FastAPI()
+
+    @app.get("/v1/events")
+    async def events(after: int = 0, limit: int = 500) -> dict[str, Any]:
+        published.append(ev("BUSY", len(published) + 1, len(published) + 1))
+        page = [e for e in published if e.position > after][:limit]
+        last = page[-1].position if page else after
+        behind = sum(e.position > last for e in published)
+        return {"events": [e.to_feed() for e in page], "next_after": last, "behind": behind}
+
+    return app
+
+
+@pytest.mark.parametrize("running", [False, True], ids=["consumes itself", "background"])
+async def test_catching_up_waits_for_the_head_as_of_the_call_not_for_a_quiet_feed(
+    engine: AsyncEngine, running: bool
+) -> None:
+    """A settlement waits until what the ledger had published when it asked is consumed;
+    a ledger that keeps publishing does not keep it waiting (the head is never quiet)."""
+    published: list[LedgerEvent] = []
+    with serving(lambda: _busy_feed(published)) as url:
+        client = httpx.AsyncClient()
+        source = HttpFeedSource(url, client=client)
+        consumer = Consumer(f"busy-{running}", engine, record, source)
+        background = asyncio.create_task(consumer.run()) if running else None
+        try:
+            before = len(published)
+            # a wait for a feed with nothing more to give would never end here
+            assert await consumer.catch_up(max_seconds=30)
+            assert len(await seen(engine)) >= max(before, 1)
+        finally:
+            if background is not None:
+                consumer.stop()
+                await background
+            await client.aclose()

@@ -180,13 +180,18 @@ class Consumer:
 
     async def run_until_caught_up(self, *, max_seconds: float | None = None) -> int:
         """Consume until everything published so far is processed; return events handled."""
+        return await self._consume_until(self.source.caught_up, max_seconds)
+
+    async def _consume_until(
+        self, done: Callable[[], Awaitable[bool]], max_seconds: float | None
+    ) -> int:
         self._stopping = False
         self._state = "starting"
         before = self._processed
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         try:
             while not self._stopping:
-                if self._opened and await self.source.caught_up():
+                if self._opened and await done():
                     break
                 if deadline is not None and time.monotonic() > deadline:
                     why = f" (last error: {self._last_error})" if self._last_error else ""
@@ -203,23 +208,35 @@ class Consumer:
         """Wait until every event the source had published when this is called is processed
         (and committed); False if that takes longer than ``max_seconds``.
 
-        For work that must not miss an event, such as a settlement. While :meth:`run` is
-        active (the service's background consumer) this waits for it; otherwise it consumes
-        here, as :meth:`run_until_caught_up`. A consumer that keeps failing (retrying) does
-        not catch up: the caller is told, and can refuse to act on stale state.
+        For work that must not miss an event, such as a settlement. The target is the
+        source's head when the consumer is first open here (:meth:`Source.head`): events
+        published while it waits do not move it, so a busy ledger does not keep it waiting.
+        While :meth:`run` is active (the service's background consumer) this waits for it;
+        otherwise it consumes here. A consumer that keeps failing (retrying) does not catch
+        up: the caller is told, and can refuse to act on stale state.
         """
+        head: object = None
+
+        async def reached() -> bool:
+            nonlocal head
+            try:
+                if head is None:
+                    head = await self.source.head()
+                return await self.source.reached(head)
+            except Exception as e:  # transport trouble (no partitions yet): not caught up
+                log.debug("consumer %s: head not known yet: %s", self.name, e)
+                return False
+
         if self._state == "stopped":
             try:
-                await self.run_until_caught_up(max_seconds=max_seconds)
+                await self._consume_until(reached, max_seconds)
             except TimeoutError:
                 return False
             return True
         deadline = time.monotonic() + max_seconds
         while True:
-            if self._opened and self._state in ("live", "catching_up"):
-                with contextlib.suppress(Exception):  # transport trouble: not caught up
-                    if await self.source.caught_up():
-                        return True
+            if self._opened and self._state in ("live", "catching_up") and await reached():
+                return True
             if time.monotonic() > deadline:
                 return False
             await asyncio.sleep(0.05)

@@ -28,8 +28,9 @@ class Settings(
     settle_catch_up_seconds: float = Field(
         default=30.0,
         gt=0,
-        description="A settlement first waits this long for the consumer to reach the ledger's "
-        "head; still behind, it is refused with 503 (consumer-behind) and nothing is written",
+        description="A settlement first waits until the consumer has processed the ledger's "
+        "feed up to where it stood when the settlement was asked, at most this long; still "
+        "behind, it is refused with 503 (consumer-behind) and nothing is written",
     )
     host: str = "127.0.0.1"
     port: int = 8002

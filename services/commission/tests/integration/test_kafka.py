@@ -60,6 +60,8 @@ async def test_accruals_arrive_through_kafka(
                 "the accruals to arrive through Kafka",
                 progress=lambda: (relay.position, service.consumer.status().position),
             )
+            # a settlement's wait: the end offsets of the partitions, as of now, are reached
+            assert await service.consumer.catch_up(max_seconds=30)
     finally:
         await service.close()
     assert service.consumer.status().transport == "kafka"

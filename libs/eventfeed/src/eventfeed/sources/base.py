@@ -39,3 +39,12 @@ class Source(Protocol):
     async def caught_up(self) -> bool:
         """Everything published when this was first asked (or since) has been fetched."""
         ...
+
+    async def head(self) -> object:
+        """Where the source ends now (a marker for :meth:`reached`): what has been
+        published so far, whatever is published after."""
+        ...
+
+    async def reached(self, head: object) -> bool:
+        """Has everything up to ``head`` (from :meth:`head`) been fetched and acked?"""
+        ...

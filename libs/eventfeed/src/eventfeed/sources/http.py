@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 
 import httpx
 
 from eventfeed.event import LedgerEvent
+
+HEAD_PAGE = 5000  # the feed's largest page
 
 
 class HttpFeedSource:
@@ -75,6 +78,29 @@ class HttpFeedSource:
 
     def lag(self) -> int | None:
         return self._lag
+
+    async def head(self) -> int:
+        """The position of the newest event the feed holds now: read through from what is
+        acked (one request when the consumer is close behind), waiting for events held
+        back behind an older transaction still running."""
+        after = self._acked
+        while True:
+            response = await self._http().get(
+                f"{self.base_url}/v1/events",
+                params={"after": after, "limit": HEAD_PAGE, "wait": 0},
+                timeout=self._request_timeout,
+            )
+            response.raise_for_status()
+            body = response.json()
+            after = int(body.get("next_after", after))
+            if not body.get("behind"):
+                return after
+            if not body["events"]:
+                await asyncio.sleep(0.05)  # only events held back: wait for them
+
+    async def reached(self, head: object) -> bool:
+        assert isinstance(head, int)
+        return self._acked >= head
 
     async def caught_up(self) -> bool:
         """At the head as of now: everything fetched is acked, and the feed has nothing after

@@ -185,6 +185,27 @@ class KafkaSource:
                 return False
         return True
 
+    async def head(self) -> dict[TopicPartition, int]:
+        """The end offsets of the partitions this member reads, now."""
+        consumer = self._require()
+        assigned = sorted(consumer.assignment())
+        if not assigned:
+            raise RuntimeError("no partitions assigned yet")
+        return dict(await consumer.end_offsets(assigned))
+
+    async def reached(self, head: object) -> bool:
+        assert isinstance(head, dict)
+        consumer = self._require()
+        for tp, end in head.items():
+            if tp not in consumer.assignment():
+                return False  # rebalanced away: its new owner's to read
+            done = self._acked.get(tp)
+            if done is None:  # nothing acked here: where the group stood, unless fetched since
+                done = -1 if tp in self._fetched else await consumer.position(tp)
+            if done < end:
+                return False
+        return True
+
     def _require(self) -> AIOKafkaConsumer:
         if self._consumer is None:
             raise RuntimeError("KafkaSource.open() first")

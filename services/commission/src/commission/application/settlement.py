@@ -42,7 +42,8 @@ def settleable(period_text: str, now: datetime) -> Period:
 
 
 async def caught_up(consumer: Consumer, max_seconds: float) -> None:
-    """Before settling: every ledger event published so far is consumed, or
+    """Before settling: every ledger event published when this is called is consumed
+    (events published meanwhile are not waited for), waiting at most ``max_seconds``; else
     :class:`ConsumerBehind` (an accrual not consumed yet would slip into the next period)."""
     if await consumer.catch_up(max_seconds=max_seconds):
         return
@@ -50,8 +51,10 @@ async def caught_up(consumer: Consumer, max_seconds: float) -> None:
     lag = "unknown" if status.lag is None else str(status.lag)
     why = f"; last error: {status.last_error}" if status.last_error else ""
     raise ConsumerBehind(
-        f"the commission service has not consumed every ledger event yet (consumer "
-        f"{status.state}, {lag} events behind{why}); nothing was settled, try again later"
+        f"the commission service did not consume the ledger's events up to where the feed "
+        f"stood when the settlement was asked within {max_seconds:g} s (consumer "
+        f"{status.state} at position {status.position}, {lag} events behind{why}); nothing "
+        "was settled, try again later"
     )
 
 

@@ -47,9 +47,10 @@ def _summary(period: str, rows: list[Any]) -> dict[str, Any]:
     status_code=201,
     summary="Settle a period (idempotent)",
     description="Only a period that has ended (by the service's clock) is settled; a later "
-    "one is refused with 422 `period-not-ended`. The service first catches up with the "
-    "ledger (waits up to `COMMISSION_SETTLE_CATCH_UP_SECONDS` for its consumer); still "
-    "behind, it answers 503 `consumer-behind` with `Retry-After` and writes nothing. A "
+    "one is refused with 422 `period-not-ended`. The service first waits until its "
+    "consumer has processed the ledger's feed up to where it stood at the request (at most "
+    "`COMMISSION_SETTLE_CATCH_UP_SECONDS`); still behind, it answers 503 `consumer-behind` "
+    "with `Retry-After` and writes nothing. A "
     "replay answers 201 with `Idempotent-Replayed: true`.",
     responses={503: {"description": "Behind the ledger; retry later"}},
 )
