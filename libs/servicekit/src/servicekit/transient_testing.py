@@ -13,6 +13,7 @@ The test's own transaction holds what ``sql`` locks; a step that needs it waits 
 transaction, and :meth:`Held.terminate_waiter` ends that backend (``pg_terminate_backend``,
 SQLSTATE ``57P01``, as a server restart or a failover would): the step's transaction is
 rolled back and its connection is gone, exactly what a job meets in production.
+:func:`assert_stopped_job` checks the answer of a job whose step kept failing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import httpx
 from sqlalchemy.engine import make_url
 
 WAITING = (
@@ -74,3 +76,17 @@ async def held(url: str, sql: str, *args: Any) -> AsyncIterator[Held]:
     finally:
         await conn.close()
         await watch.close()
+
+
+def assert_stopped_job(r: httpx.Response, what: str, *, attempts: int) -> dict[str, Any]:
+    """``r`` answers a job stopped by its step ``what`` failing ``attempts`` times in a row
+    (:class:`servicekit.transient.StepFailed`): 503 with ``Retry-After``, saying that running
+    it again resumes. The problem's body."""
+    assert (r.status_code, r.headers["content-type"]) == (503, "application/problem+json"), r.text
+    assert r.headers["Retry-After"].isdigit(), r.headers
+    body: dict[str, Any] = r.json()
+    assert (body["rule"], body["reason"]) == ("database-unavailable", "unavailable"), body
+    assert body["detail"].startswith(f"{what}"), body["detail"]
+    assert f" failed {attempts} times in a row" in body["detail"], body["detail"]
+    assert "run it again to resume" in body["detail"], body["detail"]
+    return body

@@ -195,6 +195,16 @@ class World:
         await self.call(self.ledger, f"/v1/accounts/{account_id}/payments", body)
         return payment_id
 
+    async def paid_broker(self, rate: str, invoiced_on: str, paid_on: str) -> str:
+        """A broker with one agreement at ``rate`` and an account whose 1000.00 invoice is
+        paid in full on ``paid_on``: the broker's id."""
+        broker = await self.broker()
+        await self.agreement(broker, "AG", "2026-01-01", rate, rate)
+        acc = await self.account(broker_id=broker)
+        inv = await self.invoice(acc, "I1", [("1000.00", 1)], invoiced_on)
+        await self.pay(acc, "P1", "1000.00", paid_on, inv)
+        return broker
+
     async def accruals(self, broker_id: str, period: str | None = None) -> dict[str, Any]:
         r = await self.api.get(
             f"/v1/brokers/{broker_id}/accruals", params={"period": period} if period else {}

@@ -18,11 +18,7 @@ from .conftest import World, make_world
 
 
 async def test_a_period_that_has_not_ended_is_refused_and_blocks_nothing(world: World) -> None:
-    broker = await world.broker()
-    await world.agreement(broker, "AG", "2026-01-01", "0.10", "0.10")
-    acc = await world.account(broker_id=broker)
-    inv = await world.invoice(acc, "I1", [("1000.00", 1)], "2026-12-01")
-    await world.pay(acc, "P1", "1000.00", "2026-12-02", inv)
+    broker = await world.paid_broker("0.10", "2026-12-01", "2026-12-02")
     world.pass_month_end("2027-05")  # the service's clock: 1 June 2027
     for future in ("2099-01", "2027-06"):  # far ahead, and the month still running (June)
         r = await world.api.post("/v1/settlements", json={"period": future})

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fastapi import FastAPI
 
 from console.demo import cli
 from console.settings import Settings
+from servicekit.apitest import serving
 
 
 def _free_port() -> int:
@@ -22,26 +22,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class _Healthy(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200 if self.path == "/healthz" else 404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+def _healthy() -> FastAPI:
+    app = FastAPI()
 
-    def log_message(self, *args: object) -> None:
-        pass
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
 
 
 @pytest.fixture
 def ledger_up() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Healthy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_healthy) as url:
+        yield url
 
 
 def _args() -> argparse.Namespace:
