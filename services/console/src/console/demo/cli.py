@@ -27,6 +27,8 @@ async def unreachable(urls: dict[str, str], seconds: float = REACH_SECONDS) -> l
             await client.get(f"{url.rstrip('/')}/healthz")
         except httpx.TimeoutException:
             return f"no answer in {seconds:g} s"
+        except httpx.ConnectError:
+            return "no connection: nothing listens there, or the host is unknown"
         except httpx.TransportError as e:
             return str(e) or type(e).__name__
         return None
