@@ -166,14 +166,23 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     return app
 
 
+YOUNG_GENERATION = 10_000  # container objects allocated between young collections (was 700)
+
+
 def _freeze_startup_heap() -> None:
     """Move every object alive after start-up (modules, models, routes: about 190,000)
     out of the collector's reach. A full collection scanned them all to find nothing,
     about 0.1 s with the event loop stopped, several times a minute under load: every
     request in flight waited, the slow hundredth of the answers. What start-up made
-    stays for the life of the process anyway, so nothing collectable is kept."""
+    stays for the life of the process anyway, so nothing collectable is kept.
+
+    The young generation is collected less often too: most of a command's objects are
+    freed by their reference counts between two collections, and fewer collections scan
+    fewer of the survivors (2 % fewer instructions per command); one scans at most some
+    thousands of objects, well under a millisecond."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])
 
 
 async def _probe(request: Request) -> tuple[dict[str, Any], bool]:
