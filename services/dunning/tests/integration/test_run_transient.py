@@ -6,6 +6,8 @@ next run acts once."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
+from uuid import UUID, uuid4
 
 from servicekit.transient import JobRetries
 from servicekit.transient_testing import assert_stopped_job, held
@@ -49,3 +51,23 @@ async def test_an_account_that_keeps_failing_stops_the_run_resumably(stack: Stac
     again = await s.run("2026-02-01")
     assert again["actions"] == {"DunningLevelReached": 1, "ReminderSent": 1}
     assert (again["retries"], again["run_number"]) == ({}, 1)
+
+
+async def test_a_run_recording_itself_again_is_counted_once(stack: Stack) -> None:
+    """The run's last step retried after its COMMIT went through (the answer was lost): the
+    date keeps one run and its actions once; another run of the date still adds up."""
+    uow = stack.dunning.uow
+    day, first, second = date(2026, 2, 1), uuid4(), uuid4()
+
+    async def record(run_id: UUID, actions: dict[str, int]) -> int:
+        async with uow() as tx:
+            return await tx.accounts.record_run(day, 3, actions, 0, run_id)
+
+    assert await record(first, {"ReminderSent": 2}) == 1
+    assert await record(first, {"ReminderSent": 2}) == 1  # the same run again
+    assert await record(second, {"ReminderSent": 1, "FeeCharged": 1}) == 2
+    r = await stack.api.get(f"/v1/dunning-runs/{day}")
+    assert r.status_code == 200, r.text
+    run = r.json()
+    assert (run["runs"], run["total_actions"]) == (2, 4)
+    assert run["actions"] == {"FeeCharged": 1, "ReminderSent": 3}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from typing import Any, Protocol
+from uuid import UUID
 
 from dunning.domain.credit import BlacklistEntry
 from dunning.domain.receivables import Receivables
@@ -111,7 +112,12 @@ class Accounts(Protocol):
     async def last_run_date(self) -> date | None: ...
 
     async def record_run(
-        self, as_of: date, accounts: int, actions: dict[str, int], without_policy: int = 0
+        self,
+        as_of: date,
+        accounts: int,
+        actions: dict[str, int],
+        without_policy: int = 0,
+        run_id: UUID | None = None,
     ) -> int: ...
 
     async def dump_projection(self) -> dict[str, Any]: ...

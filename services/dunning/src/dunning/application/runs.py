@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from uuid import uuid4
 
 from dunning.application.ports import UnitOfWorkFactory
 from dunning.application.recording import record
@@ -115,10 +116,12 @@ async def _run(
         for name in names:
             report.events[name] = report.events.get(name, 0) + 1
 
+    run_id = uuid4()  # the same on every attempt: a retried record is not counted twice
+
     async def finish() -> int:
         async with uow() as tx:
             return await tx.accounts.record_run(
-                as_of, report.accounts, report.events, len(report.without_policy)
+                as_of, report.accounts, report.events, len(report.without_policy), run_id
             )
 
     report.run_number = await retries.step(finish, what=f"dunning run {as_of}: recording it")

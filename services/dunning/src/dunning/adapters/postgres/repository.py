@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from typing import Any, TypeVar
+from uuid import UUID
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -226,11 +227,20 @@ class PostgresAccounts:
         accounts: int,
         actions: dict[str, int],
         without_policy: int = 0,
+        run_id: UUID | None = None,
     ) -> int:
         """Note a run for ``as_of`` and what it did; return how many runs that date has had
-        (1 = first). Actions add up over the reruns of a date."""
-        q = select(dunning_runs.c.actions).where(dunning_runs.c.as_of == as_of).with_for_update()
-        before = (await self._conn.execute(q)).scalar_one_or_none() or {}
+        (1 = first). Actions add up over the reruns of a date. The run ``run_id`` recording
+        itself again (its first COMMIT's answer was lost) changes nothing."""
+        q = (
+            select(dunning_runs.c.actions, dunning_runs.c.runs, dunning_runs.c.last_run)
+            .where(dunning_runs.c.as_of == as_of)
+            .with_for_update()
+        )
+        row = (await self._conn.execute(q)).one_or_none()
+        if row is not None and run_id is not None and row.last_run == run_id:
+            return int(row.runs)
+        before = {} if row is None else row.actions
         merged = {k: before.get(k, 0) + actions.get(k, 0) for k in sorted({*before, *actions})}
         stmt = insert(dunning_runs).values(
             as_of=as_of,
@@ -241,6 +251,7 @@ class PostgresAccounts:
             last_at=func.now(),
             actions=merged,
             without_policy=without_policy,
+            last_run=run_id,
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[dunning_runs.c.as_of],
@@ -251,6 +262,7 @@ class PostgresAccounts:
                 "last_at": func.now(),
                 "actions": stmt.excluded.actions,
                 "without_policy": stmt.excluded.without_policy,
+                "last_run": stmt.excluded.last_run,
             },
         )
         return int((await self._conn.execute(stmt.returning(dunning_runs.c.runs))).scalar_one())

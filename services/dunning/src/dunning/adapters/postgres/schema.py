@@ -136,4 +136,5 @@ dunning_runs = Table(
     Column("last_at", DateTime(timezone=True)),
     Column("actions", JSONB, nullable=False),
     Column("without_policy", Integer, nullable=False),
+    Column("last_run", Uuid),
 )
