@@ -1,4 +1,5 @@
-"""A real uvicorn server started with servicekit's protocol: oversized heads get a 431.
+"""A real uvicorn server started with servicekit's protocol: oversized heads get a 431,
+requests that are not HTTP a 400, both as problems.
 
 Plain uvicorn (httptools) accepts any head size and its h11 protocol drops the connection
 after a plain-text 400; these tests talk raw HTTP/1.1 over a socket to a started server.
@@ -76,3 +77,24 @@ async def test_a_long_url_counts_too(port: int) -> None:
     request = f"GET /ping?q={'a' * 2 * LIMIT} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
     status, _ = _status_and_body(await _exchange(port, request))
     assert status == 431
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: 4\r\nContent-Length: 5\r\n\r\n<x/>",
+        b"Content-Length: -1\r\n\r\n<x/>",
+        b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n<x/>\r\n0\r\n\r\n",
+        b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n<x/>\r\n0\r\n\r\n",
+    ],
+    ids=["two lengths", "negative length", "length and chunked", "bad chunk"],
+)
+async def test_a_request_that_is_not_http_is_a_400_problem(port: int, framing: bytes) -> None:
+    request = b"POST /ping HTTP/1.1\r\nHost: x\r\n" + framing
+    answer = await _exchange(port, request)
+    status, body = _status_and_body(answer)
+    assert status == 400
+    assert b"content-type: application/problem+json" in answer.lower()
+    problem = json.loads(body)
+    assert (problem["status"], problem["rule"]) == (400, "malformed-request")
+    assert problem["detail"].startswith("not a valid HTTP/1.1 request")

@@ -1,10 +1,14 @@
-"""Serving a service with uvicorn, oversized request heads answered ``431``.
+"""Serving a service with uvicorn, oversized request heads answered ``431``, requests that
+are not HTTP ``400``, both as problems.
 
 uvicorn's httptools protocol has no limit on a request's head, and its h11 protocol drops
 an oversized one with a plain-text ``400``. :class:`HeadLimitedProtocol` counts the
 request line and headers while parsing and answers ``431 Request Header Fields Too
 Large`` as ``application/problem+json`` (rule ``headers-too-large``) once they pass the
-limit, without buffering more of them; :func:`serve` runs a service with it.
+limit, without buffering more of them, and a request the parser refuses (a
+``Content-Length`` given twice, with chunked encoding, a malformed chunk) ``400`` (rule
+``malformed-request``) where uvicorn answers plain text; :func:`serve` runs a service with
+it.
 
 The limit travels in uvicorn's own ``h11_max_incomplete_event_size`` setting, so the
 protocol class needs no arguments and works with ``workers > 1`` too.
@@ -74,20 +78,32 @@ class HeadLimitedProtocol(HttpToolsProtocol):
             self.send_400_response("")
 
     def send_400_response(self, msg: str) -> None:
-        if not self._too_large:
-            super().send_400_response(msg)
-            return
+        """Answer a request that cannot be parsed, as a problem like any other refusal:
+        431 for a head past the limit, else 400 (a Content-Length given twice or not a
+        number, Content-Length with chunked encoding, a malformed chunk ...)."""
+        if self._too_large:
+            self._refuse(
+                431,
+                "Request Header Fields Too Large",
+                "headers-too-large",
+                f"the request's headers exceed {self._limit} bytes",
+            )
+        else:
+            detail = f"not a valid HTTP/1.1 request: {msg.rstrip('.') or 'malformed'}"
+            self._refuse(400, "Bad Request", "malformed-request", detail)
+
+    def _refuse(self, status: int, title: str, rule: str, detail: str) -> None:
         body = json.dumps(
             {
-                "type": f"urn:receivables-{self._service}:problem:headers-too-large",
-                "title": "Request Header Fields Too Large",
-                "status": 431,
-                "detail": f"the request's headers exceed {self._limit} bytes",
-                "rule": "headers-too-large",
+                "type": f"urn:receivables-{self._service}:problem:{rule}",
+                "title": title,
+                "status": status,
+                "detail": detail,
+                "rule": rule,
             }
         ).encode()
         head = (
-            "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+            f"HTTP/1.1 {status} {title}\r\n"
             f"content-type: {MEDIA_TYPE}\r\ncontent-length: {len(body)}\r\n"
             "connection: close\r\n\r\n"
         )
