@@ -164,3 +164,37 @@ def test_nul_field_walks_nested_bodies() -> None:
     assert nul_field({"a": [1, {"b": None}, "c"]}) is None
     assert nul_field({"a": [1, {"b": "\u0000"}]}) == "a[1].b"
     assert nul_field("\u0000") == "body"
+
+
+async def test_a_client_gone_before_its_body_ends_reaches_no_route(limits: Limits) -> None:
+    app, seen = make_app(limits)
+    messages = [
+        {"type": "http.request", "body": b'{"name": "half', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/things",
+        "raw_path": b"/things",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    await app(scope, receive, send)
+
+    assert seen == []
+    assert [m for m in sent if m["type"] == "http.response.start"] == []

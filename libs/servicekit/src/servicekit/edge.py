@@ -12,6 +12,11 @@ the application sees the request:
 - a NUL character (U+0000) in a header, the path, a query value or any string of a JSON
   body -- ``422 nul-character`` naming the field. PostgreSQL cannot store NUL in text, so
   without this the request failed deep inside with a 500.
+
+A client that disconnects before its body ends is not answered, and its request never
+reaches the application: nothing runs on half a body (a JSON route answered a 400 to no
+one; a route reading the raw body, a statement import or a batch, failed with
+``ClientDisconnect``, logged as an error of the application).
 """
 
 from __future__ import annotations
@@ -147,16 +152,18 @@ class InputGuard:
             await self._send(send, 413, "body-too-large", too_large, "body")
             return
         try:
-            body, more = await self._read(receive, max_body)
+            body, complete = await self._read(receive, max_body)
         except _TooLarge:
             await self._send(send, 413, "body-too-large", too_large, "body")
             return
+        if not complete:
+            return  # the client left before its body ended: no one to answer, nothing to run
         if body and (b"\\u0000" in body or b"\x00" in body):
             at_fault = _nul_in_json(body)
             if at_fault:
                 await self._send(send, 422, "nul-character", _nul_detail(at_fault), at_fault)
                 return
-        await self.app(scope, _replay(body, more, receive), send)
+        await self.app(scope, _replay(body, receive), send)
 
     async def _read(self, receive: Receive, max_body: int) -> tuple[bytes, bool]:
         """The whole body (at most the limit); whether the client disconnected instead."""
@@ -186,12 +193,12 @@ def _nul_in_json(body: bytes) -> str | None:
         return None  # malformed or nested too deeply: the route's own validation refuses it
 
 
-def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
     async def replay() -> Message:
         nonlocal sent
-        if not sent and complete:
+        if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
