@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import psutil
@@ -222,8 +222,11 @@ def server_facts(admin_url: str) -> dict[str, str]:
     return asyncio.run(query())
 
 
-def run_async(make: Callable[[], Awaitable[Figure]]) -> Figure:
-    async def main() -> Figure:
+T = TypeVar("T")
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
         return await make()
 
     try:
