@@ -86,3 +86,49 @@ async def test_collector_calls_follow_the_account_not_its_place_on_the_worklist(
     again = {call for call in sent[len(first) :] if "NEW-1" not in call[0]}
     assert again == set(first)
     assert any(path.endswith("/promises") for path, _ in first)
+
+
+async def test_months_before_one_already_settled_are_skipped_not_refused() -> None:
+    """October was settled by hand before the demo: commission refuses the months before it
+    (period-order); the demo notes them, settles the rest and reports no refusal."""
+    portfolio = plan(seed=4, policies=10, through=THROUGH)
+    asked: list[str] = []
+
+    def commission(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/readyz":
+            return httpx.Response(200, json={"consumer": {"position": 0}})
+        period = json.loads(request.content)["period"]
+        asked.append(period)
+        if period < "2026-10":
+            problem = {"status": 422, "rule": "period-order", "detail": "2026-10 is settled"}
+            return httpx.Response(422, json=problem)
+        return httpx.Response(201, json={}, headers={"Idempotent-Replayed": "true"})
+
+    ok = httpx.MockTransport(lambda r: httpx.Response(201, json={}))
+    loader = Loader(Backends(_client(ok), _client(ok), _client(httpx.MockTransport(commission))))
+    await loader.settle(portfolio)
+    summary = loader.summary
+    assert asked == portfolio.periods
+    assert summary.replayed["settlement"] == 1
+    assert summary.refused == []
+    skipped = [p for p in portfolio.periods if p < "2026-10"]
+    assert summary.notes == [
+        f"settlement: {len(skipped)} month(s) not settled ({skipped[0]}..{skipped[-1]}):"
+        " a later month was settled already; their commission goes into the next settlement"
+    ]
+    assert summary.notes[0] in summary.lines()
+
+
+async def test_other_settlement_refusals_are_still_listed() -> None:
+    portfolio = plan(seed=4, policies=10, through=THROUGH)
+
+    def commission(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/readyz":
+            return httpx.Response(200, json={"consumer": {"position": 0}})
+        return httpx.Response(503, text="down", headers={"Retry-After": "0"})
+
+    ok = httpx.MockTransport(lambda r: httpx.Response(201, json={}))
+    loader = Loader(Backends(_client(ok), _client(ok), _client(httpx.MockTransport(commission))))
+    await loader.settle(portfolio)
+    assert len(loader.summary.refused) == len(portfolio.periods)
+    assert not loader.summary.notes
