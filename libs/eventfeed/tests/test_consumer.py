@@ -115,6 +115,38 @@ async def test_not_catching_up_in_time_says_why(engine: AsyncEngine) -> None:
         await consumer.run_until_caught_up(max_seconds=0.3)
 
 
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_feed_refusing_the_credential_stops_a_catch_up_at_once(
+    engine: AsyncEngine, status: int
+) -> None:
+    """A command run without a ledger credential is told so at once: waiting cannot help."""
+    refusing = httpx.MockTransport(lambda r: httpx.Response(status, json={"status": status}))
+    client = httpx.AsyncClient(transport=refusing)
+    consumer = Consumer("c", engine, record, HttpFeedSource("http://ledger", client=client))
+    try:
+        with pytest.raises(TimeoutError, match=rf"refused its credential \(.*{status}"):
+            await consumer.run_until_caught_up(max_seconds=60)
+        assert not await consumer.catch_up(max_seconds=60)  # a settlement's wait: the same
+        assert consumer.status().state == "stopped"
+    finally:
+        await client.aclose()
+
+
+async def test_a_feed_failing_otherwise_is_retried_until_the_time_is_up(
+    engine: AsyncEngine,
+) -> None:
+    failing = httpx.MockTransport(lambda r: httpx.Response(502, json={"status": 502}))
+    client = httpx.AsyncClient(transport=failing)
+    consumer = Consumer(
+        "c", engine, record, HttpFeedSource("http://ledger", client=client), backoff=Backoff(0.05)
+    )
+    try:
+        with pytest.raises(TimeoutError, match=r"did not catch up in 0.3s \(last error: .*502"):
+            await consumer.run_until_caught_up(max_seconds=0.3)
+    finally:
+        await client.aclose()
+
+
 async def test_following_a_stalled_consumer_fails_saying_where_it_stands(
     engine: AsyncEngine,
 ) -> None:

@@ -52,6 +52,14 @@ class _HandlerFailed(Exception):
     """A handler raised in a batch run without savepoints: run it again with them."""
 
 
+def _credential_refused(error: BaseException) -> bool:
+    """An HTTP answer 401 or 403 from the source (the ledger's feed refusing the consumer's
+    credential, or lacking one): a one-off catch-up (a command's) stops at once instead of
+    retrying until its time is up; :meth:`Consumer.run` (a service's) keeps retrying."""
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) in (401, 403)
+
+
 @dataclass
 class Backoff:
     """Exponential backoff between retries, reset by a success."""
@@ -162,6 +170,7 @@ class Consumer:
         self._duplicates = 0
         self._dead_letters = 0
         self._last_error: str | None = None
+        self._refused: str | None = None  # the feed refused the credential (401/403)
         self._last_progress: float | None = None
         self._last_recorded: datetime | None = None
 
@@ -199,6 +208,11 @@ class Consumer:
                         f"consumer {self.name} did not catch up in {max_seconds}s{why}"
                     )
                 await self._step(0.2)
+                if self._refused is not None:  # no retry helps until a credential is set
+                    raise TimeoutError(
+                        f"consumer {self.name} did not catch up: the feed refused its "
+                        f"credential ({self._refused})"
+                    )
         finally:
             self._state = "stopped"
             await self._close()
@@ -287,6 +301,7 @@ class Consumer:
     def _progress(self, *, caught_up: bool) -> None:
         self.backoff.reset()
         self._last_error = None
+        self._refused = None
         self._last_progress = time.monotonic()
         lag = self.source.lag()
         self._state = "live" if caught_up or lag == 0 else "catching_up"
@@ -297,6 +312,7 @@ class Consumer:
     async def _failed(self, error: Exception) -> None:
         self._state = "retrying"
         self._last_error = f"{type(error).__name__}: {error}"
+        self._refused = self._last_error if _credential_refused(error) else None
         self.metrics.failures.labels(self.name).inc()
         delay = self.backoff.next()
         log.warning("consumer %s: %s; retrying in %.1fs", self.name, self._last_error, delay)
