@@ -53,20 +53,22 @@ async def _saved(
     return saved if _sees(caller, paid_into) else None
 
 
-async def _elsewhere(service: Cash, partner_id: str, caller: Principal) -> bool:
-    """Is the partner known, paying only into other jurisdictions than the caller's?"""
+async def not_elsewhere(service: Cash, partner_id: str, caller: Principal, field: str) -> None:
+    """404 (naming ``field``) for a partner known to pay only into other jurisdictions than
+    the caller's; one nothing is known about yet passes."""
     if caller.everywhere:
-        return False
+        return
     paid_into = await _jurisdictions(service, partner_id)
-    return bool(paid_into) and not _sees(caller, paid_into)
+    if paid_into and not _sees(caller, paid_into):
+        raise NotFound(f"no partner {partner_id} of yours", field=field)
 
 
 async def reader(service: Cash, fmt: str | None, partner: str | None, caller: Principal) -> Parse:
     """How to read an import: a partner's CSV mapping, or the statement formats. A partner
     of another jurisdiction than the caller's is not found."""
     if fmt != "csv":
-        if partner and await _elsewhere(service, partner, caller):
-            raise NotFound(f"no partner {partner} of yours", field="partner")
+        if partner:
+            await not_elsewhere(service, partner, caller, "partner")
         return lambda raw, fid: parse(raw, fid, fmt)
     if not partner:
         raise InvalidStatement("a CSV import names its partner (partner=...)")
@@ -88,8 +90,7 @@ async def visible_partner(partner_id: PartnerId, caller: Caller, service: CashDe
 async def _not_elsewhere(partner_id: PartnerId, caller: Caller, service: CashDep) -> str:
     """The path's partner, unless it is another jurisdiction's (404): a new one may be set
     up by anyone."""
-    if await _elsewhere(service, partner_id, caller):
-        raise NotFound(f"no partner {partner_id} of yours", field="partner_id")
+    await not_elsewhere(service, partner_id, caller, "partner_id")
     return partner_id
 
 

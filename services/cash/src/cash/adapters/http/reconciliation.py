@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cash.adapters.http import scopes as sc
 from cash.adapters.http.deps import Actor, Caller, CashDep
-from cash.adapters.http.partners import VisiblePartner
+from cash.adapters.http.partners import VisiblePartner, not_elsewhere
 from cash.adapters.postgres import reconciliation as sql
 from cash.domain.errors import InvalidExpected, NotFound, UnknownCurrency
 from cash.domain.money import decimal_string, minor_units, places
@@ -178,7 +178,7 @@ def difference_view(d: Difference) -> dict[str, Any]:
     "difference (not_settled, not_expected, amount_differs, other_date). `format=csv` holds "
     "one table (`table=`), `xlsx` both as sheets. A caller limited to some jurisdictions gets "
     "the settlement lines of their bank accounts and what their partners are expected to "
-    "settle.",
+    "settle; another jurisdiction's `partner` is not found (404).",
     dependencies=[requires(sc.READ)],
 )
 async def reconciliation(
@@ -205,6 +205,8 @@ async def reconciliation(
         raise InvalidExpected(f"the period ends ({last}) before it starts ({first})", field="to")
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise InvalidExpected(f"a period is at most {MAX_PERIOD_DAYS} days", field="from")
+    if partner is not None:
+        await not_elsewhere(service, partner, caller, "partner")
     async with service.engine.connect() as conn:
         expected = await sql.expected(conn, partner, first, last, caller.jurisdictions)
         settled = await sql.settled(conn, partner, first, last, caller.jurisdictions)
