@@ -128,6 +128,7 @@ async def test_a_feed_refusing_the_credential_stops_a_catch_up_at_once(
             await consumer.run_until_caught_up(max_seconds=60)
         assert not await consumer.catch_up(max_seconds=60)  # a settlement's wait: the same
         assert consumer.status().state == "stopped"
+        assert str(status) in (consumer.status().refused or "")
     finally:
         await client.aclose()
 

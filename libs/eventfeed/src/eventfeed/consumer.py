@@ -95,6 +95,7 @@ class ConsumerStatus:
     last_error: str | None
     seconds_since_progress: float | None
     lag_seconds: float | None = None  # how old the newest processed event is while behind
+    refused: str | None = None  # the feed refused the credential (401/403): no retry helps
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -470,5 +471,6 @@ class Consumer:
             gaps=self._gaps,
             last_error=self._last_error,
             seconds_since_progress=since,
+            refused=self._refused,
             lag_seconds=self._lag_seconds(lag),
         )

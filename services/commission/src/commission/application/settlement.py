@@ -48,6 +48,12 @@ async def caught_up(consumer: Consumer, max_seconds: float) -> None:
     if await consumer.catch_up(max_seconds=max_seconds):
         return
     status = consumer.status()
+    if status.refused is not None:
+        raise ConsumerBehind(
+            f"the ledger refused the commission service's credential ({status.refused}); "
+            "nothing was settled: give it one the ledger accepts (COMMISSION_LEDGER_TOKEN or "
+            "COMMISSION_LEDGER_API_KEY) and settle again"
+        )
     lag = "unknown" if status.lag is None else str(status.lag)
     why = f"; last error: {status.last_error}" if status.last_error else ""
     raise ConsumerBehind(
