@@ -77,6 +77,10 @@ async def test_bad_member_files_are_refused_naming_the_row(world: World) -> None
         (b"", "body"),
         (b"name,start\nAnn,2026-01-01\n", "body"),
         (b"member_id,name,tier,start\nM1,Ann,A,01/02/2026\n", "row 2.start"),
+        (b"member_id,name,tier,start\nM1,Ann,A,2026-01-01T99:99\n", "row 2.start"),
+        (b"member_id,name,tier,start\nM1,Ann,A,2026-01-01 09:30:00\n", "row 2.start"),
+        (b"member_id,name,tier,start,end\nM1,Ann,A,2026-01-01,9999-12-31\n", "row 2.end"),
+        (b"member_id,name,tier,start\nM1,Ann,A,1899-12-31\n", "row 2.start"),
         (
             b"member_id,name,tier,start\nM1,Ann,A,2026-01-01\nM1,Ann,A,2026-01-01\n",
             "row 3.member_id",
@@ -151,3 +155,25 @@ M5,Eve Ng,A,2026-01-01,310.00
         params={"period_start": "2026-06-01"},
     )
     assert unbilled.status_code == 404
+
+
+async def test_a_premium_that_is_not_an_amount_is_refused(world: World) -> None:
+    policy = await world.policy()
+    await upload(world, policy, CSV, "text/csv")
+    for premium in ("NaN", "Infinity", "-310.00", "abc", "sNaN"):
+        client_list = f"member_id,name,tier,start,premium\nM1,Ann Tan,A,2026-01-01,{premium}\n"
+        r = await world.api.post(
+            f"/v1/policies/{policy}/reconciliations",
+            content=client_list.encode(),
+            headers={"Content-Type": "text/csv"},
+            params={"period_start": "2026-01-01"},
+        )
+        assert r.status_code == 422, (premium, r.text)
+        assert r.json()["field"] == "row 2.premium", premium
+
+
+async def test_a_spreadsheets_date_at_midnight_is_a_date(world: World) -> None:
+    policy = await world.policy()
+    content = b"member_id,name,tier,start\nM1,Ann,A,2026-01-01 00:00:00\n"
+    out = await upload(world, policy, content, "text/csv")
+    assert [m["start"] for m in out["members"]] == ["2026-01-01"]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from billing.domain import decide as cmd
 from billing.domain.calendar import ONE_DAY
 from billing.domain.errors import InvalidMemberFile
 from billing.domain.state import Policy
+from servicekit.types import FIRST_DAY, LAST_DAY
 
 _ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _TIER = re.compile(r"\*|[A-Za-z0-9._\-]{1,32}")
@@ -35,12 +36,37 @@ class Row:
 def _date(value: str, where: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
+    day = _day(value)
+    if day is None:
+        raise InvalidMemberFile(f"{where}: {value!r} is not a date (YYYY-MM-DD)", field=where)
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidMemberFile(
-            f"{where}: {value!r} is not a date (YYYY-MM-DD)", field=where
-        ) from None
+            f"{where}: {day} is outside the business dates {FIRST_DAY}..{LAST_DAY}", field=where
+        )
+    return day
+
+
+def _day(value: str) -> date | None:
+    """A date, or a spreadsheet's date and time at midnight (``2026-01-01 00:00:00``)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.date() if moment.time() == time() and moment.tzinfo is None else None
+
+
+def _premium(value: str, where: str) -> Decimal:
+    try:
+        premium = Decimal(value)
+    except InvalidOperation:
+        premium = Decimal("NaN")
+    if not premium.is_finite() or premium < 0:
+        raise InvalidMemberFile(f"{where}: premium {value!r} is not an amount", field=where)
+    return premium
 
 
 def parse(rows: list[dict[str, str]]) -> list[Row]:
@@ -58,14 +84,7 @@ def parse(rows: list[dict[str, str]]) -> list[Row]:
         seen.add(member_id)
         if not _TIER.fullmatch(tier):
             raise InvalidMemberFile(f"row {n}: tier {tier!r} is not a tier", field=f"row {n}.tier")
-        premium = None
-        if r.get("premium"):
-            try:
-                premium = Decimal(r["premium"])
-            except InvalidOperation:
-                raise InvalidMemberFile(
-                    f"row {n}: premium {r['premium']!r} is not an amount", field=f"row {n}.premium"
-                ) from None
+        premium = _premium(r["premium"], f"row {n}.premium") if r.get("premium") else None
         out.append(
             Row(
                 member_id,
