@@ -86,6 +86,10 @@ async def test_bad_member_files_are_refused_naming_the_row(world: World) -> None
             "row 3.member_id",
         ),
         (b"member_id,name,tier,start\nM1,Ann,Z,2026-01-01\n", "tier"),
+        (  # a blank line is skipped, and still counted
+            b"member_id,name,tier,start\nM1,Ann,A,2026-01-01\n\nM2,Bob,A,soon\n",
+            "row 4.start",
+        ),
         (b"PK\x03\x04 not really a workbook", "body"),
         (b"\xff\xfe\x00bad", "body"),
         (b"member_id,name,tier,start\nM1,Ann\x00Tan,A,2026-01-01\n", "row 2.name"),

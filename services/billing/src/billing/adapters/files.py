@@ -31,8 +31,10 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def read_rows(content: bytes, content_type: str | None) -> list[dict[str, str]]:
-    """The data rows as dicts keyed by lower-case column name ("" for empty cells)."""
+def read_rows(content: bytes, content_type: str | None) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as dicts keyed by lower-case column name ("" for empty cells), each
+    with its row number in the file (the header is row 1; blank rows are skipped but
+    counted)."""
     if not content:
         raise InvalidMemberFile("the member list is empty", field="body")
     is_xlsx = (content_type or "").startswith(XLSX) or content[:2] == b"PK"
@@ -55,7 +57,7 @@ def read_rows(content: bytes, content_type: str | None) -> list[dict[str, str]]:
             continue
         row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         _text_only(row, n)
-        rows.append(row)
+        rows.append((n, row))
     return rows
 
 

@@ -25,6 +25,7 @@ _TIER = re.compile(r"\*|[A-Za-z0-9._\-]{1,32}")
 
 @dataclass(frozen=True)
 class Row:
+    line: int  # its row in the file (1 is the header), as refusals name it
     member_id: str
     name: str
     tier: str
@@ -69,9 +70,10 @@ def _premium(value: str, where: str) -> Decimal:
     return premium
 
 
-def parse(rows: list[dict[str, str]]) -> list[Row]:
+def parse(rows: list[tuple[int, dict[str, str]]]) -> list[Row]:
+    """The rows (each with its row number in the file) checked, a bad one refused."""
     out, seen = [], set()
-    for n, r in enumerate(rows, start=2):  # row 1 is the header
+    for n, r in rows:
         member_id, tier = r.get("member_id", ""), r.get("tier", "")
         if not _ID.fullmatch(member_id):
             raise InvalidMemberFile(
@@ -87,6 +89,7 @@ def parse(rows: list[dict[str, str]]) -> list[Row]:
         premium = _premium(r["premium"], f"row {n}.premium") if r.get("premium") else None
         out.append(
             Row(
+                n,
                 member_id,
                 (r.get("name") or member_id)[:300],
                 tier,
@@ -103,7 +106,8 @@ def changes(
 ) -> list[cmd.Command]:
     out: list[cmd.Command] = []
     base = {"policy_id": policy.policy_id, "reason": reason}
-    for n, row in enumerate(rows, start=2):
+    for row in rows:
+        n = row.line
         member = policy.members.get(row.member_id)
         if member is None:
             start = row.start or effective_on
