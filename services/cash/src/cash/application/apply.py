@@ -99,10 +99,11 @@ class CashApplication:
             after: str | None = ""
             while after is not None:
                 page = partial(self._page, status, run, file_id, batch, after, scope)
-                what = f"matching and posting the {status} lines" + (
-                    f" after {after}" * bool(after)
-                )
-                what += f" of import {file_id}" * (file_id is not None)
+                what = f"matching and posting the {status} lines"
+                if after:
+                    what += f" after {after}"
+                if file_id is not None:
+                    what += f" of import {file_id}"
                 after, done = await retries.step(page, what=what)
                 outcomes.update(done)
                 if progress and after is not None:
