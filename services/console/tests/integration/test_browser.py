@@ -39,6 +39,7 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     )
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -83,7 +84,18 @@ def _navigate_by(browser: WebDriver, element: WebElement, seconds: float = 20) -
     what is looked up next comes from the new page, not from the one being left."""
     old_page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, seconds).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, seconds).until(lambda _: _gone(old_page))
+
+
+def _gone(element: WebElement) -> bool:
+    """Is ``element`` off the page? Chrome, asked mid-navigation, may answer that the node
+    "does not belong to the document" instead of a stale reference: gone too."""
+    try:
+        return bool(expected_conditions.staleness_of(element)(None))
+    except WebDriverException as e:
+        if "does not belong to the document" in (e.msg or ""):
+            return True
+        raise
 
 
 def _wait_for_file(folder: Path, pattern: str, seconds: float = 20) -> Path:
